@@ -1,0 +1,3 @@
+from wallet._entry import main
+
+raise SystemExit(main())

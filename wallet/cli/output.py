@@ -1,0 +1,57 @@
+"""Output conventions: products on stdout, people's messages on stderr, one JSON shape.
+
+    >>> from wallet.cli.output import Output
+    >>> Output(json_mode=True).product({"id": "did:key:z6Mk..."}, human="did:key:z6Mk...")  # doctest: +SKIP
+    {"id": "did:key:z6Mk...", "error": null}
+
+Every ``--json`` document is one JSON object on one line, with ``"error":
+null`` on success and ``"error": {"code", "message", "hint"}`` on failure.
+Colour is used only on a terminal and never when NO_COLOR is set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+
+def _color_ok(stream: Any) -> bool:
+    return (
+        not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM") != "dumb"
+        and hasattr(stream, "isatty")
+        and stream.isatty()
+    )
+
+
+def _paint(text: str, code: str, stream: Any) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if _color_ok(stream) else text
+
+
+class Output:
+    def __init__(self, json_mode: bool = False) -> None:
+        self.json_mode = json_mode
+
+    def product(self, data: dict[str, Any], human: str | None = None) -> None:
+        """The command's result: JSON, or ``human`` text, on stdout."""
+        if self.json_mode:
+            sys.stdout.write(json.dumps({**data, "error": None}) + "\n")
+        elif human is not None:
+            sys.stdout.write(human if human.endswith("\n") or not human else human + "\n")
+        sys.stdout.flush()
+
+    @staticmethod
+    def notice(message: str) -> None:
+        sys.stderr.write(_paint("wallet:", "1", sys.stderr) + " " + message + "\n")
+
+    def error(self, code: str, message: str, hint: str | None) -> None:
+        """One line on stderr; with --json also the error document on stdout."""
+        line = _paint("wallet: error:", "1;31", sys.stderr) + " " + message
+        if hint:
+            line += f" (hint: {hint})"
+        sys.stderr.write(line.replace("\n", " ") + "\n")
+        if self.json_mode:
+            doc = {"error": {"code": code, "message": message, "hint": hint}}
+            sys.stdout.write(json.dumps(doc) + "\n")

@@ -1,0 +1,77 @@
+"""Where a passphrase comes from: a TTY prompt, --passphrase-file, or WALLET_PASSPHRASE_FILE.
+
+    $ wallet init --store file --passphrase-file ~/.config/wallet-pass
+    $ printf 'correct horse\n' | wallet status --passphrase-file -
+
+Never from argv or a plain environment value (both leak through ``ps`` and
+``/proc``). One trailing newline of a file is ignored. With no file and no
+terminal the command fails at once with a hint instead of waiting for input.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from wallet.errors import FileError, UsageError
+from wallet.secretstore import PassphraseSource
+
+MAX_PASSPHRASE_BYTES = 4096
+ENV_VAR = "WALLET_PASSPHRASE_FILE"
+
+
+def read_passphrase_file(path: str, *, what: str) -> bytes:
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_PASSPHRASE_BYTES + 2)
+        else:
+            with open(os.path.expanduser(path), "rb") as fh:
+                data = fh.read(MAX_PASSPHRASE_BYTES + 2)
+    except OSError as exc:
+        raise FileError(f"cannot read the {what} file {path}: {exc.strerror}") from None
+    if data.endswith(b"\r\n"):
+        data = data[:-2]
+    elif data.endswith(b"\n"):
+        data = data[:-1]
+    if not data:
+        raise UsageError(f"the {what} file {path} is empty")
+    if len(data) > MAX_PASSPHRASE_BYTES:
+        raise UsageError(f"the {what} is longer than {MAX_PASSPHRASE_BYTES} bytes")
+    return data
+
+
+def _prompt(what: str, confirm: bool) -> bytes:
+    import getpass
+
+    first = getpass.getpass(f"{what.capitalize()}: ")
+    if not first:
+        raise UsageError(f"the {what} is empty")
+    if confirm and getpass.getpass(f"Repeat the {what}: ") != first:
+        raise UsageError(f"the two {what}s do not match; nothing was changed")
+    return first.encode("utf-8")
+
+
+def passphrase_source(
+    path: str | None, *, what: str = "wallet passphrase", env: str | None = ENV_VAR, flag: str = "--passphrase-file"
+) -> PassphraseSource:
+    """A memoised source: asks (or reads) at most once, only when a store needs it."""
+    path = path or (os.environ.get(env) if env else None) or None
+    cache: list[bytes] = []
+
+    def get(confirm: bool) -> bytes:
+        if cache:
+            return cache[0]
+        if path:
+            value = read_passphrase_file(path, what=what)
+        elif sys.stdin.isatty():
+            value = _prompt(what, confirm)
+        else:
+            via = f" or set {env}" if env else ""
+            raise UsageError(
+                f"a {what} is needed and there is no terminal to ask on",
+                hint=f"pass {flag} PATH ('-' reads stdin){via}",
+            )
+        cache.append(value)
+        return value
+
+    return get

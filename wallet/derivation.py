@@ -1,0 +1,87 @@
+"""Where pseudonyms are derived: deterministic, domain-separated Ed25519 keys.
+
+    >>> from wallet.derivation import Deriver, Scope
+    >>> d = Deriver(bytes(32))
+    >>> a = d.derive(b"persona-id-16byte", Scope.PAIRWISE, "https://a.example")
+    >>> a.did == d.derive(b"persona-id-16byte", Scope.PAIRWISE, "https://a.example").did
+    True
+
+Construction (docs/design.md has the full specification)::
+
+    prk  = HKDF-Extract(salt = "wallet/v1/derive", ikm = master secret)
+    seed = HKDF-Expand(prk, info = LP("wallet/v1/<scope>") || LP(persona id) || LP(context), 32)
+    key  = Ed25519 key pair from seed (RFC 8032)
+
+LP(x) is x prefixed by its 4-byte big-endian length. The context is empty for
+the persona-wide scope, the normalised destination for the pairwise scope,
+and 32 fresh random bytes for the one-time scope (never stored, so a one-time
+key is never reused). The GUID is not an input: no identifier can reveal it.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from dataclasses import dataclass, field
+
+from nacl.bindings import crypto_sign_seed_keypair
+
+from wallet.didkey import did_key_from_public
+from wallet.hkdf import hkdf_expand, hkdf_extract, lp
+
+_EXTRACT_SALT = b"wallet/v1/derive"
+
+
+class Scope(str, enum.Enum):
+    """How widely one identifier is shared."""
+
+    PERSONA = "persona"  # the same to every destination (a named pseudonym)
+    PAIRWISE = "pairwise"  # stable for one destination, unrelated across destinations
+    ONE_TIME = "one-time"  # fresh for every call
+
+    @property
+    def label(self) -> bytes:
+        return b"wallet/v1/" + self.value.encode("ascii")
+
+
+@dataclass(frozen=True)
+class Pseudonym:
+    scope: Scope
+    public_key: bytes
+    secret_key: bytes = field(repr=False)  # libsodium 64-byte form (seed || public)
+
+    @property
+    def did(self) -> str:
+        return did_key_from_public(self.public_key)
+
+
+class Deriver:
+    """Derives keys from one master secret; keeps only the HKDF PRK in memory."""
+
+    __slots__ = ("_prk",)
+
+    def __init__(self, master: bytes) -> None:
+        self._prk = hkdf_extract(_EXTRACT_SALT, master)
+
+    def __repr__(self) -> str:
+        return "Deriver(<redacted>)"
+
+    def seed(self, persona_id: bytes, scope: Scope, context: bytes) -> bytes:
+        return hkdf_expand(self._prk, lp(scope.label, persona_id, context), 32)
+
+    def derive(self, persona_id: bytes, scope: Scope, destination: str | None = None) -> Pseudonym:
+        """The key ``destination`` sees for this persona under ``scope``.
+
+        ``destination`` must already be normalised (wallet.destination); it is
+        required for the pairwise scope and ignored otherwise.
+        """
+        if scope is Scope.PAIRWISE:
+            if not destination:
+                raise ValueError("a pairwise pseudonym needs a destination")
+            context = destination.encode("utf-8")
+        elif scope is Scope.ONE_TIME:
+            context = os.urandom(32)
+        else:
+            context = b""
+        public, secret = crypto_sign_seed_keypair(self.seed(persona_id, scope, context))
+        return Pseudonym(scope=scope, public_key=public, secret_key=secret)

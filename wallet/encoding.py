@@ -1,0 +1,59 @@
+"""Byte encodings used in identifiers and files: base58btc and unpadded base64url.
+
+    >>> from wallet.encoding import b58encode, b58decode
+    >>> b58encode(b"\\x00\\x01")
+    '12'
+    >>> b58decode("12")
+    b'\\x00\\x01'
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+_B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
+
+
+def b58encode(data: bytes) -> str:
+    """Bitcoin-alphabet base58 (the multibase 'z' encoding), leading zero bytes kept as '1'."""
+    zeros = len(data) - len(data.lstrip(b"\x00"))
+    n = int.from_bytes(data, "big")
+    out = []
+    while n:
+        n, rem = divmod(n, 58)
+        out.append(_B58_ALPHABET[rem])
+    return "1" * zeros + "".join(reversed(out))
+
+
+def b58decode(text: str) -> bytes:
+    """Inverse of :func:`b58encode`; raises ValueError on a character outside the alphabet."""
+    n = 0
+    for ch in text:
+        try:
+            n = n * 58 + _B58_INDEX[ch]
+        except KeyError:
+            raise ValueError(f"invalid base58 character {ch!r}") from None
+    zeros = len(text) - len(text.lstrip("1"))
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
+    return b"\x00" * zeros + body
+
+
+def b64url(data: bytes) -> str:
+    """Unpadded base64url (RFC 7515 section 2)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    """Strict unpadded base64url: rejects padding, whitespace and non-alphabet characters."""
+    if "=" in text or not text.isascii():
+        raise ValueError("not unpadded base64url")
+    pad = "=" * (-len(text) % 4)
+    try:
+        raw = base64.b64decode(text + pad, altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("not unpadded base64url") from None
+    if b64url(raw) != text:  # non-canonical trailing bits
+        raise ValueError("not canonical base64url")
+    return raw

@@ -1,0 +1,107 @@
+"""One error hierarchy for the whole wallet, and the one table of exit codes.
+
+    >>> from wallet.errors import NoWallet, exit_code_for
+    >>> exit_code_for(NoWallet("/tmp/x"))
+    3
+
+Every failure a user can cause or meet is a :class:`WalletError`. Each one
+carries a stable ``code`` (used in ``--json`` output), a one-sentence message
+and, where possible, a hint. The CLI catches the base class in one place and
+maps it to an exit code with :func:`exit_code_for`; the man page's EXIT STATUS
+section is generated from :data:`EXIT_CODES`.
+
+Messages never include secret material: no master secret, no passphrase, no
+GUID.
+"""
+
+from __future__ import annotations
+
+#: Exit status table: (code, short name, meaning). Generated into the man page.
+EXIT_CODES: tuple[tuple[int, str, str], ...] = (
+    (0, "ok", "Success."),
+    (1, "error", "An unexpected internal error (please report it)."),
+    (2, "usage", "Usage error: bad option, argument, destination, persona or attribute."),
+    (3, "no-wallet", "No wallet in WALLET_HOME: run 'wallet init' first."),
+    (4, "auth", "Wrong passphrase, or the secret store refused access."),
+    (5, "corrupt", "A wallet file or backup is corrupted, truncated or was tampered with."),
+    (6, "insecure", "A secret file or the wallet directory is readable by other users."),
+    (7, "exists", "Refusing to overwrite something that exists (wallet, persona, file)."),
+    (8, "store-unavailable", "The OS keyring errored, is locked, or did not answer in time."),
+    (9, "io", "A file could not be read or written."),
+    (130, "interrupted", "Interrupted by the user (Ctrl-C)."),
+)
+
+
+class WalletError(Exception):
+    """Base class of every expected failure. ``str(err)`` is the one-line message."""
+
+    code: str = "error"
+    exit_code: int = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def to_json(self) -> dict[str, object]:
+        return {"code": self.code, "message": self.message, "hint": self.hint}
+
+
+class UsageError(WalletError):
+    """The user asked for something malformed (bad destination, unknown persona...)."""
+
+    code = "usage"
+    exit_code = 2
+
+
+class NoWallet(WalletError):
+    code = "no-wallet"
+    exit_code = 3
+
+    def __init__(self, home: str) -> None:
+        super().__init__(f"no wallet found in {home}", hint="run 'wallet init' to create one")
+
+
+class AuthError(WalletError):
+    """Wrong passphrase or refused access: nothing was changed."""
+
+    code = "auth"
+    exit_code = 4
+
+
+class CorruptData(WalletError):
+    """A file is damaged or was modified; the wallet never re-initialises silently."""
+
+    code = "corrupt"
+    exit_code = 5
+
+
+class InsecurePermissions(WalletError):
+    code = "insecure"
+    exit_code = 6
+
+
+class AlreadyExists(WalletError):
+    code = "exists"
+    exit_code = 7
+
+
+class StoreUnavailable(WalletError):
+    """The OS keyring cannot be used right now (missing, locked, erroring or hanging)."""
+
+    code = "store-unavailable"
+    exit_code = 8
+
+
+class FileError(WalletError):
+    code = "io"
+    exit_code = 9
+
+
+def exit_code_for(err: BaseException) -> int:
+    """The process exit status for an error (1 for anything unexpected)."""
+    if isinstance(err, WalletError):
+        return err.exit_code
+    if isinstance(err, KeyboardInterrupt):
+        return 130
+    return 1

@@ -1,0 +1,178 @@
+"""The wallet's data directory: where it is, its permissions, atomic files, its lock.
+
+    >>> from wallet.home import WalletHome
+    >>> home = WalletHome.resolve()          # WALLET_HOME, else the platform data dir
+    >>> home.config_path.name
+    'wallet.json'
+
+Files in the home (docs/design.md):
+
+* ``wallet.json``: which secret store holds the identity root (no secrets, no
+  GUID, no names). Written last at init, so its presence marks a wallet.
+* ``secret.key``: the identity root in an Argon2id envelope (file store only).
+* ``state.db``: personas and everything else, encrypted per record.
+* ``.lock``: an advisory lock serialising init, import and re-init.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wallet.errors import CorruptData, FileError, InsecurePermissions, NoWallet
+
+CONFIG_FORMAT = 1
+
+
+def default_home() -> Path:
+    """WALLET_HOME if set, else the platform's per-user data directory."""
+    env = os.environ.get("WALLET_HOME")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform.startswith("linux") or "bsd" in sys.platform:
+        # XDG rule, inlined: platformdirs costs ~15 ms of start-up.
+        xdg = os.environ.get("XDG_DATA_HOME", "").strip()
+        base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".local" / "share"
+        return base / "wallet"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("wallet", appauthor=False))
+
+
+def check_private(path: Path, *, what: str, directory: bool = False) -> None:
+    """Refuse a secret-bearing path that other users could read or that someone else owns."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise FileError(f"cannot read {path}: {exc.strerror}") from None
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise InsecurePermissions(
+            f"{what} {path} is owned by another user", hint="the wallet must be owned by you"
+        )
+    if st.st_mode & 0o077:
+        mode = "700" if directory else "600"
+        raise InsecurePermissions(
+            f"{what} {path} is accessible by other users (mode {stat.S_IMODE(st.st_mode):o})",
+            hint=f"run 'chmod {mode} {path}' if you trust that nobody copied it",
+        )
+
+
+def write_new_file(path: Path, data: bytes, *, replace: bool = False) -> None:
+    """Write ``data`` atomically with mode 0600: a temp file, fsync, then link/rename.
+
+    With ``replace=False`` an existing file is never overwritten (the link
+    fails); either way a crash leaves the old file or the new one, never half.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise FileError(f"cannot write {path}: {exc.strerror}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    fsync_dir(path.parent)
+
+
+def fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@dataclass(frozen=True)
+class WalletHome:
+    path: Path
+
+    @classmethod
+    def resolve(cls, path: str | os.PathLike[str] | None = None) -> WalletHome:
+        return cls(Path(path) if path is not None else default_home())
+
+    @property
+    def config_path(self) -> Path:
+        return self.path / "wallet.json"
+
+    @property
+    def secret_path(self) -> Path:
+        return self.path / "secret.key"
+
+    @property
+    def state_path(self) -> Path:
+        return self.path / "state.db"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path / ".lock"
+
+    def exists(self) -> bool:
+        return self.config_path.exists()
+
+    def ensure_dir(self) -> None:
+        """Create the home with mode 0700 (parents as the umask allows), or check it."""
+        try:
+            self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FileError(f"cannot create {self.path}: {exc.strerror}") from None
+        check_private(self.path, what="wallet directory", directory=True)
+
+    def load_config(self) -> dict[str, Any]:
+        """The wallet's config; :class:`NoWallet` if there is none."""
+        try:
+            raw = self.config_path.read_bytes()
+        except FileNotFoundError:
+            raise NoWallet(str(self.path)) from None
+        except OSError as exc:
+            raise FileError(f"cannot read {self.config_path}: {exc.strerror}") from None
+        check_private(self.path, what="wallet directory", directory=True)
+        try:
+            config = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise CorruptData(
+                f"{self.config_path} is corrupted (not JSON)",
+                hint="restore it from a backup with 'wallet import'",
+            ) from None
+        if not isinstance(config, dict) or config.get("format") != CONFIG_FORMAT:
+            raise CorruptData(f"{self.config_path} has an unknown format")
+        if config.get("store") not in ("file", "keyring"):
+            raise CorruptData(f"{self.config_path} names an unknown secret store")
+        return config
+
+    def write_config(self, config: dict[str, Any]) -> None:
+        data = json.dumps({"format": CONFIG_FORMAT, **config}, indent=2, sort_keys=True) + "\n"
+        write_new_file(self.config_path, data.encode(), replace=True)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the home's exclusive advisory lock (init, import, re-init)."""
+        import fcntl
+
+        self.ensure_dir()
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)

@@ -1,0 +1,138 @@
+"""Personas: the faces a user shows, each with attributes it may later disclose.
+
+    >>> from wallet.personas import Persona, parse_attribute
+    >>> p = Persona.new("work", kind="real", attributes=dict([parse_attribute("email=Ann@Example.ORG")]))
+    >>> p.attributes
+    {'email': 'Ann@example.org'}
+
+A ``real`` persona is the user as themselves (work, home); a ``pseudonym``
+persona is a named pseudonym ("PokerAce") shown the same to everyone who may
+see it. Each persona has a random 128-bit id that seeds its keys, so removing
+a persona and adding one with the same name yields unrelated identifiers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from wallet.destination import normalize_destination, normalize_host
+from wallet.errors import CorruptData, UsageError
+
+KINDS = ("real", "pseudonym")
+KNOWN_ATTRIBUTES = ("display_name", "email", "org", "phone", "sip")
+MAX_NAME_LEN = 64
+MAX_VALUE_LEN = 1024
+MAX_ATTRIBUTES = 64
+_KEY = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
+_NAME = re.compile(r"^[^\x00-\x1f\x7f]{1,64}$")
+
+
+def validate_name(name: str) -> str:
+    if not _NAME.match(name) or name != name.strip():
+        raise UsageError(
+            f"invalid persona name {name!r}",
+            hint="use 1-64 printable characters, without leading or trailing spaces",
+        )
+    return name
+
+
+def _normalize_value(key: str, value: str) -> str:
+    if key == "email":
+        local, at, host = value.rpartition("@")
+        if not at or not local:
+            raise UsageError(f"invalid email {value!r}", hint="expected user@domain")
+        return f"{local}@{normalize_host(host)}"
+    if key == "org":
+        return normalize_host(value)
+    if key == "phone":
+        number = re.sub(r"[-.() ]", "", value)
+        if not re.fullmatch(r"\+[0-9]{1,15}", number):
+            raise UsageError(f"invalid phone {value!r}", hint="use international form, e.g. +442071234567")
+        return number
+    if key == "sip":
+        uri = normalize_destination(value)
+        if not uri.startswith(("sip:", "sips:")):
+            raise UsageError(f"invalid sip URI {value!r}", hint="expected sip:user@host")
+        return uri
+    return value
+
+
+def parse_attribute(text: str) -> tuple[str, str]:
+    """``KEY=VALUE`` from the command line, validated and normalised."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep:
+        raise UsageError(f"invalid attribute {text!r}", hint="use KEY=VALUE, e.g. email=ann@example.org")
+    if not _KEY.match(key):
+        raise UsageError(
+            f"invalid attribute name {key!r}",
+            hint="names are lower-case letters, digits, '_', '.', '-'; known: " + ", ".join(KNOWN_ATTRIBUTES),
+        )
+    if not value or len(value) > MAX_VALUE_LEN or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise UsageError(
+            f"invalid value for attribute {key!r}",
+            hint=f"values are 1-{MAX_VALUE_LEN} printable characters",
+        )
+    return key, _normalize_value(key, value)
+
+
+@dataclass(frozen=True)
+class Persona:
+    name: str
+    kind: str
+    persona_id: bytes = field(repr=False)
+    attributes: dict[str, str]
+    created: str
+
+    @classmethod
+    def new(cls, name: str, *, kind: str = "real", attributes: dict[str, str] | None = None) -> Persona:
+        if kind not in KINDS:
+            raise UsageError(f"unknown persona kind {kind!r}", hint="use one of: " + ", ".join(KINDS))
+        attributes = dict(attributes or {})
+        if len(attributes) > MAX_ATTRIBUTES:
+            raise UsageError(f"a persona holds at most {MAX_ATTRIBUTES} attributes")
+        return cls(
+            name=validate_name(name),
+            kind=kind,
+            persona_id=os.urandom(16),
+            attributes=attributes,
+            created=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "id": self.persona_id.hex(),
+            "attributes": self.attributes,
+            "created": self.created,
+        }
+
+    @classmethod
+    def from_record(cls, record: Any) -> Persona:
+        try:
+            persona = cls(
+                name=record["name"],
+                kind=record["kind"],
+                persona_id=bytes.fromhex(record["id"]),
+                attributes=dict(record["attributes"]),
+                created=record["created"],
+            )
+        except (KeyError, TypeError, ValueError):
+            raise CorruptData("a persona record is malformed") from None
+        if len(persona.persona_id) != 16 or persona.kind not in KINDS:
+            raise CorruptData("a persona record is malformed")
+        return persona
+
+    def public_view(self) -> dict[str, Any]:
+        """What ``persona show --json`` prints: the user's own data, never the key seed."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "attributes": self.attributes,
+            "created": self.created,
+        }

@@ -1,0 +1,47 @@
+"""Where the identity root lives: the OS keyring or an Argon2id-encrypted file.
+
+    >>> from wallet.secretstore import STORE_NAMES
+    >>> STORE_NAMES
+    ('keyring', 'file')
+
+Both stores implement :class:`SecretStore`. Which one a wallet uses is
+recorded in its ``wallet.json``; :func:`open_store` rebuilds it from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from wallet.home import WalletHome
+from wallet.root import IdentityRoot
+
+STORE_NAMES = ("keyring", "file")
+
+#: Called when the file store needs a passphrase; ``confirm`` is True when a
+#: new passphrase is being chosen (prompt twice). Returns the UTF-8 bytes.
+PassphraseSource = Callable[[bool], bytes]
+
+
+class SecretStore(Protocol):
+    name: str
+
+    def load(self) -> IdentityRoot: ...
+
+    def save(self, root: IdentityRoot) -> None:
+        """Store a new root; never overwrites an existing one."""
+
+    def delete(self) -> None: ...
+
+    def config(self) -> dict[str, Any]:
+        """What wallet.json records so that :func:`open_store` can find the root again."""
+
+
+def open_store(home: WalletHome, config: dict[str, Any], passphrase: PassphraseSource) -> SecretStore:
+    if config["store"] == "file":
+        from wallet.secretstore.filestore import FileStore
+
+        return FileStore(home.secret_path, passphrase)
+    from wallet.secretstore.keyringstore import KeyringStore
+
+    return KeyringStore.from_config(config)

@@ -1,0 +1,62 @@
+"""The file store: the identity root in an Argon2id + XChaCha20-Poly1305 envelope.
+
+    >>> from wallet.secretstore.filestore import FileStore   # doctest: +SKIP
+    >>> FileStore(home.secret_path, lambda confirm: b"passphrase").load()  # doctest: +SKIP
+
+The file is mode 0600 inside the 0700 wallet directory and is refused, as ssh
+refuses a private key, when other users could read it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+from wallet.errors import AlreadyExists, CorruptData, FileError
+from wallet.home import check_private, write_new_file
+from wallet.root import IdentityRoot
+from wallet.sealed import open_with_passphrase, seal_with_passphrase
+from wallet.secretstore import PassphraseSource
+
+PURPOSE = b"S"
+MAX_FILE_SIZE = 4096
+
+
+class FileStore:
+    name = "file"
+
+    def __init__(self, path: Path, passphrase: PassphraseSource) -> None:
+        self.path = path
+        self._passphrase = passphrase
+
+    def load(self) -> IdentityRoot:
+        try:
+            check_private(self.path, what="secret file")
+            with open(self.path, "rb") as fh:
+                blob = fh.read(MAX_FILE_SIZE + 1)
+        except FileNotFoundError:
+            raise CorruptData(
+                f"the secret file {self.path} is missing",
+                hint="restore the wallet with 'wallet import' from a backup",
+            ) from None
+        except OSError as exc:
+            raise FileError(f"cannot read {self.path}: {exc.strerror}") from None
+        if len(blob) > MAX_FILE_SIZE:
+            raise CorruptData(f"the secret file {self.path} is too large to be a wallet secret")
+        plain = open_with_passphrase(blob, self._passphrase(False), purpose=PURPOSE, what="secret file")
+        return IdentityRoot.from_bytes(plain)
+
+    def save(self, root: IdentityRoot) -> None:
+        blob = seal_with_passphrase(root.to_bytes(), self._passphrase(True), purpose=PURPOSE)
+        try:
+            write_new_file(self.path, blob)
+        except FileExistsError:
+            raise AlreadyExists(f"{self.path} already exists", hint="use 'wallet init --force'") from None
+
+    def delete(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+    def config(self) -> dict[str, Any]:
+        return {"store": "file"}

@@ -1,0 +1,227 @@
+"""The keyring store: the identity root as one item in the OS keyring, through ``keyring``.
+
+    >>> from wallet.secretstore.keyringstore import detect_backend   # doctest: +SKIP
+    >>> detect_backend()                                             # doctest: +SKIP
+    'keyring.backends.SecretService.Keyring'
+
+At ``wallet init`` the ``keyring`` library picks the backend (honouring
+PYTHON_KEYRING_BACKEND and keyring's own configuration); a backend is usable
+only if it is a real one (not fail, null, chained-empty or a plaintext file
+backend) and a write/read/delete probe succeeds. The chosen backend's class is
+recorded in wallet.json.
+
+Later commands go straight to the recorded backend. For the Secret Service
+backend, which is what Linux desktops use, reads use ``secretstorage``
+directly with the same collection and item attributes as keyring's backend
+(``service``, ``username``): importing ``keyring`` and letting it discover
+backends costs ~120 ms per process, which every scripted call would pay.
+
+Every call runs in a worker thread bounded by WALLET_KEYRING_TIMEOUT seconds
+(default 10): a keyring that hangs (a locked collection waiting for a prompt
+nobody sees, a dead D-Bus peer) produces a clear error, never a hung wallet.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import importlib
+import os
+import secrets
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from wallet.errors import AlreadyExists, CorruptData, StoreUnavailable, WalletError
+from wallet.root import IdentityRoot
+
+SERVICE = "wallet"
+SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
+_VALUE_PREFIX = "wallet-root-v1:"
+_UNUSABLE = {
+    "keyring.backends.fail.Keyring",
+    "keyring.backends.null.Keyring",
+    "keyring.backends.chainer.ChainerBackend",
+    "keyrings.alt.file.PlaintextKeyring",
+    "keyrings.alt.file.EncryptedKeyring",
+    "keyrings.alt.Gnome.Keyring",
+}
+_T = TypeVar("_T")
+
+
+def timeout_seconds() -> float:
+    raw = os.environ.get("WALLET_KEYRING_TIMEOUT", "10")
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 10.0
+    return min(max(value, 0.1), 300.0)
+
+
+def bounded(call: Callable[[], _T], what: str) -> _T:
+    """Run a keyring call in a daemon thread; StoreUnavailable if it errors or hangs."""
+    result: list[_T] = []
+    error: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            result.append(call())
+        except BaseException as exc:  # noqa: BLE001 - reported below, without its text
+            error.append(exc)
+
+    limit = timeout_seconds()
+    thread = threading.Thread(target=worker, name="wallet-keyring", daemon=True)
+    thread.start()
+    thread.join(limit)
+    if thread.is_alive():
+        raise StoreUnavailable(
+            f"the OS keyring did not answer within {limit:g} s while trying to {what}",
+            hint="unlock your keyring, or use the encrypted file store (wallet init --store file)",
+        )
+    if error:
+        exc = error[0]
+        if isinstance(exc, WalletError):
+            raise exc
+        # The exception text of a keyring backend may echo what it was given; show its type only.
+        raise StoreUnavailable(
+            f"the OS keyring failed to {what} ({type(exc).__name__})",
+            hint="check that your keyring is running and unlocked, or use --store file",
+        )
+    return result[0]
+
+
+def _class_path(obj: object) -> str:
+    cls = type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _load_backend(path: str) -> Any:
+    module, _, name = path.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), name)()
+    except Exception as exc:  # noqa: BLE001 - an import of a third-party backend can fail anyhow
+        raise StoreUnavailable(
+            f"the keyring backend {path} cannot be loaded ({type(exc).__name__})",
+            hint="reinstall it, or restore the wallet from a backup into a file store",
+        ) from None
+
+
+def detect_backend() -> str:
+    """The class path of a usable keyring backend; StoreUnavailable with the reason otherwise."""
+
+    def probe() -> str:
+        import keyring
+
+        backend = keyring.get_keyring()
+        candidates = list(getattr(backend, "backends", None) or [backend])
+        candidates = [b for b in candidates if _class_path(b) not in _UNUSABLE]
+        if not candidates:
+            raise StoreUnavailable(
+                f"no usable OS keyring (keyring chose {_class_path(backend)})",
+                hint="a desktop keyring (Secret Service, macOS Keychain, Windows) is needed",
+            )
+        chosen = candidates[0]
+        user = "probe-" + secrets.token_hex(8)
+        value = secrets.token_hex(16)
+        chosen.set_password(SERVICE, user, value)
+        try:
+            if chosen.get_password(SERVICE, user) != value:
+                raise StoreUnavailable("the OS keyring did not return what was stored in it")
+        finally:
+            chosen.delete_password(SERVICE, user)
+        return _class_path(chosen)
+
+    return bounded(probe, "probe the keyring")
+
+
+def _encode(root: IdentityRoot) -> str:
+    return _VALUE_PREFIX + base64.b64encode(root.to_bytes()).decode("ascii")
+
+
+def _decode(value: str | None) -> IdentityRoot:
+    if value is None:
+        raise CorruptData(
+            "the wallet's entry is missing from the OS keyring",
+            hint="restore the wallet with 'wallet import' from a backup",
+        )
+    if not value.startswith(_VALUE_PREFIX):
+        raise CorruptData("the wallet's keyring entry is not a wallet secret")
+    try:
+        raw = base64.b64decode(value[len(_VALUE_PREFIX):], validate=True)
+    except (binascii.Error, ValueError):
+        raise CorruptData("the wallet's keyring entry is corrupted") from None
+    return IdentityRoot.from_bytes(raw)
+
+
+def _secret_service_get(username: str) -> str | None:
+    """keyring's SecretService.get_password, minus keyring's import and discovery cost."""
+    import secretstorage
+
+    conn = secretstorage.dbus_init()
+    try:
+        collection = secretstorage.get_default_collection(conn)
+        for item in collection.search_items({"username": username, "service": SERVICE}):
+            if item.is_locked():
+                raise StoreUnavailable(
+                    "the OS keyring is locked", hint="unlock it (log in to your desktop session)"
+                )
+            return item.get_secret().decode("utf-8")
+        return None
+    finally:
+        conn.close()
+
+
+class KeyringStore:
+    name = "keyring"
+
+    def __init__(self, backend: str, username: str) -> None:
+        self.backend = backend
+        self.username = username
+
+    @classmethod
+    def new(cls, backend: str) -> KeyringStore:
+        # A random item name per wallet: several wallet homes can share one keyring,
+        # and the name says nothing about the user.
+        return cls(backend, "root-" + secrets.token_hex(16))
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> KeyringStore:
+        kr = config.get("keyring")
+        if not isinstance(kr, dict) or not all(
+            isinstance(kr.get(k), str) for k in ("backend", "username")
+        ):
+            raise CorruptData("wallet.json lacks the keyring entry's location")
+        return cls(kr["backend"], kr["username"])
+
+    def config(self) -> dict[str, Any]:
+        return {"store": "keyring", "keyring": {"backend": self.backend, "username": self.username}}
+
+    def load(self) -> IdentityRoot:
+        if self.backend == SECRET_SERVICE_BACKEND:
+            value = bounded(lambda: _secret_service_get(self.username), "read the wallet secret")
+        else:
+            value = bounded(
+                lambda: _load_backend(self.backend).get_password(SERVICE, self.username),
+                "read the wallet secret",
+            )
+        return _decode(value)
+
+    def save(self, root: IdentityRoot) -> None:
+        def store() -> None:
+            backend = _load_backend(self.backend)
+            if backend.get_password(SERVICE, self.username) is not None:
+                raise AlreadyExists("the OS keyring already holds this wallet's entry")
+            backend.set_password(SERVICE, self.username, _encode(root))
+
+        bounded(store, "store the wallet secret")
+
+    def delete(self) -> None:
+        def remove() -> None:
+            import keyring.errors
+
+            try:
+                _load_backend(self.backend).delete_password(SERVICE, self.username)
+            except keyring.errors.PasswordDeleteError:
+                pass
+
+        bounded(remove, "delete the wallet secret")
