@@ -37,7 +37,7 @@ _WEB_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 _SIP_DEFAULT_PORTS = {"sip": 5060, "sips": 5061}
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*$")
-_TEL_SEPARATORS = re.compile(r"[-.() ]")
+_TEL_SEPARATORS = re.compile(r"[-.()]")
 _SIP_USER = re.compile(r"^[A-Za-z0-9\-_.!~*'()&=+$,;?/%]+$")
 _ACCT_USER = re.compile(r"^[A-Za-z0-9\-_.!~*'()&=+$,;%]+$")
 _HINT = "use a host (example.org), an origin (https://example.org), sip:user@host, tel:+number or user@host"

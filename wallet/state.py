@@ -70,8 +70,16 @@ class State:
     # -- opening -------------------------------------------------------------
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
-        conn = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
-        conn.execute("PRAGMA synchronous=FULL")
+        # mode=rw: never let SQLite create a fresh, empty state behind our back.
+        uri = path.resolve().as_uri() + "?mode=rw"
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+            conn.execute("PRAGMA synchronous=FULL")
+        except sqlite3.DatabaseError:
+            raise CorruptData(
+                f"the state file {path} is corrupted or unreadable",
+                hint="restore the wallet with 'wallet import' from a backup",
+            ) from None
         return conn
 
     @classmethod

@@ -1,0 +1,132 @@
+"""Shared fixtures: every test gets its own WALLET_HOME and a cheap Argon2id cost.
+
+The reduced KDF cost is set by monkeypatching ``wallet.sealed.DEFAULT_KDF`` in
+this process only; subprocesses that unlock a file made here read the cost
+from the file's header, while a subprocess that *creates* a file pays the real
+cost (no option or variable can lower it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import wallet.sealed
+from wallet._entry import main
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+WEAK_KDF = wallet.sealed.KdfParams(opslimit=1, memlimit=8192)
+PASSPHRASE = "correct horse battery staple"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Own WALLET_HOME, no inherited passphrase file or keyring override, weak KDF."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("WALLET_HOME", str(home))
+    for var in ("WALLET_PASSPHRASE_FILE", "PYTHON_KEYRING_BACKEND", "WALLET_DEBUG", "NO_COLOR"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(wallet.sealed, "DEFAULT_KDF", WEAK_KDF)
+    yield home
+
+
+@pytest.fixture
+def home(isolated: Path) -> Path:
+    return isolated
+
+
+@pytest.fixture
+def passfile(tmp_path: Path) -> Path:
+    path = tmp_path / "passphrase"
+    path.write_text(PASSPHRASE + "\n")
+    return path
+
+
+class _Stdin(io.TextIOWrapper):
+    def isatty(self) -> bool:
+        return False
+
+
+def run(args: list[str], stdin: bytes = b"") -> Result:
+    """Run the CLI in this process (fast; weak KDF applies), capturing everything."""
+    out, err = io.StringIO(), io.StringIO()
+    old = sys.stdin, sys.stdout, sys.stderr
+    sys.stdin = _Stdin(io.BytesIO(stdin), encoding="utf-8")
+    sys.stdout, sys.stderr = out, err
+    try:
+        code = main(args)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = old
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli() -> type:
+    class CLI:
+        __call__ = staticmethod(run)
+
+    return CLI()
+
+
+def wallet_exe() -> list[str]:
+    return [sys.executable, "-m", "wallet"]
+
+
+def run_process(
+    args: list[str], *, stdin: bytes | None = b"", env: dict[str, str] | None = None, timeout: float = 60
+) -> Result:
+    """Run the real program in a subprocess, stdin not a TTY."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run(
+        [*wallet_exe(), *args],
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        env=full_env,
+        timeout=timeout,
+    )
+    return Result(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
+
+
+@pytest.fixture
+def proc() -> type:
+    class Proc:
+        __call__ = staticmethod(run_process)
+
+    return Proc()
+
+
+@pytest.fixture
+def file_wallet(cli, passfile: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An initialised file-store wallet; WALLET_PASSPHRASE_FILE points at its passphrase."""
+    r = cli(["init", "--store", "file", "--passphrase-file", str(passfile)])
+    assert r.code == 0, r.err
+    monkeypatch.setenv("WALLET_PASSPHRASE_FILE", str(passfile))
+    return home
+
+
+def snapshot(directory: Path) -> dict[str, str]:
+    """Name -> SHA-256 of every file under ``directory`` (to prove nothing changed)."""
+    if not directory.exists():
+        return {}
+    return {
+        str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }

@@ -1,0 +1,80 @@
+"""Passphrase envelopes: tamper, truncation, wrong passphrase and parameter attacks."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+
+import pytest
+
+from wallet.errors import AuthError, CorruptData
+from wallet.sealed import HEADER_LEN, KdfParams, open_with_passphrase, seal, seal_with_passphrase, unseal
+
+WEAK = KdfParams(opslimit=1, memlimit=8192)
+
+
+def make(plain: bytes = b"top secret") -> bytes:
+    return seal_with_passphrase(plain, b"pw", purpose=b"S", kdf=WEAK)
+
+
+def rechecksum(blob: bytes) -> bytes:
+    body = blob[:-32]
+    return body + hashlib.sha256(body).digest()
+
+
+def test_round_trip() -> None:
+    assert open_with_passphrase(make(), b"pw", purpose=b"S") == b"top secret"
+
+
+def test_wrong_passphrase_is_auth_error() -> None:
+    with pytest.raises(AuthError):
+        open_with_passphrase(make(), b"pW", purpose=b"S")
+
+
+def test_truncated_is_corrupt() -> None:
+    blob = make()
+    for cut in (0, 10, HEADER_LEN, len(blob) - 1):
+        with pytest.raises(CorruptData):
+            open_with_passphrase(blob[:cut], b"pw", purpose=b"S")
+
+
+def test_flipped_bit_is_detected_as_corruption() -> None:
+    blob = bytearray(make())
+    blob[HEADER_LEN + 3] ^= 1
+    with pytest.raises(CorruptData):
+        open_with_passphrase(bytes(blob), b"pw", purpose=b"S")
+
+
+def test_tampering_that_fixes_the_checksum_still_fails() -> None:
+    blob = bytearray(make())
+    blob[HEADER_LEN + 3] ^= 1
+    with pytest.raises(AuthError):
+        open_with_passphrase(rechecksum(bytes(blob)), b"pw", purpose=b"S")
+
+
+def test_lowering_kdf_cost_in_header_breaks_the_tag() -> None:
+    blob = bytearray(make())
+    struct.pack_into(">I", blob, 9, 2)  # opslimit 1 -> 2: header is associated data
+    with pytest.raises(AuthError):
+        open_with_passphrase(rechecksum(bytes(blob)), b"pw", purpose=b"S")
+
+
+def test_absurd_kdf_parameters_rejected_before_work() -> None:
+    blob = bytearray(make())
+    struct.pack_into(">Q", blob, 13, 1 << 50)  # a petabyte of memory
+    with pytest.raises(CorruptData):
+        open_with_passphrase(rechecksum(bytes(blob)), b"pw", purpose=b"S")
+
+
+def test_purpose_is_checked() -> None:
+    with pytest.raises(CorruptData):
+        open_with_passphrase(make(), b"pw", purpose=b"B")
+
+
+def test_record_sealing_binds_associated_data() -> None:
+    key = bytes(32)
+    blob = seal(key, b"value", b"record-A")
+    assert unseal(key, blob, b"record-A") == b"value"
+    with pytest.raises(CorruptData):
+        unseal(key, blob, b"record-B")
+    assert seal(key, b"value", b"a") != seal(key, b"value", b"a")  # fresh nonces
