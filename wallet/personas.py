@@ -31,8 +31,17 @@ _KEY = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 _NAME = re.compile(r"^[^\x00-\x1f\x7f]{1,64}$")
 
 
+def _is_text(value: str) -> bool:
+    """Valid UTF-8 text: argv with invalid bytes arrives as lone surrogates."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def validate_name(name: str) -> str:
-    if not _NAME.match(name) or name != name.strip():
+    if not _NAME.match(name) or name != name.strip() or not _is_text(name):
         raise UsageError(
             f"invalid persona name {name!r}",
             hint="use 1-64 printable characters, without leading or trailing spaces",
@@ -72,7 +81,12 @@ def parse_attribute(text: str) -> tuple[str, str]:
             f"invalid attribute name {key!r}",
             hint="names are lower-case letters, digits, '_', '.', '-'; known: " + ", ".join(KNOWN_ATTRIBUTES),
         )
-    if not value or len(value) > MAX_VALUE_LEN or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+    if (
+        not value
+        or len(value) > MAX_VALUE_LEN
+        or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)
+        or not _is_text(value)
+    ):
         raise UsageError(
             f"invalid value for attribute {key!r}",
             hint=f"values are 1-{MAX_VALUE_LEN} printable characters",

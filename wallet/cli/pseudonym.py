@@ -26,8 +26,10 @@ def pseudonym(
 ) -> None:
     """Show the identifier (a did:key) DEST would see."""
     from wallet.derivation import Scope
+    from wallet.destination import normalize_destination
 
     chosen = Scope(scope.value) if scope is not None else None
+    destination = normalize_destination(destination)  # a usage error before any unlocking
     vault = open_vault(passphrase_file)
     dest, who, key = vault.pseudonym(destination, persona=persona, scope=chosen)
     out = Output(json_out)

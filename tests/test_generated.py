@@ -1,0 +1,52 @@
+"""Man page, completions and completion table are generated from the CLI and must not drift."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from wallet.cli import docgen
+from wallet.errors import EXIT_CODES
+
+
+@pytest.mark.parametrize("path", list(docgen.outputs()), ids=lambda p: p.name)
+def test_committed_file_matches_generator(path) -> None:
+    expected = docgen.outputs()[path]
+    assert path.exists(), f"{path} missing: run python -m wallet.cli.docgen"
+    assert path.read_text() == expected, f"{path} drifted: run python -m wallet.cli.docgen"
+
+
+def test_zsh_completion_loads_from_fpath() -> None:
+    zsh = docgen.ROOT / "completions" / "_wallet"
+    assert zsh.read_text().splitlines()[0] == "#compdef wallet"
+
+
+def test_man_page_renders_cleanly() -> None:
+    page = docgen.ROOT / "man" / "wallet.1"
+    if shutil.which("groff") is None:
+        pytest.fail("groff is needed to check the man page (apt-get install groff-base)")
+    check = subprocess.run(["groff", "-man", "-ww", "-z", str(page)], capture_output=True, text=True)
+    assert check.returncode == 0 and check.stderr == "", check.stderr
+    rendered = subprocess.run(
+        ["groff", "-man", "-Tutf8", "-P", "-cbou", str(page)], capture_output=True, text=True, check=True
+    ).stdout
+    for needle in ("EXIT STATUS", "ENVIRONMENT", "WALLET_HOME", "persona add", "pseudonym", "--json"):
+        assert needle in rendered.replace("\u2010", "-").replace("\u2212", "-")
+
+
+def test_man_page_lists_every_exit_code() -> None:
+    text = (docgen.ROOT / "man" / "wallet.1").read_text()
+    for code, name, _ in EXIT_CODES:
+        assert f".TP\n\\fB{code}\\fR\n{name.replace('-', chr(92) + '-')}:" in text
+
+
+def test_man_renders_with_man_l() -> None:
+    if shutil.which("man") is None:
+        pytest.skip("man is not installed (groff rendering is checked above)")
+    out = subprocess.run(
+        ["man", "-l", str(docgen.ROOT / "man" / "wallet.1")],
+        capture_output=True, text=True, env={"MANPAGER": "cat", "PAGER": "cat", "MANWIDTH": "80", "PATH": "/usr/bin:/bin"},
+    )
+    assert out.returncode == 0 and "WALLET(1)" in out.stdout
