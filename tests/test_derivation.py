@@ -80,3 +80,12 @@ def test_secrets_not_in_repr() -> None:
     root = IdentityRoot.generate()
     assert root.master.hex() not in repr(root) and str(root.guid) not in repr(root)
     assert root.guid.version == 4
+
+
+def test_seed_fast_path_equals_generic_hkdf() -> None:
+    d = Deriver(MASTER)
+    prk = hkdf_extract(b"wallet/v1/derive", MASTER)
+    for scope in Scope:
+        for context in (b"", b"https://a.example", os.urandom(32), b"x" * 300):
+            expected = hkdf_expand(prk, lp(scope.label, PERSONA, context), 32)
+            assert d.seed(PERSONA, scope, context) == expected

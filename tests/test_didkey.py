@@ -55,3 +55,23 @@ def test_rejects_non_ed25519_or_malformed(did: str) -> None:
 def test_base58_leading_zeros_round_trip() -> None:
     for raw in (b"", b"\x00", b"\x00\x00\x01", bytes(range(40))):
         assert b58decode(b58encode(raw)) == raw
+
+
+def test_base58_matches_textbook_algorithm() -> None:
+    """The chunked encoder agrees with the one-digit-at-a-time definition."""
+    import os
+
+    alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+    def textbook(data: bytes) -> str:
+        n = int.from_bytes(data, "big")
+        digits = ""
+        while n:
+            n, r = divmod(n, 58)
+            digits = alphabet[r] + digits
+        return "1" * (len(data) - len(data.lstrip(b"\x00"))) + digits
+
+    for i in range(2000):
+        raw = b"\x00" * (i % 3) + os.urandom(i % 67)
+        assert b58encode(raw) == textbook(raw)
+        assert b58decode(b58encode(raw)) == raw

@@ -27,7 +27,6 @@ strings. The rules (documented in docs/design.md):
 
 from __future__ import annotations
 
-import ipaddress
 import re
 
 from wallet.errors import UsageError
@@ -35,7 +34,12 @@ from wallet.errors import UsageError
 MAX_DESTINATION_LENGTH = 2048
 _WEB_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 _SIP_DEFAULT_PORTS = {"sip": 5060, "sips": 5061}
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+_HOSTNAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
+_DOTTED_NUMERIC = re.compile(r"[0-9.]+")
+_BAD_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
+_AUTHORITY_END = re.compile(r"[/?#]")
+_SIP_PARAMS = re.compile(r"[;?]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*$")
 _TEL_SEPARATORS = re.compile(r"[-.()]")
 _SIP_USER = re.compile(r"^[A-Za-z0-9\-_.!~*'()&=+$,;?/%]+$")
@@ -50,6 +54,8 @@ def _bad(message: str) -> UsageError:
 def normalize_host(host: str) -> str:
     """Canonical form of a DNS name or IP literal (see module docstring)."""
     if host.startswith("["):
+        import ipaddress  # imported on use: keeps start-up light
+
         if not host.endswith("]"):
             raise _bad(f"invalid IPv6 literal {host!r}")
         try:
@@ -60,7 +66,9 @@ def normalize_host(host: str) -> str:
         host = host[:-1]
     if not host:
         raise _bad("the destination has an empty host")
-    if re.fullmatch(r"[0-9.]+", host):
+    if _DOTTED_NUMERIC.fullmatch(host):
+        import ipaddress
+
         try:
             return str(ipaddress.IPv4Address(host))
         except ValueError:
@@ -74,7 +82,7 @@ def normalize_host(host: str) -> str:
             ascii_host = idna.encode(host, uts46=True, transitional=False).decode("ascii")
         except (idna.IDNAError, UnicodeError, ValueError):
             raise _bad(f"invalid internationalised host name {host!r}") from None
-    if len(ascii_host) > 253 or not all(_LABEL.match(label) for label in ascii_host.split(".")):
+    if len(ascii_host) > 253 or not _HOSTNAME.fullmatch(ascii_host):
         raise _bad(f"invalid host name {host!r}")
     return ascii_host
 
@@ -103,7 +111,7 @@ def _split_port(hostport: str, scheme_ports: dict[str, int], scheme: str) -> str
 
 
 def _web_origin(scheme: str, rest: str) -> str:
-    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    authority = _AUTHORITY_END.split(rest, maxsplit=1)[0]
     if "@" in authority:
         raise _bad("a destination must not contain credentials (user:password@)")
     if not authority:
@@ -112,7 +120,7 @@ def _web_origin(scheme: str, rest: str) -> str:
 
 
 def _sip(scheme: str, rest: str) -> str:
-    rest = re.split(r"[;?]", rest, maxsplit=1)[0]
+    rest = _SIP_PARAMS.split(rest, maxsplit=1)[0]
     user = ""
     if "@" in rest:
         user, rest = rest.rsplit("@", 1)
@@ -142,7 +150,7 @@ def normalize_destination(text: str) -> str:
         raise _bad("the destination is empty")
     if len(text) > MAX_DESTINATION_LENGTH:
         raise _bad(f"the destination is longer than {MAX_DESTINATION_LENGTH} characters")
-    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+    if _BAD_CHARS.search(text):
         raise _bad("the destination contains whitespace or control characters")
     if "://" in text:
         scheme, rest = text.split("://", 1)

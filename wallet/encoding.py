@@ -9,21 +9,25 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
+_B58_CHUNK = 58**10
 
 
 def b58encode(data: bytes) -> str:
     """Bitcoin-alphabet base58 (the multibase 'z' encoding), leading zero bytes kept as '1'."""
     zeros = len(data) - len(data.lstrip(b"\x00"))
     n = int.from_bytes(data, "big")
-    out = []
+    out: list[str] = []
+    # Peel off 10 digits at a time with one big-int division, then finish on
+    # machine-size ints: about twice as fast as dividing the big int by 58.
     while n:
-        n, rem = divmod(n, 58)
-        out.append(_B58_ALPHABET[rem])
+        n, chunk = divmod(n, _B58_CHUNK)
+        for _ in range(10):
+            chunk, rem = divmod(chunk, 58)
+            out.append(_B58_ALPHABET[rem])
+            if not n and not chunk:
+                break
     return "1" * zeros + "".join(reversed(out))
 
 
@@ -42,11 +46,16 @@ def b58decode(text: str) -> bytes:
 
 def b64url(data: bytes) -> str:
     """Unpadded base64url (RFC 7515 section 2)."""
+    import base64  # imported on use: did:key encoding (the hot path) needs only base58
+
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def b64url_decode(text: str) -> bytes:
     """Strict unpadded base64url: rejects padding, whitespace and non-alphabet characters."""
+    import base64
+    import binascii
+
     if "=" in text or not text.isascii():
         raise ValueError("not unpadded base64url")
     pad = "=" * (-len(text) % 4)

@@ -25,6 +25,8 @@ def hkdf_extract(salt: bytes, ikm: bytes) -> bytes:
 def hkdf_expand(prk: bytes, info: bytes, length: int) -> bytes:
     if not 0 < length <= 255 * _HASH_LEN:
         raise ValueError("invalid HKDF output length")
+    if length <= _HASH_LEN:  # one block: T(1) = HMAC(PRK, info || 0x01)
+        return hmac.digest(prk, info + b"\x01", hashlib.sha256)[:length]
     out = b""
     block = b""
     counter = 1

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 from wallet.destination import normalize_destination, normalize_host
@@ -106,6 +105,8 @@ class Persona:
     def new(cls, name: str, *, kind: str = "real", attributes: dict[str, str] | None = None) -> Persona:
         if kind not in KINDS:
             raise UsageError(f"unknown persona kind {kind!r}", hint="use one of: " + ", ".join(KINDS))
+        from datetime import datetime, timezone
+
         attributes = dict(attributes or {})
         if len(attributes) > MAX_ATTRIBUTES:
             raise UsageError(f"a persona holds at most {MAX_ATTRIBUTES} attributes")

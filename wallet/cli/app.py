@@ -9,6 +9,7 @@ building this app costs only typer's own import.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import Annotated, Optional
@@ -17,18 +18,19 @@ import typer
 from typer._click import exceptions as click_exc  # typer >= 0.25 vendors click here
 
 from wallet import __version__
-from wallet.cli import backup, identity, persona, pseudonym
-from wallet.cli.demo import demo
 from wallet.cli.output import Output
 
-app = typer.Typer(
-    name="wallet",
-    help="A private identity wallet for WebRTC calls: one identity root you own, personas, and pseudonyms derived on your machine.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+# Command name -> (module, attribute). Modules are imported only when their
+# command is built, so `wallet pseudonym ...` does not pay for `wallet demo`.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("wallet.cli.identity", "init"),
+    "status": ("wallet.cli.identity", "status"),
+    "persona": ("wallet.cli.persona", "app"),
+    "pseudonym": ("wallet.cli.pseudonym", "pseudonym"),
+    "export": ("wallet.cli.backup", "export"),
+    "import": ("wallet.cli.backup", "import_"),
+    "demo": ("wallet.cli.demo", "demo"),
+}
 
 
 def _version(value: bool) -> None:
@@ -37,7 +39,6 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def main(
     version: Annotated[
         Optional[bool],
@@ -47,16 +48,31 @@ def main(
     """A private identity wallet for WebRTC calls."""
 
 
-identity.register(app)
-app.add_typer(persona.app, name="persona")
-app.command("pseudonym")(pseudonym.pseudonym)
-backup.register(app)
-app.command("demo")(demo)
+def build_app(only: str | None = None) -> typer.Typer:
+    """The typer app with every command, or with just ``only`` (same behaviour for that command)."""
+    app = typer.Typer(
+        name="wallet",
+        help="A private identity wallet for WebRTC calls: one identity root you own, personas, and pseudonyms derived on your machine.",
+        add_completion=False,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(main)
+    for name, (module, attribute) in COMMANDS.items():
+        if only is not None and name != only:
+            continue
+        target = getattr(importlib.import_module(module), attribute)
+        if isinstance(target, typer.Typer):
+            app.add_typer(target, name=name)
+        else:
+            app.command(name)(target)
+    return app
 
 
-def command():  # type: ignore[no-untyped-def]
+def command(only: str | None = None):  # type: ignore[no-untyped-def]
     """The click command behind the app (used by the doc generators too)."""
-    return typer.main.get_command(app)
+    return typer.main.get_command(build_app(only))
 
 
 def run(args: list[str]) -> int:
@@ -66,7 +82,8 @@ def run(args: list[str]) -> int:
     out = Output(json_mode="--json" in args)
     old_umask = os.umask(0o077)  # anything the wallet creates is private
     try:
-        result = command().main(args, prog_name="wallet", standalone_mode=False)
+        only = args[0] if args and args[0] in COMMANDS else None
+        result = command(only).main(args, prog_name="wallet", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except WalletError as err:
         out.error(err.code, err.message, err.hint)

@@ -30,11 +30,6 @@ BackupPassOpt = Annotated[
 FileArg = Annotated[str, typer.Argument(metavar="FILE", help="The backup file.")]
 
 
-def register(app: typer.Typer) -> None:
-    app.command("export")(export)
-    app.command("import")(import_)
-
-
 def _backup_source(path: Optional[str], other: Optional[str]):  # type: ignore[no-untyped-def]
     from wallet.cli.passphrase import passphrase_source
     from wallet.errors import UsageError

@@ -19,11 +19,6 @@ from wallet.cli.output import Output
 
 
 
-def register(app: typer.Typer) -> None:
-    app.command("init")(init)
-    app.command("status")(status)
-
-
 def init(
     store: StoreOpt = StoreName.auto,
     passphrase_file: PassphraseFileOpt = None,

@@ -11,10 +11,11 @@ backend) and a write/read/delete probe succeeds. The chosen backend's class is
 recorded in wallet.json.
 
 Later commands go straight to the recorded backend. For the Secret Service
-backend, which is what Linux desktops use, reads use ``secretstorage``
-directly with the same collection and item attributes as keyring's backend
-(``service``, ``username``): importing ``keyring`` and letting it discover
-backends costs ~120 ms per process, which every scripted call would pay.
+backend, which is what Linux desktops use, reads go through a small jeepney
+client (wallet.secretstore.secret_service) that looks up the same collection
+and item attributes as keyring's backend (``service``, ``username``):
+importing ``keyring`` and letting it discover backends costs ~120 ms per
+process, which every scripted call would pay.
 
 Every call runs in a worker thread bounded by WALLET_KEYRING_TIMEOUT seconds
 (default 10): a keyring that hangs (a locked collection waiting for a prompt
@@ -27,7 +28,6 @@ import base64
 import binascii
 import importlib
 import os
-import secrets
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -121,6 +121,8 @@ def detect_backend() -> str:
                 hint="a desktop keyring (Secret Service, macOS Keychain, Windows) is needed",
             )
         chosen = candidates[0]
+        import secrets
+
         user = "probe-" + secrets.token_hex(8)
         value = secrets.token_hex(16)
         chosen.set_password(SERVICE, user, value)
@@ -153,24 +155,6 @@ def _decode(value: str | None) -> IdentityRoot:
     return IdentityRoot.from_bytes(raw)
 
 
-def _secret_service_get(username: str) -> str | None:
-    """keyring's SecretService.get_password, minus keyring's import and discovery cost."""
-    import secretstorage
-
-    conn = secretstorage.dbus_init()
-    try:
-        collection = secretstorage.get_default_collection(conn)
-        for item in collection.search_items({"username": username, "service": SERVICE}):
-            if item.is_locked():
-                raise StoreUnavailable(
-                    "the OS keyring is locked", hint="unlock it (log in to your desktop session)"
-                )
-            return item.get_secret().decode("utf-8")
-        return None
-    finally:
-        conn.close()
-
-
 class KeyringStore:
     name = "keyring"
 
@@ -182,6 +166,8 @@ class KeyringStore:
     def new(cls, backend: str) -> KeyringStore:
         # A random item name per wallet: several wallet homes can share one keyring,
         # and the name says nothing about the user.
+        import secrets
+
         return cls(backend, "root-" + secrets.token_hex(16))
 
     @classmethod
@@ -198,7 +184,10 @@ class KeyringStore:
 
     def load(self) -> IdentityRoot:
         if self.backend == SECRET_SERVICE_BACKEND:
-            value = bounded(lambda: _secret_service_get(self.username), "read the wallet secret")
+            from wallet.secretstore.secret_service import read_secret
+
+            query = {"username": self.username, "service": SERVICE}
+            value = bounded(lambda: read_secret(query), "read the wallet secret")
         else:
             value = bounded(
                 lambda: _load_backend(self.backend).get_password(SERVICE, self.username),

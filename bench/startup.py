@@ -1,0 +1,74 @@
+"""Whole-process start-up of `wallet` against the bare interpreter, measured in one run.
+
+    .ci/with-keyring .venv/bin/python bench/startup.py        # or: bash bench/run.sh
+
+For each command the median of N runs (interleaved with the baseline, so that
+machine noise hits both) is compared with `python -c pass` on the same
+interpreter. The keyring case needs a Secret Service (bench/run.sh starts a
+private gnome-keyring); without one it is reported as skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNS = int(os.environ.get("BENCH_RUNS", "40"))
+BIN = Path(sys.executable).parent
+WALLET = shutil.which("wallet", path=str(BIN)) or "wallet"
+GOALS = {"--version": 6.0, "completion": 6.0, "pseudonym (keyring)": 10.0}
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def measure(cases: dict[str, tuple[list[str], dict[str, str]]]) -> dict[str, float]:
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for name, (cmd, env) in cases.items():  # warm the page cache and .pyc files
+        timed(cmd, env)
+    for _ in range(RUNS):
+        for name, (cmd, env) in cases.items():
+            samples[name].append(timed(cmd, env))
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def main() -> int:
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("WALLET_")}
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**base_env, "WALLET_HOME": str(Path(tmp) / "home")}
+        cases: dict[str, tuple[list[str], dict[str, str]]] = {
+            "python -c pass": ([sys.executable, "-c", "pass"], base_env),
+            "--version": ([WALLET, "--version"], env),
+            "completion": ([WALLET, "--", "persona", "a"], {**env, "_WALLET_COMPLETE": "bash"}),
+        }
+        have_keyring = bool(os.environ.get("DBUS_SESSION_BUS_ADDRESS"))
+        if have_keyring:
+            subprocess.run([WALLET, "init", "--store", "keyring"], env=env, check=True, capture_output=True)
+            cases["pseudonym (keyring)"] = ([WALLET, "pseudonym", "example.org"], env)
+        results = measure(cases)
+    base = results["python -c pass"]
+    print(f"interpreter: {sys.executable} ({sys.version.split()[0]}), {RUNS} runs each, median wall time")
+    print(f"{'command':<24}{'ms':>8}{'ratio':>8}{'goal':>8}")
+    failed = False
+    for name, seconds in results.items():
+        ratio = seconds / base
+        goal = GOALS.get(name)
+        ok = "" if goal is None else ("  ok" if ratio <= goal else "  MISSED")
+        failed |= goal is not None and ratio > goal
+        print(f"{name:<24}{seconds * 1000:>8.1f}{ratio:>7.2f}x{('<=' + str(goal) + 'x') if goal else '':>8}{ok}")
+    if not have_keyring:
+        print("pseudonym (keyring): skipped, no D-Bus session (run under .ci/with-keyring)")
+    return 1 if failed and os.environ.get("BENCH_STRICT") else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
