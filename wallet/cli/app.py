@@ -84,6 +84,8 @@ def run(args: list[str]) -> int:
     try:
         only = args[0] if args and args[0] in COMMANDS else None
         result = command(only).main(args, prog_name="wallet", standalone_mode=False)
+        if result == 130:  # typer turns Ctrl-C into a silent Exit(130)
+            raise KeyboardInterrupt
         return result if isinstance(result, int) else 0
     except WalletError as err:
         out.error(err.code, err.message, err.hint)
@@ -94,9 +96,9 @@ def run(args: list[str]) -> int:
         hint = f"see '{ctx.command_path} --help'" if ctx is not None else "see 'wallet --help'"
         out.error("usage", message, hint)
         return 2
-    except click_exc.Exit as err:
+    except typer.Exit as err:
         return int(err.exit_code)
-    except (click_exc.Abort, KeyboardInterrupt, EOFError):
+    except (typer.Abort, KeyboardInterrupt, EOFError):
         out.error("interrupted", "interrupted; nothing was changed", None)
         return 130
     except click_exc.ClickException as err:
