@@ -89,3 +89,37 @@ def test_seed_fast_path_equals_generic_hkdf() -> None:
         for context in (b"", b"https://a.example", os.urandom(32), b"x" * 300):
             expected = hkdf_expand(prk, lp(scope.label, PERSONA, context), 32)
             assert d.seed(PERSONA, scope, context) == expected
+
+
+def test_documented_vectors_with_independent_crypto() -> None:
+    """docs/design.md's worked example, recomputed with `cryptography` (HKDF and Ed25519) only."""
+    import json
+    from pathlib import Path
+
+    from cryptography.hazmat.primitives import hashes, hmac as c_hmac
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from wallet.didkey import did_key_from_public
+
+    root = Path(__file__).resolve().parents[1]
+    vec = json.loads((root / "tests" / "vectors" / "derivation.json").read_text())
+    doc = (root / "docs" / "design.md").read_text()
+    master, persona = bytes.fromhex(vec["master"]), bytes.fromhex(vec["persona_id"])
+    mac = c_hmac.HMAC(b"wallet/v1/derive", hashes.SHA256())
+    mac.update(master)
+    prk = mac.finalize()
+    assert prk.hex() == vec["prk"] and vec["prk"] in doc
+
+    def lp_(*parts: bytes) -> bytes:
+        return b"".join(len(p).to_bytes(4, "big") + p for p in parts)
+
+    for case in vec["cases"]:
+        info = lp_(b"wallet/v1/" + case["scope"].encode(), persona, case["context"].encode())
+        seed = HKDFExpand(hashes.SHA256(), 32, info).derive(prk)
+        assert seed.hex() == case["seed"]
+        public = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        assert did_key_from_public(public) == case["did"] and case["did"] in doc
+        wallet_key = Deriver(master).derive(persona, Scope(case["scope"]), case["context"] or None)
+        assert wallet_key.did == case["did"]
