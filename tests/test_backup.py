@@ -115,3 +115,19 @@ def test_both_passphrases_from_stdin_is_refused(cli, file_wallet: Path, tmp_path
     r = cli(["export", str(tmp_path / "b"), "--backup-passphrase-file", "-", "--passphrase-file", "-"])
     assert r.code == 2 and "stdin" in r.err
     assert not (tmp_path / "b").exists()
+
+
+def test_export_to_stdout_and_import_from_stdin(proc, file_wallet: Path, passfile: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    from conftest import wallet_exe
+
+    out = subprocess.run([*wallet_exe(), "export", "-", "--backup-passphrase-file", str(passfile)],
+                         capture_output=True, timeout=60)
+    assert out.returncode == 0 and out.stdout[:6] == b"WALLET"
+    ident = proc(["pseudonym", "a.example"]).out
+    other = {"WALLET_HOME": str(tmp_path / "elsewhere")}
+    r = proc(["import", "-", "--backup-passphrase-file", str(passfile), "--store", "file",
+              "--passphrase-file", str(passfile)], stdin=out.stdout, env=other)
+    assert r.code == 0, r.err
+    assert proc(["pseudonym", "a.example"], env=other).out == ident

@@ -257,3 +257,24 @@ def test_unexpected_bug_is_one_line_without_secrets(cli, file_wallet: Path, monk
     r = cli(["pseudonym", "a.example"])
     assert r.code == 1 and r.err.count("\n") == 1
     assert "internal error (ValueError)" in r.err and "oops" not in r.err
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wallet.cli import output
+
+    class TTY:
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert "\x1b[" in output._paint("x", "1", TTY())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert output._paint("x", "1", TTY()) == "x"
+    monkeypatch.delenv("NO_COLOR")
+    assert output._paint("x", "1", object()) == "x"  # not a terminal
+
+
+def test_errors_on_a_pipe_carry_no_escape_codes(cli, home: Path) -> None:
+    r = cli(["status"])
+    assert "\x1b" not in r.err

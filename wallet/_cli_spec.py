@@ -10,7 +10,7 @@ SPEC: dict[str, Any] = {'args': [],
                                    '-h': {'help': 'Show help and exit.', 'value': None}}},
               'export': {'args': [{'name': 'FILE', 'value': 'path'}],
                          'help': 'Write an encrypted backup of this wallet (GUID, master secret, '
-                                 'personas) to FILE.',
+                                 "personas) to FILE ('-' = stdout).",
                          'options': {'--backup-passphrase-file': {'help': "Read the backup's "
                                                                           'passphrase from PATH '
                                                                           "('-' = stdin). Without "
@@ -30,8 +30,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                            'value': 'path'},
                                      '-h': {'help': 'Show help and exit.', 'value': None}}},
               'import': {'args': [{'name': 'FILE', 'value': 'path'}],
-                         'help': 'Restore a wallet from a backup FILE: the same GUID, personas and '
-                                 'pseudonyms.',
+                         'help': "Restore a wallet from a backup FILE ('-' = stdin): the same "
+                                 'GUID, personas and pseudonyms.',
                          'options': {'--backup-passphrase-file': {'help': "Read the backup's "
                                                                           'passphrase from PATH '
                                                                           "('-' = stdin). Without "

@@ -27,7 +27,7 @@ BackupPassOpt = Annotated[
         help="Read the backup's passphrase from PATH ('-' = stdin). Without it, prompt on a TTY.",
     ),
 ]
-FileArg = Annotated[str, typer.Argument(metavar="FILE", help="The backup file.")]
+FileArg = Annotated[str, typer.Argument(metavar="FILE", help="The backup file ('-' = stdin/stdout).")]
 
 
 def _backup_source(path: Optional[str], other: Optional[str]):  # type: ignore[no-untyped-def]
@@ -46,11 +46,21 @@ def export(
     passphrase_file: PassphraseFileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Write an encrypted backup of this wallet (GUID, master secret, personas) to FILE."""
+    """Write an encrypted backup of this wallet (GUID, master secret, personas) to FILE ('-' = stdout)."""
     from wallet.backup import export_backup
-    from wallet.errors import AlreadyExists
+    from wallet.errors import AlreadyExists, UsageError
     from wallet.home import write_new_file
 
+    if file == "-":
+        if json_out:
+            raise UsageError("--json and a backup on stdout cannot share stdout", hint="write the backup to a file")
+        if sys.stdout.isatty():
+            raise UsageError("refusing to write a binary backup to a terminal", hint="redirect it: wallet export - > FILE")
+        blob = export_backup(open_vault(passphrase_file), _backup_source(backup_passphrase_file, passphrase_file)(True))
+        sys.stdout.buffer.write(blob)
+        sys.stdout.flush()
+        Output.notice("wrote an encrypted backup to stdout; keep it and its passphrase apart")
+        return
     target = Path(file)
     if target.exists() and not force:
         raise AlreadyExists(f"{target} already exists", hint="choose another file or add --force")
@@ -75,7 +85,7 @@ def import_(
     yes: YesOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Restore a wallet from a backup FILE: the same GUID, personas and pseudonyms."""
+    """Restore a wallet from a backup FILE ('-' = stdin): the same GUID, personas and pseudonyms."""
     from wallet.backup import read_backup
     from wallet.cli.passphrase import passphrase_source
     from wallet.errors import FileError

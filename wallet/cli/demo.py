@@ -39,7 +39,8 @@ def demo() -> None:
         again = vault.pseudonym("HTTPS://Shop.Example:443/checkout", persona="work")
         for dest, _, key in (shop, bank):
             say(f"   {dest:<24} sees {key.did}")
-        say(f"   same shop, spelled differently -> {again[2].did == shop[2].did and 'the same identifier' or 'DIFFERENT'}")
+        same = "the same identifier" if again[2].did == shop[2].did else "a DIFFERENT identifier (bug)"
+        say(f"   the same shop, spelled HTTPS://Shop.Example:443/checkout -> {same}")
         say("   shop and bank cannot tell they talk to the same person.\n")
 
         say("4. The named pseudonym 'PokerAce' is one identifier for everyone:")
