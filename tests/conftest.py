@@ -36,12 +36,20 @@ class Result:
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Own WALLET_HOME, no inherited passphrase file or keyring override, weak KDF."""
+def isolated(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Own WALLET_HOME, no inherited passphrase file, weak KDF, and no keyring at all.
+
+    Only tests marked ``keyring`` (run inside .ci/with-keyring's private
+    gnome-keyring) may reach a Secret Service: the developer's own keyring
+    is never written by the suite.
+    """
     home = tmp_path / "home"
     monkeypatch.setenv("WALLET_HOME", str(home))
     for var in ("WALLET_PASSPHRASE_FILE", "PYTHON_KEYRING_BACKEND", "WALLET_DEBUG", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
+    if request.node.get_closest_marker("keyring") is None:
+        monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+        monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     monkeypatch.setattr(wallet.sealed, "DEFAULT_KDF", WEAK_KDF)
     yield home
 
