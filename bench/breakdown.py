@@ -19,8 +19,8 @@ RUNS = int(os.environ.get("BENCH_RUNS", "25"))
 PIECES = {
     "python -c pass": "pass",
     "import typer (0.28)": "import typer",
-    "build the one-command app": "from wallet.cli.app import command; command('pseudonym')",
-    "build the full app": "from wallet.cli.app import command; command()",
+    "typer path: build the app": "from wallet.cli.app import command; command()",
+    "fast path: parse a command line": "from wallet.cli.fast import plan; plan(['pseudonym', 'example.org'])",
     "import rich.console": "import rich.console",
     "import keyring": "import keyring",
     "keyring backend discovery": "import keyring; keyring.get_keyring()",

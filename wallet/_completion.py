@@ -17,7 +17,10 @@ lines (colons in the value escaped); fish, ``value<TAB>description`` lines.
 from __future__ import annotations
 
 import sys
-from typing import Any
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def candidates(words: list[str]) -> list[tuple[str, str]]:

@@ -3,9 +3,11 @@
     $ wallet --version
     wallet 0.1.0
 
-Everything else is handed to :func:`wallet.cli.app.run`. Keeping these two
-paths free of typer, keyring and crypto imports is what makes a Tab press cost
-little more than starting the interpreter (see docs/performance.md).
+A well-formed command line is parsed by :mod:`wallet.cli.fast` from the
+generated table; anything else (help, usage errors) goes to typer in
+:func:`wallet.cli.app.run`. Keeping these paths free of typer, keyring and
+crypto imports is what makes a Tab press cost little more than starting the
+interpreter, and a `wallet verify` a few interpreter starts (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
         from wallet._completion import complete
 
         return complete(shell, args)
+    from wallet.cli.fast import run as run_fast
+
+    code = run_fast(args)
+    if code is not None:
+        return code
     from wallet.cli.app import run
 
     return run(args)

@@ -20,7 +20,10 @@ import base64
 import binascii
 import json
 import uuid
-from typing import Any
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+
+if TYPE_CHECKING:
+    from typing import Any
 
 from wallet.errors import CorruptData
 from wallet.root import IdentityRoot

@@ -23,7 +23,6 @@ from __future__ import annotations
 import enum
 import hmac
 import os
-from typing import NamedTuple
 
 from nacl.bindings import crypto_sign_seed_keypair
 
@@ -45,12 +44,15 @@ class Scope(str, enum.Enum):
         return b"wallet/v1/" + self.value.encode("ascii")
 
 
-class Pseudonym(NamedTuple):
-    """A derived key pair. (A NamedTuple: derivation is a hot loop for calling services.)"""
+class Pseudonym:
+    """A derived key pair; ``secret_key`` is libsodium's 64-byte form (seed || public)."""
 
-    scope: Scope
-    public_key: bytes
-    secret_key: bytes  # libsodium 64-byte form (seed || public)
+    __slots__ = ("scope", "public_key", "secret_key")
+
+    def __init__(self, scope: Scope, public_key: bytes, secret_key: bytes) -> None:
+        self.scope = scope
+        self.public_key = public_key
+        self.secret_key = secret_key
 
     def __repr__(self) -> str:
         return f"Pseudonym(scope={self.scope.value!r}, did={self.did!r}, secret_key=<redacted>)"

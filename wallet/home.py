@@ -22,9 +22,11 @@ import os
 import stat
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+
+if TYPE_CHECKING:
+    from typing import Any
 
 from wallet.errors import CorruptData, FileError, InsecurePermissions, NoWallet
 
@@ -103,9 +105,19 @@ def fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-@dataclass(frozen=True)
 class WalletHome:
-    path: Path
+    __slots__ = ("path",)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __repr__(self) -> str:
+        return f"WalletHome({str(self.path)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WalletHome) and self.path == other.path
+
+    __hash__ = None  # type: ignore[assignment]
 
     @classmethod
     def resolve(cls, path: str | os.PathLike[str] | None = None) -> WalletHome:

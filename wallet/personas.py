@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
-from typing import Any
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
 from wallet.destination import normalize_destination, normalize_host
 from wallet.errors import CorruptData, UsageError
+
+if TYPE_CHECKING:
+    from typing import Any
 
 KINDS = ("real", "pseudonym")
 KNOWN_ATTRIBUTES = ("display_name", "email", "org", "phone", "sip")
@@ -93,13 +95,18 @@ def parse_attribute(text: str) -> tuple[str, str]:
     return key, _normalize_value(key, value)
 
 
-@dataclass(frozen=True)
 class Persona:
-    name: str
-    kind: str
-    persona_id: bytes = field(repr=False)
-    attributes: dict[str, str]
-    created: str
+    __slots__ = ("name", "kind", "persona_id", "attributes", "created")
+
+    def __init__(self, name: str, kind: str, persona_id: bytes, attributes: dict[str, str], created: str) -> None:
+        self.name = name
+        self.kind = kind
+        self.persona_id = persona_id
+        self.attributes = attributes
+        self.created = created
+
+    def __repr__(self) -> str:  # the id seeds the persona's keys: keep it out of logs
+        return f"Persona(name={self.name!r}, kind={self.kind!r})"
 
     @classmethod
     def new(cls, name: str, *, kind: str = "real", attributes: dict[str, str] | None = None) -> Persona:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-from dataclasses import dataclass
 
 from nacl import bindings as sodium
 from nacl.exceptions import CryptoError
@@ -47,10 +46,22 @@ _MAX_MEMLIMIT = 4 << 30
 _MIN_MEMLIMIT = 8192
 
 
-@dataclass(frozen=True)
 class KdfParams:
-    opslimit: int
-    memlimit: int
+    __slots__ = ("opslimit", "memlimit")
+
+    def __init__(self, opslimit: int, memlimit: int) -> None:
+        self.opslimit = opslimit
+        self.memlimit = memlimit
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, KdfParams):
+            return NotImplemented
+        return (self.opslimit, self.memlimit) == (other.opslimit, other.memlimit)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"KdfParams(opslimit={self.opslimit}, memlimit={self.memlimit})"
 
 
 #: The cost every file the CLI writes uses: Argon2id t=3, m=64 MiB, p=1

@@ -32,7 +32,10 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+
+if TYPE_CHECKING:
+    from typing import Any
 
 from wallet.errors import CorruptData, FileError
 from wallet.hkdf import hkdf_expand, hkdf_extract, lp

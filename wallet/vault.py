@@ -14,8 +14,7 @@ This module is the library behind the CLI: it never prompts and never prints.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
-from typing import Any
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
 from wallet.derivation import Deriver, Pseudonym, Scope
 from wallet.destination import normalize_destination
@@ -23,17 +22,24 @@ from wallet.errors import AlreadyExists, StoreUnavailable, UsageError, WalletErr
 from wallet.home import WalletHome
 from wallet.personas import Persona, validate_name
 from wallet.root import IdentityRoot
-from wallet.secretstore import PassphraseSource, SecretStore, open_store
+from wallet.secretstore import PassphraseSource, open_store
 from wallet.state import State
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from wallet.secretstore import SecretStore
 
 DEFAULT_PERSONA = "default"
 PERSONA = "persona"
 
 
-@dataclass(frozen=True)
 class StoreChoice:
-    store: SecretStore
-    reason: str
+    __slots__ = ("store", "reason")
+
+    def __init__(self, store: SecretStore, reason: str) -> None:
+        self.store = store
+        self.reason = reason
 
 
 def choose_store(home: WalletHome, requested: str, passphrase: PassphraseSource) -> StoreChoice:

@@ -4,33 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
 
-import typer
-
-from wallet.cli.options import (
-    JsonOpt,
-    PassphraseFileOpt,
-    StoreName,
-    StoreOpt,
-    YesOpt,
-    confirm_or_refuse,
-    open_vault,
-)
+from wallet.cli.common import confirm_or_refuse, open_vault
 from wallet.cli.output import Output
-
-BackupPassOpt = Annotated[
-    Optional[str],
-    typer.Option(
-        "--backup-passphrase-file",
-        metavar="PATH",
-        help="Read the backup's passphrase from PATH ('-' = stdin). Without it, prompt on a TTY.",
-    ),
-]
-FileArg = Annotated[str, typer.Argument(metavar="FILE", help="The backup file ('-' = stdin/stdout).")]
+from wallet.secretstore import PassphraseSource
 
 
-def _backup_source(path: Optional[str], other: Optional[str]):  # type: ignore[no-untyped-def]
+def _backup_source(path: str | None, other: str | None) -> PassphraseSource:
     from wallet.cli.passphrase import passphrase_source
     from wallet.errors import UsageError
 
@@ -40,13 +20,8 @@ def _backup_source(path: Optional[str], other: Optional[str]):  # type: ignore[n
 
 
 def export(
-    file: FileArg,
-    backup_passphrase_file: BackupPassOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
-    passphrase_file: PassphraseFileOpt = None,
-    json_out: JsonOpt = False,
+    file: str, backup_passphrase_file: str | None, force: bool, passphrase_file: str | None, json_out: bool
 ) -> None:
-    """Write an encrypted backup of this wallet (GUID, master secret, personas) to FILE ('-' = stdout)."""
     from wallet.backup import export_backup
     from wallet.errors import AlreadyExists, UsageError
     from wallet.home import write_new_file
@@ -77,15 +52,14 @@ def export(
 
 
 def import_(
-    file: FileArg,
-    backup_passphrase_file: BackupPassOpt = None,
-    store: StoreOpt = StoreName.auto,
-    passphrase_file: PassphraseFileOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing wallet in WALLET_HOME.")] = False,
-    yes: YesOpt = False,
-    json_out: JsonOpt = False,
+    file: str,
+    backup_passphrase_file: str | None,
+    store: str,
+    passphrase_file: str | None,
+    force: bool,
+    yes: bool,
+    json_out: bool,
 ) -> None:
-    """Restore a wallet from a backup FILE ('-' = stdin): the same GUID, personas and pseudonyms."""
     from wallet.backup import read_backup
     from wallet.cli.passphrase import passphrase_source
     from wallet.errors import FileError
@@ -105,7 +79,7 @@ def import_(
             flag_hint="add --yes to replace it non-interactively",
         )
     choice = provision(
-        home, root, store=store.value, passphrase=passphrase_source(passphrase_file), force=force, records=records
+        home, root, store=store, passphrase=passphrase_source(passphrase_file), force=force, records=records
     )
     out = Output(json_out)
     out.notice(f"secret store: {choice.store.name} ({choice.reason})")

@@ -8,7 +8,6 @@ import tempfile
 
 
 def demo() -> None:
-    """Walk through a complete flow in a temporary wallet (nothing is kept)."""
     from wallet.derivation import Scope
     from wallet.home import WalletHome
     from wallet.personas import Persona

@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
-from wallet.cli.options import (
-    JsonOpt,
-    PassphraseFileOpt,
-    StoreName,
-    StoreOpt,
-    YesOpt,
-    confirm_or_refuse,
-    open_vault,
-)
+from wallet.cli.common import confirm_or_refuse, open_vault
 from wallet.cli.output import Output
 
 
-
-def init(
-    store: StoreOpt = StoreName.auto,
-    passphrase_file: PassphraseFileOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing wallet (its identity is lost: export it first).")] = False,
-    yes: YesOpt = False,
-    json_out: JsonOpt = False,
-) -> None:
-    """Create a wallet: a new GUID and master secret, and a 'default' persona."""
+def init(store: str, passphrase_file: str | None, force: bool, yes: bool, json_out: bool) -> None:
     from wallet.cli.passphrase import passphrase_source
     from wallet.home import WalletHome
     from wallet.vault import create_wallet
@@ -38,15 +18,14 @@ def init(
             yes,
             flag_hint="add --yes to replace it non-interactively",
         )
-    root, choice = create_wallet(home, store=store.value, passphrase=passphrase_source(passphrase_file), force=force)
+    root, choice = create_wallet(home, store=store, passphrase=passphrase_source(passphrase_file), force=force)
     out = Output(json_out)
     out.notice(f"secret store: {choice.store.name} ({choice.reason})")
     out.notice(f"created a wallet in {home.path}")
     out.product({"home": str(home.path), "store": choice.store.name, "guid": str(root.guid)})
 
 
-def status(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
-    """Show this wallet's GUID, secret store and personas (for your eyes: the GUID is private)."""
+def status(passphrase_file: str | None, json_out: bool) -> None:
     from wallet import __version__
 
     vault = open_vault(passphrase_file)

@@ -14,7 +14,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _color_ok(stream: Any) -> bool:

@@ -11,30 +11,32 @@ recorded in its ``wallet.json``; :func:`open_store` rebuilds it from there.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
-from wallet.home import WalletHome
-from wallet.root import IdentityRoot
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+
+    from wallet.home import WalletHome
+    from wallet.root import IdentityRoot
+
+    class SecretStore(Protocol):
+        name: str
+
+        def load(self) -> IdentityRoot: ...
+
+        def save(self, root: IdentityRoot) -> None:
+            """Store a new root; never overwrites an existing one."""
+
+        def delete(self) -> None: ...
+
+        def config(self) -> dict[str, Any]:
+            """What wallet.json records so that :func:`open_store` can find the root again."""
 
 STORE_NAMES = ("keyring", "file")
 
 #: Called when the file store needs a passphrase; ``confirm`` is True when a
 #: new passphrase is being chosen (prompt twice). Returns the UTF-8 bytes.
 PassphraseSource = Callable[[bool], bytes]
-
-
-class SecretStore(Protocol):
-    name: str
-
-    def load(self) -> IdentityRoot: ...
-
-    def save(self, root: IdentityRoot) -> None:
-        """Store a new root; never overwrites an existing one."""
-
-    def delete(self) -> None: ...
-
-    def config(self) -> dict[str, Any]:
-        """What wallet.json records so that :func:`open_store` can find the root again."""
 
 
 def open_store(home: WalletHome, config: dict[str, Any], passphrase: PassphraseSource) -> SecretStore:

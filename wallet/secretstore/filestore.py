@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+
+if TYPE_CHECKING:
+    from typing import Any
 
 from wallet.errors import AlreadyExists, CorruptData, FileError
 from wallet.home import check_private, write_new_file

@@ -30,10 +30,15 @@ import importlib
 import os
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
 from wallet.errors import AlreadyExists, CorruptData, StoreUnavailable, WalletError
 from wallet.root import IdentityRoot
+
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    _T = TypeVar("_T")
 
 SERVICE = "wallet"
 SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
@@ -46,7 +51,6 @@ _UNUSABLE = {
     "keyrings.alt.file.EncryptedKeyring",
     "keyrings.alt.Gnome.Keyring",
 }
-_T = TypeVar("_T")
 
 
 def timeout_seconds() -> float:

@@ -16,7 +16,10 @@ change who can read the item. Writes still go through keyring.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+
+if TYPE_CHECKING:
+    from typing import Any
 
 from wallet.errors import StoreUnavailable
 

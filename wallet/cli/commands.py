@@ -1,0 +1,220 @@
+"""The command-line interface, declared once with typer: names, arguments, options, help.
+
+    >>> from wallet.cli.commands import COMMANDS
+    >>> sorted(COMMANDS)[:3]
+    ['demo', 'export', 'import']
+
+Each declaration is a signature and a docstring; its body hands the values to
+the implementation named in :data:`IMPLEMENTATIONS` (a typer-free module).
+wallet.cli.docgen turns these declarations into the man page, the completion
+scripts and wallet/_cli_spec.py, from which wallet.cli.fast parses
+well-formed command lines without importing typer (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+from collections.abc import Callable
+from typing import Annotated, Any, Optional
+
+import typer
+
+
+class StoreName(str, enum.Enum):
+    auto = "auto"
+    keyring = "keyring"
+    file = "file"
+
+
+class PersonaKind(str, enum.Enum):
+    real = "real"
+    pseudonym = "pseudonym"
+
+
+class ScopeName(str, enum.Enum):
+    persona = "persona"
+    pairwise = "pairwise"
+    one_time = "one-time"
+
+
+StoreOpt = Annotated[
+    StoreName,
+    typer.Option(
+        "--store",
+        help="Where the GUID and master secret live. auto: the OS keyring if a real one is usable, else an encrypted file.",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object (stable keys, see the man page).")]
+PassphraseFileOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--passphrase-file",
+        metavar="PATH",
+        help="Read the file store's passphrase from PATH ('-' = stdin). Default: $WALLET_PASSPHRASE_FILE, else prompt on a TTY.",
+    ),
+]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (needed without a TTY).")]
+BackupPassOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--backup-passphrase-file",
+        metavar="PATH",
+        help="Read the backup's passphrase from PATH ('-' = stdin). Without it, prompt on a TTY.",
+    ),
+]
+BackupFileArg = Annotated[str, typer.Argument(metavar="FILE", help="The backup file ('-' = stdin/stdout).")]
+PersonaNameArg = Annotated[str, typer.Argument(metavar="NAME", help="The persona's name.")]
+
+#: command path -> "module:function" of its implementation.
+IMPLEMENTATIONS: dict[str, str] = {}
+
+
+def invoke(path: str, values: dict[str, Any]) -> None:
+    """Call the implementation of ``path`` with plain values (enums become their strings)."""
+    module, _, function = IMPLEMENTATIONS[path].partition(":")
+    plain = {k: (v.value if isinstance(v, enum.Enum) else v) for k, v in values.items()}
+    getattr(importlib.import_module(module), function)(**plain)
+
+
+def implemented_by(path: str, target: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    def mark(fn: Callable[..., None]) -> Callable[..., None]:
+        IMPLEMENTATIONS[path] = target
+        return fn
+
+    return mark
+
+
+# -- the identity root ---------------------------------------------------------------------------
+@implemented_by("init", "wallet.cli.identity:init")
+def init(
+    store: StoreOpt = StoreName.auto,
+    passphrase_file: PassphraseFileOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing wallet (its identity is lost: export it first).")] = False,
+    yes: YesOpt = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Create a wallet: a new GUID and master secret, and a 'default' persona."""
+    invoke("init", locals())
+
+
+@implemented_by("status", "wallet.cli.identity:status")
+def status(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
+    """Show this wallet's GUID, secret store and personas (for your eyes: the GUID is private)."""
+    invoke("status", locals())
+
+
+# -- personas ------------------------------------------------------------------------------------
+persona_app = typer.Typer(help="Manage personas: real identities and named pseudonyms.", no_args_is_help=True)
+
+
+@persona_app.command("add")
+@implemented_by("persona add", "wallet.cli.persona:add")
+def persona_add(
+    name: PersonaNameArg,
+    kind: Annotated[PersonaKind, typer.Option("--kind", help="real: yourself; pseudonym: a named pseudonym.")] = PersonaKind.real,
+    attr: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--attr",
+            metavar="KEY=VALUE",
+            help="An attribute you may disclose (display_name, email, org, phone, sip, or your own key). Repeatable.",
+        ),
+    ] = None,
+    passphrase_file: PassphraseFileOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Add a persona."""
+    invoke("persona add", locals())
+
+
+@persona_app.command("list")
+@implemented_by("persona list", "wallet.cli.persona:list_")
+def persona_list(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
+    """List personas."""
+    invoke("persona list", locals())
+
+
+@persona_app.command("show")
+@implemented_by("persona show", "wallet.cli.persona:show")
+def persona_show(name: PersonaNameArg, passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
+    """Show one persona and its attributes."""
+    invoke("persona show", locals())
+
+
+@persona_app.command("rm")
+@implemented_by("persona rm", "wallet.cli.persona:rm")
+def persona_rm(
+    name: PersonaNameArg, yes: YesOpt = False, passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False
+) -> None:
+    """Remove a persona. Its identifiers can never be derived again."""
+    invoke("persona rm", locals())
+
+
+# -- pseudonyms ----------------------------------------------------------------------------------
+@implemented_by("pseudonym", "wallet.cli.pseudonym:pseudonym")
+def pseudonym(
+    destination: Annotated[
+        str,
+        typer.Argument(
+            metavar="DEST", help="Who would see it: example.org, https://origin, sip:user@host, tel:+number, user@host."
+        ),
+    ],
+    persona: Annotated[str, typer.Option("--persona", "-p", metavar="NAME", help="Persona to use.")] = "default",
+    scope: Annotated[
+        Optional[ScopeName],
+        typer.Option(
+            "--scope",
+            help="persona: same to everyone; pairwise: only for DEST; one-time: fresh each call. Default: persona for a pseudonym persona, else pairwise.",
+        ),
+    ] = None,
+    passphrase_file: PassphraseFileOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Show the identifier (a did:key) DEST would see."""
+    invoke("pseudonym", locals())
+
+
+# -- portability ---------------------------------------------------------------------------------
+@implemented_by("export", "wallet.cli.backup:export")
+def export(
+    file: BackupFileArg,
+    backup_passphrase_file: BackupPassOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    passphrase_file: PassphraseFileOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Write an encrypted backup of this wallet (GUID, master secret, personas) to FILE ('-' = stdout)."""
+    invoke("export", locals())
+
+
+@implemented_by("import", "wallet.cli.backup:import_")
+def import_(
+    file: BackupFileArg,
+    backup_passphrase_file: BackupPassOpt = None,
+    store: StoreOpt = StoreName.auto,
+    passphrase_file: PassphraseFileOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing wallet in WALLET_HOME.")] = False,
+    yes: YesOpt = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Restore a wallet from a backup FILE ('-' = stdin): the same GUID, personas and pseudonyms."""
+    invoke("import", locals())
+
+
+@implemented_by("demo", "wallet.cli.demo:demo")
+def demo() -> None:
+    """Walk through a complete flow in a temporary wallet (nothing is kept)."""
+    invoke("demo", locals())
+
+
+#: Top-level command name -> its declaration (a function or a typer group), in help order.
+COMMANDS: dict[str, Any] = {
+    "init": init,
+    "status": status,
+    "persona": persona_app,
+    "pseudonym": pseudonym,
+    "export": export,
+    "import": import_,
+    "demo": demo,
+}

@@ -1,0 +1,118 @@
+"""Parse well-formed command lines from the generated table, without importing typer.
+
+    >>> from wallet.cli.fast import plan
+    >>> plan(["pseudonym", "example.org", "--json"])[0]
+    'wallet.cli.pseudonym:pseudonym'
+
+typer (with its vendored click) costs ~55 ms to import, more than a whole
+`wallet verify` may take. wallet/_cli_spec.py, generated from the typer
+declarations in wallet.cli.commands, lists every command's parameters; this
+module maps a command line onto them and returns the implementation and its
+keyword arguments, exactly as typer would pass them. Anything it is not sure
+about (help, ``--``, combined short flags, an unknown option, a bad choice or
+number, a missing argument) returns None, and typer parses the line instead,
+with its own messages. tests/test_fast_path.py checks both parsers agree.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    Plan = tuple[str, dict[str, Any]]
+
+
+def _convert(param: dict[str, Any], raw: str) -> tuple[bool, Any]:
+    kind = param["value"]
+    if kind == "choice":
+        return (raw in param["choices"], raw)
+    if kind == "int":
+        try:
+            return True, int(raw, 10)
+        except ValueError:
+            return False, None
+    if kind == "float":
+        try:
+            return True, float(raw)
+        except ValueError:
+            return False, None
+    return True, raw
+
+
+def plan(args: list[str]) -> Plan | None:
+    """(``module:function``, keyword arguments) for ``args``, or None to let typer decide."""
+    from wallet._cli_spec import SPEC
+
+    node: dict[str, Any] = SPEC
+    i = 0
+    while "commands" in node:
+        if i >= len(args) or args[i] not in node["commands"]:
+            return None
+        node = node["commands"][args[i]]
+        i += 1
+    params: list[dict[str, Any]] = node["params"]
+    values: dict[str, Any] = {p["name"]: p["default"] for p in params}
+    by_opt = {opt: p for p in params for opt in p.get("opts", ())}
+    negations = {opt: p for p in params for opt in p.get("secondary_opts", ())}
+    positional = [p for p in params if p["kind"] == "argument"]
+    filled = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg == "--" or (arg.startswith("-") and arg != "-" and not arg.startswith("--") and len(arg) != 2):
+            return None
+        if arg.startswith("-") and arg != "-":
+            name, eq, raw = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+            if name in negations and not eq:
+                values[negations[name]["name"]] = False
+                continue
+            param = by_opt.get(name)
+            if param is None:
+                return None
+            if param["kind"] == "flag":
+                if eq:
+                    return None
+                values[param["name"]] = True
+                continue
+            if not eq:
+                if i >= len(args):
+                    return None
+                raw = args[i]
+                i += 1
+            ok, value = _convert(param, raw)
+            if not ok:
+                return None
+            if param["multiple"]:
+                values[param["name"]] = [*(values[param["name"]] or []), value]
+            else:
+                values[param["name"]] = value
+            continue
+        if filled >= len(positional):
+            return None
+        ok, value = _convert(positional[filled], arg)
+        if not ok:
+            return None
+        values[positional[filled]["name"]] = value
+        filled += 1
+    if any(p["required"] for p in positional[filled:]):
+        return None
+    return node["impl"], values
+
+
+def run(args: list[str]) -> int | None:
+    """Run ``args`` if this parser can; None means "hand it to typer"."""
+    found = plan(args)
+    if found is None:
+        return None
+    import importlib
+
+    from wallet.cli.dispatch import guarded
+
+    target, values = found
+    module, _, function = target.partition(":")
+    return guarded(
+        lambda: getattr(importlib.import_module(module), function)(**values),
+        json_mode=bool(values.get("json_out")),
+    )
