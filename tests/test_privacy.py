@@ -43,6 +43,7 @@ def test_outputs_for_others_never_carry_guid_or_master(cli, file_wallet: Path) -
 
 
 def test_data_at_rest_reveals_no_guid_names_destinations_or_attributes(cli, file_wallet: Path) -> None:
+    """Nothing the user typed is readable in the wallet directory (destinations are stored from issue 3 on)."""
     visible = ["VerySecretPersona", "ann.private@hidden.example", "Ann Hidden", "+15551234567", "clinic.example"]
     assert cli(["persona", "add", visible[0], "--attr", f"email={visible[1]}", "--attr", f"display_name={visible[2]}",
                 "--attr", f"phone={visible[3]}"]).code == 0
@@ -71,3 +72,21 @@ def test_pairwise_identifiers_share_no_structure(cli, file_wallet: Path) -> None
         for a in ids for b in ids if a != b
     )
     assert common < 6  # a shared longer prefix would be astronomically unlikely for unrelated keys
+
+
+def test_the_guid_is_not_an_input_to_any_identifier(cli, file_wallet: Path, tmp_path: Path, passfile: Path, monkeypatch) -> None:
+    """Restore the same wallet with only its GUID changed: every identifier stays the same."""
+    import uuid
+
+    import wallet.sealed
+
+    path = tmp_path / "b.wallet"
+    assert cli(["export", str(path), "--backup-passphrase-file", str(passfile)]).code == 0
+    doc = json.loads(wallet.sealed.open_with_passphrase(path.read_bytes(), PASSPHRASE.encode(), purpose=b"B"))
+    original_guid, doc["guid"] = doc["guid"], str(uuid.uuid4())
+    path.write_bytes(wallet.sealed.seal_with_passphrase(json.dumps(doc).encode(), PASSPHRASE.encode(), purpose=b"B"))
+    ids = [cli(["pseudonym", d, *s]).out for d in ("a.example", "b.example") for s in ([], ["--scope", "persona"])]
+    monkeypatch.setenv("WALLET_HOME", str(tmp_path / "same-master-other-guid"))
+    assert cli(["import", str(path), "--backup-passphrase-file", str(passfile), "--store", "file"]).code == 0
+    assert json.loads(cli(["status", "--json"]).out)["guid"] != original_guid
+    assert [cli(["pseudonym", d, *s]).out for d in ("a.example", "b.example") for s in ([], ["--scope", "persona"])] == ids

@@ -53,17 +53,24 @@ def test_tampering_that_fixes_the_checksum_still_fails() -> None:
 
 
 def test_lowering_kdf_cost_in_header_breaks_the_tag() -> None:
-    blob = bytearray(make())
-    struct.pack_into(">I", blob, 9, 2)  # opslimit 1 -> 2: header is associated data
+    """An attacker lowers the stored cost to speed up guessing: the header is associated data."""
+    blob = bytearray(seal_with_passphrase(b"top secret", b"pw", purpose=b"S", kdf=KdfParams(opslimit=2, memlimit=16384)))
+    struct.pack_into(">I", blob, 9, 1)  # opslimit 2 -> 1
+    struct.pack_into(">Q", blob, 13, 8192)  # memlimit 16 KiB -> 8 KiB
     with pytest.raises(AuthError):
         open_with_passphrase(rechecksum(bytes(blob)), b"pw", purpose=b"S")
 
 
-def test_absurd_kdf_parameters_rejected_before_work() -> None:
+@pytest.mark.parametrize("field,offset,value", [("ops", 9, 11), ("mem", 13, (1 << 30) + 1), ("mem", 13, 1 << 50), ("ops", 9, 0)])
+def test_hostile_kdf_parameters_rejected_before_any_work(field: str, offset: int, value: int) -> None:
+    import time
+
     blob = bytearray(make())
-    struct.pack_into(">Q", blob, 13, 1 << 50)  # a petabyte of memory
+    struct.pack_into(">I" if field == "ops" else ">Q", blob, offset, value)
+    start = time.monotonic()
     with pytest.raises(CorruptData):
         open_with_passphrase(rechecksum(bytes(blob)), b"pw", purpose=b"S")
+    assert time.monotonic() - start < 1
 
 
 def test_purpose_is_checked() -> None:

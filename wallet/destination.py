@@ -103,7 +103,7 @@ def _split_port(hostport: str, scheme_ports: dict[str, int], scheme: str) -> str
     canonical = normalize_host(host)
     if port == "" and ":" not in hostport.split("]")[-1]:
         return canonical
-    if not port.isdigit() or not 0 < int(port) < 65536:
+    if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
         raise _bad(f"invalid port {port!r}")
     if int(port) == scheme_ports.get(scheme):
         return canonical
@@ -168,6 +168,6 @@ def normalize_destination(text: str) -> str:
         return _acct(rest)
     if "@" in text:
         return _acct(text)
-    if sep and _SCHEME.match(head) and not rest.isdigit():
+    if sep and _SCHEME.match(head) and not (rest.isascii() and rest.isdigit()):
         raise _bad(f"unsupported destination scheme {scheme!r}")
     return _web_origin("https", text)

@@ -17,6 +17,7 @@ Files in the home (docs/design.md):
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import stat
@@ -68,24 +69,49 @@ def check_private(path: Path, *, what: str, directory: bool = False) -> None:
         )
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
 def write_new_file(path: Path, data: bytes, *, replace: bool = False) -> None:
     """Write ``data`` atomically with mode 0600: a temp file, fsync, then link/rename.
 
-    With ``replace=False`` an existing file is never overwritten (the link
-    fails); either way a crash leaves the old file or the new one, never half.
+    With ``replace=False`` an existing file is never overwritten; with
+    ``replace=True`` only a regular file is (never a symlink, device or
+    directory). Either way a crash leaves the old content or the new, never
+    half, and a failed write leaves no temp file behind.
     """
+    if path.name in ("", ".", ".."):
+        raise FileError(f"{str(path)!r} is not a file name")
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise FileError(f"cannot write {path}: {exc.strerror}") from None
+    else:
+        if not replace:
+            raise FileExistsError(str(path))
+        if not stat.S_ISREG(st.st_mode):
+            raise FileError(
+                f"refusing to replace {path}: it is not a regular file (a link, device or directory)",
+                hint="give the path of a regular file",
+            )
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
         try:
-            os.write(fd, data)
+            _write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
         if replace:
             os.replace(tmp, path)
         else:
-            os.link(tmp, path)
+            _link_exclusive(tmp, path)
     except FileExistsError:
         raise
     except OSError as exc:
@@ -94,6 +120,21 @@ def write_new_file(path: Path, data: bytes, *, replace: bool = False) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
     fsync_dir(path.parent)
+
+
+def _link_exclusive(tmp: Path, path: Path) -> None:
+    """Give ``tmp`` the name ``path`` only if nothing has that name (FileExistsError otherwise)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+        # No hard links here (FAT, some network filesystems): claim the name with an
+        # exclusive create, then rename the complete file over the placeholder.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.replace(tmp, path)
 
 
 def fsync_dir(path: Path) -> None:
@@ -142,6 +183,10 @@ class WalletHome:
     def exists(self) -> bool:
         return self.config_path.exists()
 
+    def has_wallet_files(self) -> bool:
+        """True if any wallet file is here (a complete wallet or the leftovers of one)."""
+        return any(p.exists() for p in (self.config_path, self.secret_path, self.state_path))
+
     def ensure_dir(self) -> None:
         """Create the home with mode 0700 (parents as the umask allows), or check it."""
         try:
@@ -155,10 +200,17 @@ class WalletHome:
         try:
             raw = self.config_path.read_bytes()
         except FileNotFoundError:
+            if self.secret_path.exists() or self.state_path.exists():
+                raise CorruptData(
+                    f"{self.config_path} is missing but the wallet's other files are there",
+                    hint=f"restore it (a file-store wallet needs {{\"format\": 1, \"store\": \"file\"}}) "
+                    "or import a backup; 'init --force' would destroy this wallet",
+                ) from None
             raise NoWallet(str(self.path)) from None
         except OSError as exc:
             raise FileError(f"cannot read {self.config_path}: {exc.strerror}") from None
         check_private(self.path, what="wallet directory", directory=True)
+        check_private(self.config_path, what="wallet file")
         try:
             config = json.loads(raw)
         except (ValueError, UnicodeDecodeError):

@@ -136,17 +136,28 @@ class Persona:
 
     @classmethod
     def from_record(cls, record: Any) -> Persona:
+        """Rebuild a persona from state or a backup, validated exactly like command-line input."""
         try:
             persona = cls(
-                name=record["name"],
+                name=validate_name(record["name"]),
                 kind=record["kind"],
                 persona_id=bytes.fromhex(record["id"]),
                 attributes=dict(record["attributes"]),
                 created=record["created"],
             )
-        except (KeyError, TypeError, ValueError):
+            for key, value in persona.attributes.items():
+                if not isinstance(key, str) or not isinstance(value, str):
+                    raise TypeError
+                if parse_attribute(f"{key}={value}") != (key, value):
+                    raise ValueError
+        except (KeyError, TypeError, ValueError, AttributeError, UsageError):
             raise CorruptData("a persona record is malformed") from None
-        if len(persona.persona_id) != 16 or persona.kind not in KINDS:
+        if (
+            len(persona.persona_id) != 16
+            or persona.kind not in KINDS
+            or not isinstance(persona.created, str)
+            or len(persona.attributes) > MAX_ATTRIBUTES
+        ):
             raise CorruptData("a persona record is malformed")
         return persona
 

@@ -27,7 +27,7 @@ import struct
 from nacl import bindings as sodium
 from nacl.exceptions import CryptoError
 
-from wallet.errors import AuthError, CorruptData
+from wallet.errors import AuthError, CorruptData, FileError
 
 MAGIC = b"WALLET"
 VERSION = 1
@@ -39,10 +39,11 @@ _DIGEST_LEN = 32
 KEY_LEN = 32
 NONCE_LEN = 24
 
-# Bounds accepted when *reading* an envelope, so a hostile file cannot make
-# us allocate terabytes or spin for hours.
-_MAX_OPSLIMIT = 32
-_MAX_MEMLIMIT = 4 << 30
+# Bounds accepted when *reading* an envelope: a few times DEFAULT_KDF, so a
+# hostile or tampered file cannot make us spend minutes and gigabytes before
+# the tag check rejects it (the header's checksum is not keyed).
+_MAX_OPSLIMIT = 10
+_MAX_MEMLIMIT = 1 << 30
 _MIN_MEMLIMIT = 8192
 
 
@@ -91,16 +92,22 @@ def unseal(key: bytes, blob: bytes, aad: bytes) -> bytes:
 
 
 def passphrase_key(passphrase: bytes, salt: bytes, kdf: KdfParams) -> bytes:
-    return bytes(
-        sodium.crypto_pwhash_alg(
-            KEY_LEN,
-            passphrase,
-            salt,
-            kdf.opslimit,
-            kdf.memlimit,
-            sodium.crypto_pwhash_ALG_ARGON2ID13,
+    try:
+        return bytes(
+            sodium.crypto_pwhash_alg(
+                KEY_LEN,
+                passphrase,
+                salt,
+                kdf.opslimit,
+                kdf.memlimit,
+                sodium.crypto_pwhash_ALG_ARGON2ID13,
+            )
         )
-    )
+    except (MemoryError, RuntimeError):  # libsodium could not get the memory Argon2id asks for
+        raise FileError(
+            f"not enough memory for the key derivation ({kdf.memlimit >> 20} MiB)",
+            hint="free some memory and try again",
+        ) from None
 
 
 def seal_with_passphrase(

@@ -1,6 +1,6 @@
 """An opened wallet: create one, unlock one, manage personas and show pseudonyms.
 
-    >>> from wallet.home import WalletHome
+    >>> from wallet.home import WalletHome, check_private
     >>> from wallet.vault import create_wallet, open_wallet
     >>> home = WalletHome.resolve("/tmp/example-wallet")                     # doctest: +SKIP
     >>> create_wallet(home, store="file", passphrase=lambda confirm: b"pw")  # doctest: +SKIP
@@ -14,12 +14,13 @@ This module is the library behind the CLI: it never prompts and never prints.
 from __future__ import annotations
 
 import contextlib
+import os
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
 from wallet.derivation import Deriver, Pseudonym, Scope
 from wallet.destination import normalize_destination
-from wallet.errors import AlreadyExists, StoreUnavailable, UsageError, WalletError
-from wallet.home import WalletHome
+from wallet.errors import AlreadyExists, FileError, StoreUnavailable, UsageError, WalletError
+from wallet.home import WalletHome, check_private
 from wallet.personas import Persona, validate_name
 from wallet.root import IdentityRoot
 from wallet.secretstore import PassphraseSource, open_store
@@ -67,18 +68,14 @@ def choose_store(home: WalletHome, requested: str, passphrase: PassphraseSource)
     return StoreChoice(FileStore(home.secret_path, lambda _confirm: chosen), reason)
 
 
-def _remove_existing(home: WalletHome, passphrase: PassphraseSource) -> None:
-    """Delete the current wallet (after the caller confirmed --force)."""
+def _retire_old_keyring_item(home: WalletHome, old_config: dict[str, Any] | None, new: SecretStore) -> None:
+    """After a replacement is committed, delete the replaced wallet's keyring item (best effort)."""
+    if not old_config or old_config.get("store") != "keyring":
+        return
     with contextlib.suppress(WalletError):
-        config = home.load_config()
-        if config["store"] == "keyring":
-            open_store(home, config, passphrase).delete()
-    for path in (home.config_path, home.state_path, home.secret_path):
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-    for suffix in ("-journal", "-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            home.state_path.with_name(home.state_path.name + suffix).unlink()
+        old = open_store(home, old_config, lambda _confirm: b"")
+        if old.config() != new.config():
+            old.delete()
 
 
 def provision(
@@ -92,35 +89,56 @@ def provision(
 ) -> StoreChoice:
     """Write a wallet holding ``root`` (and ``records``) into ``home``.
 
-    Refuses an existing wallet (or leftovers of one) unless ``force``. All
-    questions (store, passphrase) are settled before anything is removed; if
-    writing fails half-way, what was written is removed again.
+    Refuses an existing wallet (or leftovers of one) unless ``force``. The
+    new wallet is staged beside the old one (new state file, new secret file
+    or keyring item) and only then renamed into place, wallet.json last: a
+    failure while staging leaves the old wallet exactly as it was.
     """
+    from wallet.secretstore.filestore import FileStore
+
     with home.locked():
-        leftovers = [p for p in (home.config_path, home.secret_path, home.state_path) if p.exists()]
-        if leftovers and not force:
+        existing = [p for p in (home.config_path, home.secret_path, home.state_path) if p.exists()]
+        if existing and not force:
             raise AlreadyExists(
                 f"a wallet already exists in {home.path}",
                 hint="use --force to replace it (export a backup first: its identity will be lost)",
             )
+        old_config: dict[str, Any] | None = None
+        with contextlib.suppress(WalletError):
+            old_config = home.load_config()
         choice = choose_store(home, store, passphrase)
-        if leftovers:
-            _remove_existing(home, passphrase)
+        tag = f".{os.getpid()}.new"
+        staged_state = home.state_path.with_name("." + home.state_path.name + tag)
+        staged_secret = home.secret_path.with_name("." + home.secret_path.name + tag)
+        staged_store: SecretStore = (
+            choice.store.at(staged_secret) if isinstance(choice.store, FileStore) else choice.store
+        )
         try:
-            choice.store.save(root)
-            state = State.create(home.state_path, root.master)
+            state = State.create(staged_state, root.master)
             with state.transaction():
                 for kind, items in (records or {}).items():
                     for name, value in items:
                         state.put(kind, name, value)
             state.close()
-            home.write_config(choice.store.config())
+            staged_store.save(root)
         except BaseException:
             with contextlib.suppress(WalletError, OSError):
-                if not home.config_path.exists():
-                    choice.store.delete()
-                    home.state_path.unlink(missing_ok=True)
+                staged_state.unlink(missing_ok=True)
+                staged_store.delete()
             raise
+        # Commit: each rename is atomic; wallet.json, written last, makes the new wallet current.
+        try:
+            if isinstance(choice.store, FileStore):
+                os.replace(staged_secret, home.secret_path)
+            else:
+                home.secret_path.unlink(missing_ok=True)
+            os.replace(staged_state, home.state_path)
+            for suffix in ("-journal", "-wal", "-shm"):
+                home.state_path.with_name(home.state_path.name + suffix).unlink(missing_ok=True)
+            home.write_config(choice.store.config())
+        except OSError as exc:
+            raise FileError(f"cannot finish writing the wallet in {home.path}: {exc.strerror}") from None
+        _retire_old_keyring_item(home, old_config, choice.store)
     return choice
 
 
@@ -143,6 +161,8 @@ def create_wallet(
 
 def open_wallet(home: WalletHome, *, passphrase: PassphraseSource) -> Vault:
     config = home.load_config()
+    if home.state_path.exists():
+        check_private(home.state_path, what="state file")
     store = open_store(home, config, passphrase)
     root = store.load()
     return Vault(home, store, root, State.open(home.state_path, root.master))

@@ -14,8 +14,14 @@ def _backup_source(path: str | None, other: str | None) -> PassphraseSource:
     from wallet.cli.passphrase import passphrase_source
     from wallet.errors import UsageError
 
-    if path == "-" and other == "-":
-        raise UsageError("only one passphrase can be read from stdin", hint="put the other in a file")
+    import os
+
+    from wallet.cli.passphrase import ENV_VAR
+
+    if path == "-" and (other or os.environ.get(ENV_VAR)) == "-":
+        raise UsageError(
+            "standard input cannot give both the wallet and the backup passphrase", hint="put one of them in a file"
+        )
     return passphrase_source(path, what="backup passphrase", env=None, flag="--backup-passphrase-file")
 
 
@@ -26,12 +32,13 @@ def export(
     from wallet.errors import AlreadyExists, UsageError
     from wallet.home import write_new_file
 
+    source = _backup_source(backup_passphrase_file, passphrase_file)
     if file == "-":
         if json_out:
             raise UsageError("--json and a backup on stdout cannot share stdout", hint="write the backup to a file")
         if sys.stdout.isatty():
             raise UsageError("refusing to write a binary backup to a terminal", hint="redirect it: wallet export - > FILE")
-        blob = export_backup(open_vault(passphrase_file), _backup_source(backup_passphrase_file, passphrase_file)(True))
+        blob = export_backup(open_vault(passphrase_file), source(True))
         sys.stdout.buffer.write(blob)
         sys.stdout.flush()
         Output.notice("wrote an encrypted backup to stdout; keep it and its passphrase apart")
@@ -39,7 +46,6 @@ def export(
     target = Path(file)
     if target.exists() and not force:
         raise AlreadyExists(f"{target} already exists", hint="choose another file or add --force")
-    source = _backup_source(backup_passphrase_file, passphrase_file)
     vault = open_vault(passphrase_file)
     blob = export_backup(vault, source(True))
     try:
@@ -60,19 +66,16 @@ def import_(
     yes: bool,
     json_out: bool,
 ) -> None:
-    from wallet.backup import read_backup
+    from wallet.backup import MAX_BACKUP_SIZE, read_backup
+    from wallet.cli.common import read_input
     from wallet.cli.passphrase import passphrase_source
-    from wallet.errors import FileError
     from wallet.home import WalletHome
     from wallet.vault import provision
 
-    try:
-        blob = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    except OSError as exc:
-        raise FileError(f"cannot read {file}: {exc.strerror}") from None
+    blob = read_input(file, what="backup", limit=MAX_BACKUP_SIZE, binary_from_tty=False)
     root, records = read_backup(blob, _backup_source(backup_passphrase_file, passphrase_file)(False))
     home = WalletHome.resolve()
-    if force and home.exists():
+    if force and home.has_wallet_files():
         confirm_or_refuse(
             f"Replace the wallet in {home.path} with the backup?",
             yes,

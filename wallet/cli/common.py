@@ -14,6 +14,43 @@ if TYPE_CHECKING:
     from wallet.vault import Vault
 
 
+_stdin_used_for: list[str] = []
+
+
+def reset_stdin_claims() -> None:
+    """Called at the start of every command: each command may read stdin once."""
+    _stdin_used_for.clear()
+
+
+def read_input(path: str, *, what: str, limit: int, binary_from_tty: bool = True) -> bytes:
+    """Read a file, or stdin for '-', refusing more than ``limit`` bytes and a second use of stdin."""
+    from wallet.errors import FileError
+
+    if path == "":
+        raise UsageError(f"the {what} path is empty")
+    if path == "-":
+        if _stdin_used_for:
+            raise UsageError(
+                f"standard input already gives the {_stdin_used_for[0]}; it cannot also give the {what}",
+                hint="put one of them in a file",
+            )
+        _stdin_used_for.append(what)
+        if not binary_from_tty and sys.stdin.isatty():
+            raise UsageError(f"refusing to read the {what} from a terminal", hint="redirect a file into it")
+        data: bytes = sys.stdin.buffer.read(limit + 1)
+    else:
+        import os
+
+        try:
+            with open(os.path.expanduser(path), "rb") as fh:
+                data = fh.read(limit + 1)
+        except OSError as exc:
+            raise FileError(f"cannot read the {what} {path}: {exc.strerror}") from None
+    if len(data) > limit:
+        raise UsageError(f"the {what} is larger than {limit} bytes", hint="is this the right file?")
+    return data
+
+
 def confirm_or_refuse(question: str, yes: bool, *, flag_hint: str) -> None:
     """Ask on a TTY; without one, require --yes. Never prompts when stdin is not a TTY."""
     if yes:

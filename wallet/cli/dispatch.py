@@ -24,6 +24,9 @@ def report(json_mode: bool, code: str, message: str, hint: str | None) -> None:
 
 def guarded(action: Callable[[], object], *, json_mode: bool) -> int:
     """Run ``action``; map every failure to its message and exit code. Never a traceback."""
+    from wallet.cli.common import reset_stdin_claims
+
+    reset_stdin_claims()
     old_umask = os.umask(0o077)  # anything the wallet creates is private
     try:
         result = action()
@@ -38,6 +41,9 @@ def guarded(action: Callable[[], object], *, json_mode: bool) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except OSError as err:  # the disk is full, a device vanished...: environmental, not a bug
+        report(json_mode, "io", f"input/output error: {err.strerror or type(err).__name__}", None)
+        return 9
     except Exception as err:  # noqa: BLE001 - the last line of defence: no tracebacks
         if os.environ.get("WALLET_DEBUG"):
             raise

@@ -12,7 +12,7 @@ def init(store: str, passphrase_file: str | None, force: bool, yes: bool, json_o
     from wallet.vault import create_wallet
 
     home = WalletHome.resolve()
-    if force and home.exists():
+    if force and home.has_wallet_files():
         confirm_or_refuse(
             f"Replace the wallet in {home.path}? Its GUID, keys and pseudonyms will be lost",
             yes,

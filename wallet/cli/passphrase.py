@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-from wallet.errors import FileError, UsageError
+from wallet.errors import UsageError
 from wallet.secretstore import PassphraseSource
 
 MAX_PASSPHRASE_BYTES = 4096
@@ -21,14 +21,9 @@ ENV_VAR = "WALLET_PASSPHRASE_FILE"
 
 
 def read_passphrase_file(path: str, *, what: str) -> bytes:
-    try:
-        if path == "-":
-            data = sys.stdin.buffer.read(MAX_PASSPHRASE_BYTES + 2)
-        else:
-            with open(os.path.expanduser(path), "rb") as fh:
-                data = fh.read(MAX_PASSPHRASE_BYTES + 2)
-    except OSError as exc:
-        raise FileError(f"cannot read the {what} file {path}: {exc.strerror}") from None
+    from wallet.cli.common import read_input
+
+    data = read_input(path, what=f"{what} file", limit=MAX_PASSPHRASE_BYTES + 2)
     if data.endswith(b"\r\n"):
         data = data[:-2]
     elif data.endswith(b"\n"):
@@ -43,11 +38,17 @@ def read_passphrase_file(path: str, *, what: str) -> bytes:
 def _prompt(what: str, confirm: bool) -> bytes:
     import getpass
 
-    first = getpass.getpass(f"{what.capitalize()}: ")
-    if not first:
-        raise UsageError(f"the {what} is empty")
-    if confirm and getpass.getpass(f"Repeat the {what}: ") != first:
-        raise UsageError(f"the two {what}s do not match; nothing was changed")
+    try:
+        first = getpass.getpass(f"{what.capitalize()}: ")
+        if not first:
+            raise UsageError(f"the {what} is empty")
+        if confirm and getpass.getpass(f"Repeat the {what}: ") != first:
+            raise UsageError(f"the two {what}s do not match; nothing was changed")
+    except UnicodeDecodeError:
+        raise UsageError(
+            f"the {what} typed is not valid text in this terminal's encoding",
+            hint="check the terminal's locale, or use --passphrase-file",
+        ) from None
     return first.encode("utf-8")
 
 
@@ -55,6 +56,8 @@ def passphrase_source(
     path: str | None, *, what: str = "wallet passphrase", env: str | None = ENV_VAR, flag: str = "--passphrase-file"
 ) -> PassphraseSource:
     """A memoised source: asks (or reads) at most once, only when a store needs it."""
+    if path == "":
+        raise UsageError(f"{flag} needs a path", hint="'-' reads standard input")
     path = path or (os.environ.get(env) if env else None) or None
     cache: list[bytes] = []
 

@@ -10,6 +10,8 @@ refuses a private key, when other users could read it.
 from __future__ import annotations
 
 import contextlib
+import os
+import stat
 from pathlib import Path
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
@@ -33,11 +35,21 @@ class FileStore:
         self.path = path
         self._passphrase = passphrase
 
+    def at(self, path: Path) -> FileStore:
+        """The same store (same passphrase source) at another path: used to stage a new wallet."""
+        return FileStore(path, self._passphrase)
+
     def load(self) -> IdentityRoot:
         try:
             check_private(self.path, what="secret file")
-            with open(self.path, "rb") as fh:
-                blob = fh.read(MAX_FILE_SIZE + 1)
+            # O_NONBLOCK: a FIFO planted at this path must not hang us; fstat then refuses it.
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise CorruptData(f"the secret file {self.path} is not a regular file")
+                blob = os.read(fd, MAX_FILE_SIZE + 1)
+            finally:
+                os.close(fd)
         except FileNotFoundError:
             raise CorruptData(
                 f"the secret file {self.path} is missing",

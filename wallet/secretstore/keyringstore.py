@@ -100,6 +100,13 @@ def _class_path(obj: object) -> str:
 
 
 def _load_backend(path: str) -> Any:
+    # wallet.json names the class to import: only keyring's own backends, or the one the
+    # user explicitly selects with PYTHON_KEYRING_BACKEND, may be loaded from it.
+    if not (path.startswith("keyring.backends.") or path == os.environ.get("PYTHON_KEYRING_BACKEND")):
+        raise CorruptData(
+            f"wallet.json names a keyring backend that is not allowed ({path[:80]})",
+            hint="set PYTHON_KEYRING_BACKEND to that backend if you really use it",
+        )
     module, _, name = path.rpartition(".")
     try:
         return getattr(importlib.import_module(module), name)()
