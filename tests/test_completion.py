@@ -22,7 +22,8 @@ def names(words: list[str]) -> list[str]:
 def test_commands_and_subcommands() -> None:
     assert names(["p"]) == ["persona", "pseudonym"]
     assert names(["persona", ""]) == ["add", "list", "rm", "show"]
-    assert names([""])[:2] == ["demo", "export"]
+    assert names([""])[:3] == ["assert", "demo", "export"]
+    assert names(["s"]) == ["sign-sdp", "status"]
 
 
 def test_options_choices_and_values() -> None:

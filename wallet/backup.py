@@ -29,7 +29,7 @@ from wallet.errors import CorruptData
 from wallet.root import IdentityRoot
 from wallet.sealed import open_with_passphrase, seal_with_passphrase
 from wallet.personas import Persona
-from wallet.vault import PERSONA, Vault
+from wallet.vault import KINDS, LEDGER, PERSONA, Vault
 
 PURPOSE = b"B"
 FORMAT = "wallet-backup/1"
@@ -73,9 +73,12 @@ def read_backup(blob: bytes, passphrase: bytes) -> tuple[IdentityRoot, dict[str,
 
 
 def _validate(records: dict[str, list[tuple[str, Any]]]) -> None:
-    unknown = set(records) - {PERSONA}
+    unknown = set(records) - set(KINDS)
     if unknown:
         raise CorruptData(f"the backup holds records of unknown kinds: {', '.join(sorted(unknown))}")
     for name, value in records.get(PERSONA, []):
         if Persona.from_record(value).name != name:
             raise CorruptData("a persona in the backup is malformed")
+    for name, value in records.get(LEDGER, []):
+        if not isinstance(value, dict) or value.get("jti") != name or not isinstance(value.get("time"), int):
+            raise CorruptData("a disclosure-ledger entry in the backup is malformed")

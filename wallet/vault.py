@@ -29,10 +29,16 @@ from wallet.state import State
 if TYPE_CHECKING:
     from typing import Any
 
+    from wallet.sdp import Fingerprint
     from wallet.secretstore import SecretStore
+
+DEFAULT_TTL = 300
 
 DEFAULT_PERSONA = "default"
 PERSONA = "persona"
+LEDGER = "ledger"
+#: Every kind of record the state holds; backups carry all of them.
+KINDS = (PERSONA, LEDGER)
 
 
 class StoreChoice:
@@ -226,5 +232,96 @@ class Vault:
             scope = Scope.PERSONA if who.kind == "pseudonym" else Scope.PAIRWISE
         return dest, who, self._deriver.derive(who.persona_id, scope, dest)
 
+    # -- assertions ----------------------------------------------------------
+    def issue(
+        self,
+        destination: str,
+        *,
+        fingerprints: list[Fingerprint],
+        persona: str = DEFAULT_PERSONA,
+        state: str = "pseudonymous",
+        disclose: list[str] | None = None,
+        ttl: int = DEFAULT_TTL,
+        command: str = "assert",
+    ) -> Issued:
+        """Sign an identity assertion for ``destination`` and record it in the disclosure ledger.
+
+        The privacy state picks the key: identified -> the persona-wide key;
+        pseudonymous -> the pairwise key for the destination (the persona-wide
+        key of a ``pseudonym`` persona, which is one name for everyone);
+        unlinkable -> a one-time key. Nothing is disclosed unless asked for.
+        """
+        from wallet import assertion
+
+        if state not in assertion.STATES:
+            raise UsageError(f"unknown privacy state {state!r}", hint="use " + ", ".join(assertion.STATES))
+        if not 1 <= ttl <= assertion.MAX_TTL:
+            raise UsageError(f"the lifetime must be 1-{assertion.MAX_TTL} seconds")
+        if not fingerprints:
+            raise UsageError("nothing to bind: give at least one fingerprint", hint="--fingerprint 'sha-256 AB:CD:...'")
+        dest = normalize_destination(destination)
+        who = self.persona(persona)
+        names = list(dict.fromkeys(disclose or []))
+        if names and state == "unlinkable":
+            raise UsageError("an unlinkable assertion discloses nothing", hint="drop --disclose or pick another state")
+        missing = [n for n in names if n not in who.attributes]
+        if missing:
+            have = ", ".join(sorted(who.attributes)) or "none"
+            raise UsageError(f"persona {who.name!r} has no attribute {missing[0]!r}", hint=f"it has: {have}")
+        if state == "identified" or (state == "pseudonymous" and who.kind == "pseudonym"):
+            scope = Scope.PERSONA
+        elif state == "pseudonymous":
+            scope = Scope.PAIRWISE
+        else:
+            scope = Scope.ONE_TIME
+        key = self._deriver.derive(who.persona_id, scope, dest)
+        disclosed = {n: who.attributes[n] for n in names}
+        payload = assertion.claims(
+            key, audience=dest, fingerprints=fingerprints, state=state, disclosed=disclosed, ttl=ttl
+        )
+        token = assertion.sign(key, payload)
+        entry = {
+            "time": payload["iat"],
+            "expires": payload["exp"],
+            "command": command,
+            "destination": dest,
+            "id": key.did,
+            "state": state,
+            "scope": scope.value,
+            "persona": who.name,
+            "disclosed": disclosed,
+            "fingerprints": payload["contents"],
+            "jti": payload["jti"],
+        }
+        with self.state.transaction():
+            self.state.put(LEDGER, payload["jti"], entry)
+        return Issued(token, payload, key, who, entry)
+
+    def history(self) -> list[dict[str, Any]]:
+        """The disclosure ledger, oldest first."""
+        return sorted(self.state.items(LEDGER), key=lambda e: (e.get("time", 0), e.get("jti", "")))
+
     def export_records(self) -> dict[str, list[tuple[str, Any]]]:
-        return {PERSONA: [(p.name, p.to_record()) for p in self.personas()]}
+        return {
+            PERSONA: [(p.name, p.to_record()) for p in self.personas()],
+            LEDGER: [(e["jti"], e) for e in self.history()],
+        }
+
+
+class Issued:
+    """A signed assertion and what it disclosed."""
+
+    __slots__ = ("token", "payload", "key", "persona", "entry")
+
+    def __init__(self, token: str, payload: dict[str, Any], key: Pseudonym, persona: Persona, entry: dict[str, Any]) -> None:
+        self.token = token
+        self.payload = payload
+        self.key = key
+        self.persona = persona
+        self.entry = entry
+
+    @property
+    def line(self) -> str:
+        from wallet.assertion import envelope
+
+        return "a=identity:" + envelope(self.token)

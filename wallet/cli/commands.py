@@ -32,6 +32,17 @@ class PersonaKind(str, enum.Enum):
     pseudonym = "pseudonym"
 
 
+class StateName(str, enum.Enum):
+    identified = "identified"
+    pseudonymous = "pseudonymous"
+    unlinkable = "unlinkable"
+
+
+class LineFormat(str, enum.Enum):
+    line = "line"
+    token = "token"
+
+
 class ScopeName(str, enum.Enum):
     persona = "persona"
     pairwise = "pairwise"
@@ -70,11 +81,14 @@ PersonaNameArg = Annotated[str, typer.Argument(metavar="NAME", help="The persona
 IMPLEMENTATIONS: dict[str, str] = {}
 
 
-def invoke(path: str, values: dict[str, Any]) -> None:
-    """Call the implementation of ``path`` with plain values (enums become their strings)."""
+def invoke(path: str, values: dict[str, Any]) -> Any:
+    """Call the implementation of ``path`` with plain values (enums become their strings).
+
+    Its return value, if an int, is the exit status (``wallet verify``).
+    """
     module, _, function = IMPLEMENTATIONS[path].partition(":")
     plain = {k: (v.value if isinstance(v, enum.Enum) else v) for k, v in values.items()}
-    getattr(importlib.import_module(module), function)(**plain)
+    return getattr(importlib.import_module(module), function)(**plain)
 
 
 def implemented_by(path: str, target: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -175,6 +189,97 @@ def pseudonym(
     invoke("pseudonym", locals())
 
 
+# -- assertions ---------------------------------------------------------------------------------
+ToOpt = Annotated[
+    str, typer.Option("--to", metavar="DEST", help="The destination the assertion is for (its audience).")
+]
+PersonaOpt = Annotated[str, typer.Option("--persona", "-p", metavar="NAME", help="Persona to sign as.")]
+StateOpt = Annotated[
+    StateName,
+    typer.Option(
+        "--state",
+        help="identified: the persona's key; pseudonymous: a key for DEST only (a pseudonym persona's own key); unlinkable: a one-time key.",
+    ),
+]
+DiscloseOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--disclose", metavar="ATTR", help="Disclose this persona attribute (repeatable). Default: nothing."),
+]
+TtlOpt = Annotated[int, typer.Option("--ttl", metavar="SECONDS", help="Lifetime of the assertion (1-86400).")]
+FingerprintOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--fingerprint", metavar="'ALG HEX'", help="A DTLS fingerprint, e.g. 'sha-256 AB:CD:...' (repeatable)."),
+]
+
+
+@implemented_by("assert", "wallet.cli.assertions:assert_")
+def assert_(
+    to: ToOpt,
+    fingerprint: FingerprintOpt = None,
+    persona: PersonaOpt = "default",
+    state: StateOpt = StateName.pseudonymous,
+    disclose: DiscloseOpt = None,
+    ttl: TtlOpt = 300,
+    format: Annotated[LineFormat, typer.Option("--format", help="line: an a=identity line; token: the bare JWS.")] = LineFormat.line,
+    passphrase_file: PassphraseFileOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Sign an identity assertion over DTLS fingerprints for DEST (offline)."""
+    invoke("assert", locals())
+
+
+@implemented_by("sign-sdp", "wallet.cli.assertions:sign_sdp")
+def sign_sdp(
+    to: ToOpt,
+    file: Annotated[str, typer.Argument(metavar="FILE", help="The SDP offer or answer ('-' = stdin).")] = "-",
+    output: Annotated[
+        Optional[str], typer.Option("--output", "-o", metavar="OUT", help="Write the signed SDP to OUT (default: stdout).")
+    ] = None,
+    persona: PersonaOpt = "default",
+    state: StateOpt = StateName.pseudonymous,
+    disclose: DiscloseOpt = None,
+    ttl: TtlOpt = 300,
+    passphrase_file: PassphraseFileOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Add an a=identity covering every fingerprint of an SDP; every other byte is kept."""
+    invoke("sign-sdp", locals())
+
+
+@implemented_by("verify", "wallet.cli.verification:verify")
+def verify(
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="An SDP, an a=identity line, an envelope or a token ('-' = stdin).")
+    ] = "-",
+    audience: Annotated[
+        Optional[str], typer.Option("--audience", metavar="DEST", help="Who you are: the assertion must be for DEST.")
+    ] = None,
+    fingerprint: FingerprintOpt = None,
+    expect_id: Annotated[
+        Optional[str], typer.Option("--expect-id", metavar="ID", help="Accept only this identity (a did:key).")
+    ] = None,
+    at: Annotated[
+        Optional[str], typer.Option("--at", metavar="TIME", help="Verify as of TIME (ISO 8601, or Unix seconds).")
+    ] = None,
+    no_replay_check: Annotated[bool, typer.Option("--no-replay-check", help="Do not record or check the assertion id.")] = False,
+    replay_store: Annotated[
+        Optional[str], typer.Option("--replay-store", metavar="PATH", help="Replay store file (default: $WALLET_HOME/replay.db).")
+    ] = None,
+    batch: Annotated[
+        bool, typer.Option("--batch", help="Read JSON Lines requests, write one JSON result per line (streaming).")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> Any:
+    """Verify an identity assertion offline; needs no wallet and no secret."""
+    return invoke("verify", locals())
+
+
+@implemented_by("history", "wallet.cli.ledger:history")
+def history(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
+    """Show the disclosure ledger: every assertion this wallet signed, to whom, as whom, disclosing what."""
+    invoke("history", locals())
+
+
 # -- portability ---------------------------------------------------------------------------------
 @implemented_by("export", "wallet.cli.backup:export")
 def export(
@@ -214,6 +319,10 @@ COMMANDS: dict[str, Any] = {
     "status": status,
     "persona": persona_app,
     "pseudonym": pseudonym,
+    "assert": assert_,
+    "sign-sdp": sign_sdp,
+    "verify": verify,
+    "history": history,
     "export": export,
     "import": import_,
     "demo": demo,

@@ -57,6 +57,7 @@ def plan(args: list[str]) -> Plan | None:
     by_opt = {opt: p for p in params for opt in p.get("opts", ())}
     negations = {opt: p for p in params for opt in p.get("secondary_opts", ())}
     positional = [p for p in params if p["kind"] == "argument"]
+    given: set[str] = set()
     filled = 0
     while i < len(args):
         arg = args[i]
@@ -71,6 +72,7 @@ def plan(args: list[str]) -> Plan | None:
             param = by_opt.get(name)
             if param is None:
                 return None
+            given.add(param["name"])
             if param["kind"] == "flag":
                 if eq:
                     return None
@@ -95,8 +97,9 @@ def plan(args: list[str]) -> Plan | None:
         if not ok:
             return None
         values[positional[filled]["name"]] = value
+        given.add(positional[filled]["name"])
         filled += 1
-    if any(p["required"] for p in positional[filled:]):
+    if any(p["required"] and p["name"] not in given for p in params):
         return None
     return node["impl"], values
 

@@ -1,0 +1,18 @@
+"""``wallet history``: the disclosure ledger (seed 4.3, 8.6.1)."""
+
+from __future__ import annotations
+
+from wallet.cli.common import open_vault
+from wallet.cli.output import Output
+
+
+def history(passphrase_file: str | None, json_out: bool) -> None:
+    import time
+
+    entries = open_vault(passphrase_file).history()
+    rows = []
+    for e in entries:
+        when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(e["time"]))
+        what = ",".join(sorted(e["disclosed"])) or "-"
+        rows.append(f"{when}  {e['destination']}  {e['state']}  {e['persona']}  {e['id']}  disclosed: {what}")
+    Output(json_out).product({"history": entries}, "\n".join(rows))

@@ -1,0 +1,263 @@
+"""Where assertions are verified: offline, by anyone, with nothing but the assertion itself.
+
+    >>> from wallet.verifier import verify
+    >>> result = verify(b"v=0\\r\\n...", audience="https://shop.example")   # doctest: +SKIP
+    >>> result.valid, result.error                                          # doctest: +SKIP
+    (True, None)
+
+Checks, in order (each failure has its own code and exit status, see
+:data:`CODES`): input size; structure (SDP, a=identity placement, envelope,
+compact JWS, strict JSON); ``alg`` allow-list; the signature with the Ed25519
+key inside the ``iss`` did:key; ``aud`` against the expected audience
+(both normalised); ``iat``/``exp`` with :data:`SKEW_SECONDS` of clock skew;
+the expected identity (``expect_id``, like RTCConfiguration.peerIdentity);
+that EVERY fingerprint of the SDP (and every ``fingerprints`` given) is
+covered by the assertion (hash names and hex digests compared
+case-insensitively); finally the replay store, so only assertions that pass
+everything else are recorded.
+"""
+
+from __future__ import annotations
+
+import time
+
+from wallet.assertion import IDP_DOMAIN, IDP_PROTOCOL, MAX_TTL, STATES, TYP, open_envelope
+from wallet.didkey import public_from_did_key
+from wallet.errors import WalletError
+from wallet.jose import JoseError, parse_compact
+from wallet.replay import SKEW_SECONDS, ReplayStore
+from wallet.sdp import MAX_SDP_BYTES, Fingerprint, Sdp, SdpError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from typing import Any
+
+#: error code -> exit status of `wallet verify` (also in the man page's EXIT STATUS).
+CODES: dict[str, int] = {
+    "malformed": 10,
+    "too-large": 11,
+    "unsupported-alg": 12,
+    "bad-signature": 13,
+    "audience-mismatch": 14,
+    "expired": 15,
+    "not-yet-valid": 16,
+    "replayed": 17,
+    "fingerprint-mismatch": 18,
+    "identity-mismatch": 19,
+    "no-identity": 20,
+    "unsupported-idp": 21,
+}
+MAX_INPUT_BYTES = MAX_SDP_BYTES
+_MAX_DISCLOSED = 64
+_JTI_MIN_CHARS = 22  # 16 bytes = 128 bits in unpadded base64url
+
+
+class Rejected(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class VerifyResult:
+    """One shape for success and failure (``to_json`` is what ``--json`` prints)."""
+
+    __slots__ = ("valid", "error", "identity", "state", "disclosed", "audience", "issued_at", "expires_at",
+                 "fingerprints", "jti")
+
+    def __init__(self) -> None:
+        self.valid = False
+        self.error: tuple[str, str] | None = None
+        self.identity: str | None = None
+        self.state: str | None = None
+        self.disclosed: dict[str, str] = {}
+        self.audience: str | None = None
+        self.issued_at: int | None = None
+        self.expires_at: int | None = None
+        self.fingerprints: list[dict[str, str]] = []
+        self.jti: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.error is None else CODES[self.error[0]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "error": None if self.error is None else {"code": self.error[0], "message": self.error[1]},
+            "identity": None if self.identity is None else {"id": self.identity, "state": self.state},
+            "disclosed": self.disclosed,
+            "audience": self.audience,
+            "issued_at": self.issued_at,
+            "expires_at": self.expires_at,
+            "fingerprints": self.fingerprints,
+        }
+
+
+def _detect(data: bytes) -> tuple[str, Sdp | None]:
+    """(the a=identity value or bare token, the SDP if the input was one)."""
+    stripped = data.strip()
+    if stripped.startswith(b"v="):
+        sdp = Sdp.parse(data)
+        value = sdp.identity_value()
+        if value is None:
+            raise Rejected("no-identity", "the SDP carries no a=identity attribute")
+        return value, sdp
+    try:
+        text = stripped.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Rejected("malformed", "the input is not valid UTF-8") from None
+    if "\n" in text:
+        raise Rejected("malformed", "the input is neither an SDP, an a=identity line, an envelope nor a token")
+    if text[:11].lower() == "a=identity:":
+        return text[11:], None
+    return text, None
+
+
+def _int(payload: dict[str, Any], name: str) -> int:
+    value = payload.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**53:
+        raise Rejected("malformed", f"claim '{name}' must be a NumericDate (whole seconds)")
+    return value
+
+
+def _check_claims(payload: dict[str, Any], result: VerifyResult) -> list[Fingerprint]:
+    for name in ("iss", "aud", "jti", "state"):
+        if not isinstance(payload.get(name), str):
+            raise Rejected("malformed", f"claim '{name}' is missing or not a string")
+    if payload["state"] not in STATES:
+        raise Rejected("malformed", f"unknown privacy state {payload['state'][:20]!r}")
+    if len(payload["jti"]) < _JTI_MIN_CHARS or len(payload["jti"]) > 256:
+        raise Rejected("malformed", "claim 'jti' must carry at least 128 random bits")
+    issued, expires = _int(payload, "iat"), _int(payload, "exp")
+    if not issued < expires <= issued + MAX_TTL:
+        raise Rejected("malformed", f"the assertion's lifetime must be between 1 s and {MAX_TTL} s")
+    contents = payload.get("contents")
+    if not isinstance(contents, list) or not contents or len(contents) > 64:
+        raise Rejected("malformed", "claim 'contents' must list the covered fingerprints")
+    covered = []
+    for item in contents:
+        if not isinstance(item, dict) or set(item) != {"algorithm", "digest"}:
+            raise Rejected("malformed", "each 'contents' entry is {\"algorithm\", \"digest\"}")
+        try:
+            covered.append(Fingerprint.of(item["algorithm"], item["digest"]))
+        except SdpError as exc:
+            raise Rejected("malformed", exc.message) from None
+    disclosed = payload.get("disclosed", {})
+    if (
+        not isinstance(disclosed, dict)
+        or len(disclosed) > _MAX_DISCLOSED
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in disclosed.items())
+    ):
+        raise Rejected("malformed", "claim 'disclosed' must map attribute names to strings")
+    result.audience = payload["aud"]
+    result.issued_at, result.expires_at = issued, expires
+    result.state, result.disclosed = payload["state"], disclosed
+    result.fingerprints = [fp.to_json() for fp in covered]
+    result.jti = payload["jti"]
+    return covered
+
+
+def _check(
+    data: bytes,
+    result: VerifyResult,
+    *,
+    audience: str,
+    fingerprints: list[Fingerprint],
+    expect_id: str | None,
+    now: int,
+) -> None:
+    if len(data) > MAX_INPUT_BYTES:
+        raise Rejected("too-large", f"the input is larger than {MAX_INPUT_BYTES} bytes")
+    value, sdp = _detect(data)
+    token = value
+    if value.count(".") != 2:  # not a bare token: an RFC 8827 envelope
+        env = open_envelope(value)
+        if (env.domain, env.protocol) != (IDP_DOMAIN, IDP_PROTOCOL):
+            raise Rejected(
+                "unsupported-idp",
+                f"the assertion is from IdP {env.domain[:60]!r} ({env.protocol[:30]!r}), not a wallet assertion",
+            )
+        token = env.assertion
+    jws = parse_compact(token)
+    typ = jws.header.get("typ")
+    if not isinstance(typ, str) or typ.lower().removeprefix("application/") != TYP:
+        raise Rejected("malformed", f"the token's typ must be {TYP!r}")
+    issuer = jws.payload.get("iss")
+    if not isinstance(issuer, str):
+        raise Rejected("malformed", "claim 'iss' is missing or not a string")
+    try:
+        public_key = public_from_did_key(issuer)
+    except ValueError as exc:
+        raise Rejected("malformed", f"claim 'iss': {exc}") from None
+    if not jws.verify(public_key):
+        raise Rejected("bad-signature", "the signature does not verify with the key in 'iss'")
+    result.identity = issuer
+    covered = _check_claims(jws.payload, result)
+    from wallet.destination import normalize_destination
+
+    try:
+        claimed = normalize_destination(jws.payload["aud"])
+    except WalletError:
+        raise Rejected("audience-mismatch", "claim 'aud' is not a destination") from None
+    if claimed != audience:
+        raise Rejected("audience-mismatch", f"the assertion is for {claimed!r}, not {audience!r}")
+    assert result.issued_at is not None and result.expires_at is not None
+    if result.issued_at > now + SKEW_SECONDS:
+        raise Rejected("not-yet-valid", "the assertion was issued in the future (check the clocks)")
+    if now > result.expires_at + SKEW_SECONDS:
+        raise Rejected("expired", "the assertion has expired")
+    if expect_id is not None and issuer != expect_id:
+        raise Rejected("identity-mismatch", f"the assertion is from {issuer}, not the expected {expect_id}")
+    required = list(fingerprints)
+    if sdp is None and not required:
+        raise Rejected("malformed", "nothing to bind: a bare assertion needs the fingerprints it must cover")
+    if sdp is not None:
+        if not sdp.fingerprints:
+            raise Rejected("malformed", "the SDP has no a=fingerprint to bind")
+        required += sdp.fingerprints
+    missing = [fp for fp in required if fp not in covered]
+    if missing:
+        raise Rejected("fingerprint-mismatch", f"the assertion does not cover fingerprint {missing[0].line()}")
+
+
+def verify(
+    data: bytes | str,
+    *,
+    audience: str,
+    fingerprints: list[str] | list[Fingerprint] | None = None,
+    expect_id: str | None = None,
+    at: float | None = None,
+    replay: ReplayStore | None = None,
+) -> VerifyResult:
+    """Verify an SDP, an ``a=identity`` line, an envelope or a bare token.
+
+    Bad *input* never raises: it gives a result with ``valid`` False and an
+    error code. A malformed ``audience`` or ``fingerprints`` argument (the
+    caller's own mistake) raises :class:`wallet.errors.UsageError`.
+
+    ``audience`` is who is verifying (normalised like any destination);
+    ``fingerprints`` are what a bare token must cover (``"sha-256 AB:..."``);
+    ``at`` is the verification time (Unix seconds, default now); with
+    ``replay`` each assertion is accepted once (call ``replay.commit()``).
+    """
+    from wallet.destination import normalize_destination
+
+    result = VerifyResult()
+    raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+    try:
+        expected_audience = normalize_destination(audience)
+        wanted = [fp if isinstance(fp, Fingerprint) else Fingerprint.parse(fp) for fp in fingerprints or []]
+        now = int(time.time() if at is None else at)
+        _check(raw, result, audience=expected_audience, fingerprints=wanted, expect_id=expect_id, now=now)
+        if replay is not None:
+            assert result.identity is not None and result.jti is not None and result.expires_at is not None
+            if not replay.first_use(result.identity, result.jti, expires=result.expires_at):
+                raise Rejected("replayed", "this assertion was already accepted once (replay)")
+    except Rejected as exc:
+        result.error = (exc.code, exc.message)
+    except (JoseError, SdpError) as exc:
+        result.error = (exc.code if exc.code in CODES else "malformed", exc.message)
+    else:
+        result.valid = True
+    return result
