@@ -72,8 +72,9 @@ class _Stdin(io.TextIOWrapper):
 
 
 def run(args: list[str], stdin: bytes = b"") -> Result:
-    """Run the CLI in this process (fast; weak KDF applies), capturing everything."""
-    out, err = io.StringIO(), io.StringIO()
+    """Run the CLI in this process (fast; weak KDF applies), capturing everything (text and binary)."""
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+    err = io.StringIO()
     old = sys.stdin, sys.stdout, sys.stderr
     sys.stdin = _Stdin(io.BytesIO(stdin), encoding="utf-8")
     sys.stdout, sys.stderr = out, err
@@ -81,7 +82,8 @@ def run(args: list[str], stdin: bytes = b"") -> Result:
         code = main(args)
     finally:
         sys.stdin, sys.stdout, sys.stderr = old
-    return Result(code, out.getvalue(), err.getvalue())
+    out.flush()
+    return Result(code, out.buffer.getvalue().decode("utf-8"), err.getvalue())
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
 from wallet.derivation import Deriver, Pseudonym, Scope
@@ -282,6 +283,7 @@ class Vault:
         token = assertion.sign(key, payload)
         entry = {
             "time": payload["iat"],
+            "recorded_ns": time.time_ns(),
             "expires": payload["exp"],
             "command": command,
             "destination": dest,
@@ -299,7 +301,7 @@ class Vault:
 
     def history(self) -> list[dict[str, Any]]:
         """The disclosure ledger, oldest first."""
-        return sorted(self.state.items(LEDGER), key=lambda e: (e.get("time", 0), e.get("jti", "")))
+        return sorted(self.state.items(LEDGER), key=lambda e: (e.get("time", 0), e.get("recorded_ns", 0)))
 
     def export_records(self) -> dict[str, list[tuple[str, Any]]]:
         return {

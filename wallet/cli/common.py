@@ -22,8 +22,12 @@ def reset_stdin_claims() -> None:
     _stdin_used_for.clear()
 
 
-def read_input(path: str, *, what: str, limit: int, binary_from_tty: bool = True) -> bytes:
-    """Read a file, or stdin for '-', refusing more than ``limit`` bytes and a second use of stdin."""
+def read_input(path: str, *, what: str, limit: int, binary_from_tty: bool = True, oversize_ok: bool = False) -> bytes:
+    """Read a file, or stdin for '-', refusing more than ``limit`` bytes and a second use of stdin.
+
+    With ``oversize_ok`` an oversized input is returned cut to ``limit + 1`` bytes
+    instead, for a caller that reports size itself (``verify``: code too-large).
+    """
     from wallet.errors import FileError
 
     if path == "":
@@ -46,7 +50,7 @@ def read_input(path: str, *, what: str, limit: int, binary_from_tty: bool = True
                 data = fh.read(limit + 1)
         except OSError as exc:
             raise FileError(f"cannot read the {what} {path}: {exc.strerror}") from None
-    if len(data) > limit:
+    if len(data) > limit and not oversize_ok:
         raise UsageError(f"the {what} is larger than {limit} bytes", hint="is this the right file?")
     return data
 

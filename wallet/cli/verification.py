@@ -77,7 +77,7 @@ def verify(
         return _batch(file, audience, fingerprints, expect_id, when, no_replay_check, replay_store)
     if audience is None:
         raise UsageError("--audience DEST is required: the destination you are", hint="e.g. --audience https://shop.example")
-    data = read_input(file, what="input", limit=MAX_INPUT_BYTES + 1)
+    data = read_input(file, what="input", limit=MAX_INPUT_BYTES, oversize_ok=True)
     if not fingerprints and not data.lstrip().startswith(b"v="):
         raise UsageError(
             "a bare assertion does not say which fingerprints it must cover",

@@ -1,0 +1,84 @@
+"""Every case of the attack corpus gets exactly its expected code, through the API and the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from attack_corpus import ALICE, CASES, GOOD, T0, _V
+from conftest import wallet_exe
+from wallet.replay import ReplayStore
+from wallet.verifier import CODES, verify
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+
+def test_the_corpus_is_large_enough() -> None:
+    attacks = [name for name, (_, _, code) in CASES.items() if code is not None]
+    assert len(attacks) >= 25
+    assert {code for _, _, code in CASES.values() if code} >= set(CODES) - {"replayed"}  # replay: below
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_api(name: str) -> None:
+    data, kwargs, expected = CASES[name]
+    result = verify(data, **kwargs)
+    got = None if result.error is None else result.error[0]
+    assert got == expected, (name, result.error)
+    assert result.valid is (expected is None)
+    doc = result.to_json()
+    assert set(doc) >= {"valid", "error", "identity", "disclosed", "audience", "issued_at", "expires_at", "fingerprints"}
+    if expected is None:
+        assert doc["identity"]["id"].startswith("did:key:z6Mk") and doc["error"] is None
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_cli(name: str, tmp_path) -> None:
+    """The same through the real program: exact exit code, one-line stderr, never a traceback."""
+    data, kwargs, expected = CASES[name]
+    args = ["verify", "-", "--audience", kwargs["audience"], "--at", str(kwargs["at"]), "--json", "--no-replay-check"]
+    for fp in kwargs.get("fingerprints", []):
+        args += ["--fingerprint", fp]
+    if "expect_id" in kwargs:
+        args += ["--expect-id", kwargs["expect_id"]]
+    out = subprocess.run([*wallet_exe(), *args], input=data, capture_output=True, timeout=60)
+    stderr = out.stderr.decode()
+    assert "Traceback" not in stderr
+    doc = json.loads(out.stdout)
+    if expected is None:
+        assert out.returncode == 0 and doc["valid"] is True and stderr == "", stderr
+    else:
+        assert out.returncode == CODES[expected], (out.returncode, stderr)
+        assert doc["error"]["code"] == expected and doc["valid"] is False
+        assert stderr.count("\n") == 1 and stderr.startswith(f"wallet: error: {expected}:")
+
+
+def test_replay_is_rejected(tmp_path) -> None:
+    store = ReplayStore.open(tmp_path / "replay.db")
+    first = verify(GOOD, **_V, replay=store)
+    second = verify(GOOD, **_V, replay=store)
+    store.commit()
+    assert first.valid and second.error[0] == "replayed"
+
+
+def test_replay_is_rejected_across_processes(tmp_path) -> None:
+    args = ["verify", "-", "--audience", _V["audience"], "--at", str(T0 + 10), "--replay-store", str(tmp_path / "r.db")]
+    first = subprocess.run([*wallet_exe(), *args], input=GOOD, capture_output=True, timeout=60)
+    second = subprocess.run([*wallet_exe(), *args], input=GOOD, capture_output=True, timeout=60)
+    assert first.returncode == 0 and second.returncode == CODES["replayed"]
+    assert b"replayed" in second.stderr
+
+
+def test_rejected_assertions_do_not_burn_their_jti(tmp_path) -> None:
+    """An attacker replaying a token to the wrong audience must not lock the real audience out."""
+    store = ReplayStore.open(tmp_path / "replay.db")
+    wrong = verify(GOOD, audience="https://bank.example", at=T0 + 10, replay=store)
+    right = verify(GOOD, **_V, replay=store)
+    store.commit()
+    assert wrong.error[0] == "audience-mismatch" and right.valid
+
+
+def test_expected_identity_accepts_the_right_caller() -> None:
+    assert verify(GOOD, **_V, expect_id=ALICE).valid
