@@ -48,6 +48,13 @@ AGREE = [
     ["export", "b.wallet", "--backup-passphrase-file", "p", "--force"],
     ["import", "-", "--backup-passphrase-file", "p", "--store", "file"],
     ["demo"],
+    ["assert", "--to", "x.example", "--fingerprint", "sha-256 AB", "--fingerprint", "sha-1 CD", "--ttl", "60", "--format", "token"],
+    ["assert", "--to=x.example", "--state", "unlinkable", "--disclose", "email", "--disclose", "org", "-p", "work", "--json"],
+    ["sign-sdp", "--to", "x.example", "-o", "out.sdp", "in.sdp"],
+    ["sign-sdp", "--to=x.example"],
+    ["verify", "--audience", "a.example", "--batch", "--no-replay-check"],
+    ["verify", "f.sdp", "--at", "123", "--expect-id", "did:key:z6Mk", "--replay-store", "r.db", "--json"],
+    ["history", "--json"],
 ]
 
 DEFER = [
@@ -68,6 +75,10 @@ DEFER = [
     ["pseudonym", "--", "example.org"],
     ["pseudonym", "example.org", "--bogus"],
     ["nosuch"],
+    ["assert", "--to", "x.example", "--ttl", "abc"],
+    ["assert", "--fingerprint", "sha-256 AB"],
+    ["assert", "--to", "x", "--format", "json"],
+    ["verify", "--batch=1"],
 ]
 
 

@@ -30,6 +30,7 @@ def test_demo_runs_without_prompts_and_keeps_nothing(proc, home: Path, tmp_path:
     assert ids[0] != ids[1]  # shop and bank see unrelated identifiers
     assert ids[2] == ids[3]  # the named pseudonym is the same to everyone
     assert "the same identifier" in r.out
+    assert "valid=True" in r.out and "error=fingerprint-mismatch" in r.out and "error=audience-mismatch" in r.out
     assert not home.exists()  # the user's wallet is untouched
     assert list(tmp_path.iterdir()) == []  # the throwaway home is gone
 

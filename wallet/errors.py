@@ -28,8 +28,27 @@ EXIT_CODES: tuple[tuple[int, str, str], ...] = (
     (7, "exists", "Refusing to overwrite something that exists (wallet, persona, file)."),
     (8, "store-unavailable", "The OS keyring errored, is locked, or did not answer in time."),
     (9, "io", "A file could not be read or written."),
-    (130, "interrupted", "Interrupted by the user (Ctrl-C)."),
 )
+
+#: `wallet verify` failures: (exit status, error code, meaning). The code is also the
+#: "error.code" of verify's JSON result.
+VERIFY_FAILURES: tuple[tuple[int, str, str], ...] = (
+    (10, "malformed", "verify: the input, envelope, token or a claim is malformed."),
+    (11, "too-large", "verify: the input or token exceeds its size limit."),
+    (12, "unsupported-alg", "verify: the token's alg is not EdDSA/Ed25519 (none, HMAC, RSA... are refused)."),
+    (13, "bad-signature", "verify: the signature does not verify with the key in 'iss'."),
+    (14, "audience-mismatch", "verify: the assertion is for another destination."),
+    (15, "expired", "verify: the assertion has expired."),
+    (16, "not-yet-valid", "verify: the assertion was issued in the future."),
+    (17, "replayed", "verify: this assertion was already accepted once."),
+    (18, "fingerprint-mismatch", "verify: a DTLS fingerprint of the SDP is not covered by the assertion."),
+    (19, "identity-mismatch", "verify: the assertion is valid but from another identity than --expect-id."),
+    (20, "no-identity", "verify: the SDP carries no a=identity."),
+    (21, "unsupported-idp", "verify: the envelope names another IdP; not a wallet assertion."),
+)
+VERIFY_CODES: dict[str, int] = {code: status for status, code, _ in VERIFY_FAILURES}
+
+EXIT_CODES = EXIT_CODES + VERIFY_FAILURES + ((130, "interrupted", "Interrupted by the user (Ctrl-C)."),)
 
 
 class WalletError(Exception):

@@ -23,7 +23,7 @@ import time
 
 from wallet.assertion import IDP_DOMAIN, IDP_PROTOCOL, MAX_TTL, STATES, TYP, open_envelope
 from wallet.didkey import public_from_did_key
-from wallet.errors import WalletError
+from wallet.errors import VERIFY_CODES, WalletError
 from wallet.jose import JoseError, parse_compact
 from wallet.replay import SKEW_SECONDS, ReplayStore
 from wallet.sdp import MAX_SDP_BYTES, Fingerprint, Sdp, SdpError
@@ -32,21 +32,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any
 
-#: error code -> exit status of `wallet verify` (also in the man page's EXIT STATUS).
-CODES: dict[str, int] = {
-    "malformed": 10,
-    "too-large": 11,
-    "unsupported-alg": 12,
-    "bad-signature": 13,
-    "audience-mismatch": 14,
-    "expired": 15,
-    "not-yet-valid": 16,
-    "replayed": 17,
-    "fingerprint-mismatch": 18,
-    "identity-mismatch": 19,
-    "no-identity": 20,
-    "unsupported-idp": 21,
-}
+#: error code -> exit status of `wallet verify` (table in wallet.errors, and the man page's EXIT STATUS).
+CODES: dict[str, int] = VERIFY_CODES
 MAX_INPUT_BYTES = MAX_SDP_BYTES
 _MAX_DISCLOSED = 64
 _JTI_MIN_CHARS = 22  # 16 bytes = 128 bits in unpadded base64url

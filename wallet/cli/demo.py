@@ -7,6 +7,15 @@ import secrets
 import tempfile
 
 
+DEMO_OFFER = (
+    b"v=0\r\no=- 8155374578154356573 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+    b"a=msid-semantic: WMS\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n"
+    b"a=ice-ufrag:Ik7o\r\na=ice-pwd:6fYCn8FYHFHGyvEEf3bCivjd\r\na=fingerprint:sha-256 "
+    b"0B:3E:85:7D:CE:8B:1A:2C:9E:4F:66:10:8C:1D:4D:3A:90:55:7A:3B:0E:61:AD:0F:6F:29:59:B0:10:0D:5E:3C\r\n"
+    b"a=setup:actpass\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\n"
+)
+
+
 def demo() -> None:
     from wallet.derivation import Scope
     from wallet.home import WalletHome
@@ -52,5 +61,29 @@ def demo() -> None:
         two = vault.pseudonym("sales.example", persona="work", scope=Scope.ONE_TIME)[2]
         say("5. One-time identifiers are fresh for every call:")
         say(f"   call 1: {one.did}\n   call 2: {two.did}\n")
+        say("6. Ann calls shop.example. Her browser's offer carries a DTLS fingerprint; her wallet signs it,")
+        say("   offline, as her pairwise identifier for the shop, disclosing nothing:")
+        from wallet.assertion import envelope
+        from wallet.sdp import Sdp
+        from wallet.verifier import verify
+
+        offer = Sdp.parse(DEMO_OFFER)
+        issued = vault.issue("shop.example", fingerprints=offer.fingerprints, persona="work", command="sign-sdp")
+        signed = offer.with_identity(envelope(issued.token))
+        line = next(x for x in signed.decode().splitlines() if x.startswith("a=identity:"))
+        say(f"   {line[:76]}...")
+        say("7. The shop verifies it offline, with nothing but the SDP (no IdP is asked, no wallet needed):")
+        result = verify(signed, audience="https://shop.example")
+        say(f"   valid={result.valid} id={result.identity} state={result.state} disclosed={result.disclosed or 'nothing'}")
+        tampered = signed.replace(b"8C:1D:4D", b"00:00:00")
+        bad = verify(tampered, audience="https://shop.example")
+        say("   a calling service that swaps the fingerprint (a man in the middle) is caught:")
+        say(f"   valid={bad.valid} error={bad.error[0] if bad.error else None}")
+        moved = verify(signed, audience="https://bank.example")
+        say(f"   the same SDP replayed to the bank: valid={moved.valid} error={moved.error[0] if moved.error else None}")
+        say("")
+        entries = vault.history()
+        say(f"8. Ann's disclosure ledger (wallet history) holds {len(entries)} entry: to {entries[0]['destination']},")
+        say(f"   as {entries[0]['id'][:24]}..., {entries[0]['state']}, disclosed: nothing.\n")
         vault.close()
         say("The demo wallet is deleted now. Start your own with: wallet init")

@@ -190,7 +190,12 @@ or in an Argon2id-encrypted file, keeps personas (real identities and named pseu
 you may disclose, and derives, on your machine, the identifier each destination sees: the same to everyone \
 (persona), stable for one destination and unrelated across destinations (pairwise), or fresh for every call \
 (one-time). Identifiers are Ed25519 keys written as did:key. The GUID and master secret never appear in any \
-identifier."""
+identifier.
+.PP
+It signs identity assertions offline: a compact JWS (EdDSA) over the DTLS fingerprints of an SDP offer or \
+answer, for one destination, in the RFC 8827 a=identity form (wallet assert, wallet sign\\-sdp). Anyone can \
+check one offline with wallet verify, from the key inside the did:key alone: no identity provider sees the \
+call. Every assertion signed is recorded in an encrypted disclosure ledger (wallet history)."""
 
 MAN_CONVENTIONS = """\
 Products (identifiers, JSON) go to standard output; notices and errors go to standard error, errors as one \
@@ -201,6 +206,13 @@ status name below. No command prompts when standard input is not a terminal: it 
 
 MAN_JSON = [
     ("pseudonym", "destination, id, scope, persona, kind"),
+    ("assert, sign\\-sdp", "line, token, id, state, audience, disclosed, fingerprints, issued_at, expires_at, jti "
+     "(sign\\-sdp adds sdp, or output with \\-o)"),
+    ("verify", "valid, error {code, message} or null, identity {id, state} or null, disclosed, audience, issued_at, "
+     "expires_at (Unix seconds), fingerprints [{algorithm, digest}]; with \\-\\-batch one such object per line, "
+     "plus line and ref"),
+    ("history", "history [ {time, expires, command, destination, id, state, scope, persona, disclosed, fingerprints, "
+     "jti} ]"),
     ("status", "version, home, store, guid, personas"),
     ("init, import", "home, store, guid (import also personas)"),
     ("persona add, persona show", "persona {name, kind, attributes, created}"),
@@ -221,7 +233,8 @@ MAN_ENV = [
 MAN_FILES = [
     ("$WALLET_HOME/wallet.json", "Which secret store holds the root; no secrets, no names."),
     ("$WALLET_HOME/secret.key", "The GUID and master secret, Argon2id + XChaCha20-Poly1305 (file store), mode 0600."),
-    ("$WALLET_HOME/state.db", "Personas and other state, each record encrypted under a key derived from the master secret."),
+    ("$WALLET_HOME/state.db", "Personas, the disclosure ledger and other state, each record encrypted under a key derived from the master secret."),
+    ("$WALLET_HOME/replay.db", "The verifier's replay store: truncated hashes of (issuer, jti) and expiry times only."),
 ]
 
 
@@ -269,6 +282,9 @@ def man_page() -> str:
         _roff("wallet persona add PokerAce --kind pseudonym"),
         _roff("wallet persona add work --attr display_name='Ann Example' --attr email=ann@corp.example"),
         _roff("wallet pseudonym shop.example --persona work --json"),
+        _roff("wallet sign-sdp --to shop.example offer.sdp -o offer.signed.sdp --persona work"),
+        _roff("wallet verify offer.signed.sdp --audience shop.example --expect-id did:key:z6Mk..."),
+        _roff("wallet verify --batch requests.jsonl --audience shop.example > results.jsonl"),
         _roff("wallet export backup.wallet --backup-passphrase-file ~/backup-pass"),
         ".fi",
         ".SH SEE ALSO",
