@@ -27,6 +27,7 @@ strings. The rules (documented in docs/design.md):
 
 from __future__ import annotations
 
+import functools
 import re
 
 from wallet.errors import UsageError
@@ -144,6 +145,7 @@ def _acct(rest: str) -> str:
     return f"acct:{user}@{normalize_host(host)}"
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function; verifiers see the same audiences again and again
 def normalize_destination(text: str) -> str:
     """The canonical string for ``text``; :class:`UsageError` if it is not a destination."""
     if not isinstance(text, str) or not text.strip():

@@ -12,6 +12,8 @@ wrong length or another multibase prefix is an error.
 
 from __future__ import annotations
 
+import functools
+
 from wallet.encoding import b58decode, b58encode
 
 ED25519_MULTICODEC = b"\xed\x01"
@@ -26,6 +28,7 @@ def did_key_from_public(public_key: bytes) -> str:
     return PREFIX + b58encode(ED25519_MULTICODEC + public_key)
 
 
+@functools.lru_cache(maxsize=4096)  # pure; a batch verifier meets the same callers again
 def public_from_did_key(did: str) -> bytes:
     """The 32-byte Ed25519 public key inside ``did``; ValueError if it is not one."""
     if not isinstance(did, str) or len(did) > _MAX_DID_LEN or not did.startswith(PREFIX):

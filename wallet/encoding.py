@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import re
+
 _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
 _B58_CHUNK = 58**10
@@ -51,18 +53,25 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+_TO_STANDARD = bytes.maketrans(b"-_", b"+/")  # bytes.translate: ~15x faster than str.translate
+# For the last character of an unpadded base64url string, the bits that must be
+# zero: 4 low bits when len % 4 == 2, 2 when len % 4 == 3 (RFC 4648 section 3.5).
+_B64_INDEX = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")}
+_UNUSED_BITS = {2: 0b1111, 3: 0b11}
+
+
 def b64url_decode(text: str) -> bytes:
-    """Strict unpadded base64url: rejects padding, whitespace and non-alphabet characters."""
-    import base64
+    """Strict unpadded base64url: rejects padding, whitespace, other characters and non-canonical endings."""
     import binascii
 
-    if "=" in text or not text.isascii():
+    if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
         raise ValueError("not unpadded base64url")
-    pad = "=" * (-len(text) % 4)
-    try:
-        raw = base64.b64decode(text + pad, altchars=b"-_", validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("not unpadded base64url") from None
-    if b64url(raw) != text:  # non-canonical trailing bits
+    rest = len(text) % 4
+    if rest and _B64_INDEX[text[-1]] & _UNUSED_BITS[rest]:
         raise ValueError("not canonical base64url")
-    return raw
+    try:
+        standard = text.encode("ascii").translate(_TO_STANDARD) + b"=" * (-len(text) % 4)
+        return binascii.a2b_base64(standard, strict_mode=True)
+    except binascii.Error:
+        raise ValueError("not unpadded base64url") from None

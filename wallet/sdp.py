@@ -17,6 +17,7 @@ upper-cased, so comparisons are case-insensitive.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from wallet.errors import WalletError
@@ -81,15 +82,20 @@ class Fingerprint:
         """Validate and normalise: hash name lower-cased, digest upper-cased, length checked."""
         if not isinstance(algorithm, str) or not isinstance(digest, str):
             raise SdpError("a fingerprint's algorithm and digest must be strings")
-        algorithm = algorithm.lower()
-        if not _TOKEN.fullmatch(algorithm):
-            raise SdpError(f"invalid fingerprint hash name {algorithm[:40]!r}")
-        if not _DIGEST.fullmatch(digest):
-            raise SdpError(f"invalid fingerprint digest for {algorithm}", hint="expected hex pairs joined by ':'")
-        expected = HASH_LENGTHS.get(algorithm)
-        if expected is not None and (len(digest) + 1) // 3 != expected:
-            raise SdpError(f"a {algorithm} fingerprint is {expected} bytes, not {(len(digest) + 1) // 3}")
-        return cls(algorithm, digest.upper())
+        return _fingerprint(algorithm, digest)
+
+
+@functools.lru_cache(maxsize=4096)  # Fingerprint is immutable in use; a batch repeats the same values
+def _fingerprint(algorithm: str, digest: str) -> Fingerprint:
+    algorithm = algorithm.lower()
+    if not _TOKEN.fullmatch(algorithm):
+        raise SdpError(f"invalid fingerprint hash name {algorithm[:40]!r}")
+    if not _DIGEST.fullmatch(digest):
+        raise SdpError(f"invalid fingerprint digest for {algorithm}", hint="expected hex pairs joined by ':'")
+    expected = HASH_LENGTHS.get(algorithm)
+    if expected is not None and (len(digest) + 1) // 3 != expected:
+        raise SdpError(f"a {algorithm} fingerprint is {expected} bytes, not {(len(digest) + 1) // 3}")
+    return Fingerprint(algorithm, digest.upper())
 
 
 def _split(raw: bytes) -> list[bytes]:

@@ -237,14 +237,22 @@ def verify(
         wanted = [fp if isinstance(fp, Fingerprint) else Fingerprint.parse(fp) for fp in fingerprints or []]
         now = int(time.time() if at is None else at)
         _check(raw, result, audience=expected_audience, fingerprints=wanted, expect_id=expect_id, now=now)
-        if replay is not None:
-            assert result.identity is not None and result.jti is not None and result.expires_at is not None
-            if not replay.first_use(result.identity, result.jti, expires=result.expires_at):
-                raise Rejected("replayed", "this assertion was already accepted once (replay)")
     except Rejected as exc:
         result.error = (exc.code, exc.message)
     except (JoseError, SdpError) as exc:
         result.error = (exc.code if exc.code in CODES else "malformed", exc.message)
     else:
         result.valid = True
+        if replay is not None:
+            check_replay(result, replay)
     return result
+
+
+def check_replay(result: VerifyResult, replay: ReplayStore) -> None:
+    """Record a valid result's (issuer, jti); turn it into ``replayed`` if it was seen before."""
+    if not result.valid:
+        return
+    assert result.identity is not None and result.jti is not None and result.expires_at is not None
+    if not replay.first_use(result.identity, result.jti, expires=result.expires_at):
+        result.valid = False
+        result.error = ("replayed", "this assertion was already accepted once (replay)")

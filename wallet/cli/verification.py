@@ -120,7 +120,13 @@ def _request(line: bytes, defaults: dict[str, Any]) -> dict[str, Any]:
     expect = request.get("expect_id", defaults["expect_id"])
     if expect is not None and not isinstance(expect, str):
         raise ValueError("'expect_id' is a string")
-    return {"data": data, "fingerprints": [*defaults["fingerprints"], *fps], "audience": audience, "expect_id": expect}
+    return {
+        "data": data,
+        "fingerprints": [*defaults["fingerprints"], *fps],
+        "audience": audience,
+        "expect_id": expect,
+        "ref": request.get("ref"),
+    }
 
 
 def _lines(stream: BinaryIO) -> Any:
@@ -139,6 +145,65 @@ def _lines(stream: BinaryIO) -> Any:
         yield number, line
 
 
+def _chunks(lines: Any, size: int) -> Any:
+    chunk = []
+    for item in lines:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_DEFAULTS: dict[str, Any] = {}
+
+
+def _verify_chunk(chunk: list[tuple[int, bytes | None]]) -> list[tuple[int, Any, Any]]:
+    """Parse and verify one chunk of request lines (no replay store: that stays with the parent)."""
+    from wallet.errors import WalletError
+    from wallet.verifier import VerifyResult, verify as verify_one
+
+    done = []
+    for number, line in chunk:
+        ref = None
+        if line is None:
+            result = VerifyResult()
+            result.error = ("too-large", f"the request line is longer than {MAX_BATCH_LINE} bytes")
+        else:
+            try:
+                request = _request(line, _DEFAULTS)
+                ref = request["ref"]
+                result = verify_one(
+                    request["data"],
+                    audience=request["audience"],
+                    fingerprints=request["fingerprints"],
+                    expect_id=request["expect_id"],
+                    at=_DEFAULTS["at"],
+                )
+            except (ValueError, WalletError) as exc:
+                result = VerifyResult()
+                result.error = ("malformed", getattr(exc, "message", None) or str(exc))
+        done.append((number, ref, (result.to_json(), result.jti)))
+    return done
+
+
+def _pool(workers: int) -> Any:
+    """Worker processes where fork is available (libsodium and the parsing then use every core)."""
+    import multiprocessing
+
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts)
+    return None
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them: no traceback from a child."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _batch(
     file: str,
     audience: str | None,
@@ -148,10 +213,15 @@ def _batch(
     no_replay_check: bool,
     replay_store: str | None,
 ) -> int:
-    from wallet.errors import WalletError
-    from wallet.verifier import VerifyResult, verify as verify_one
+    """Stream JSON Lines: verify chunks in worker processes, check replays and write results in input order.
 
-    defaults = {"audience": audience, "fingerprints": fingerprints, "expect_id": expect_id}
+    The replay store and the output stay in this process, in input order;
+    memory is bounded by the chunks in flight, whatever the input size.
+    """
+    import collections
+    import os
+
+    _DEFAULTS.update(audience=audience, fingerprints=fingerprints, expect_id=expect_id, at=when)
     stream: BinaryIO
     if file == "-":
         stream = sys.stdin.buffer
@@ -164,46 +234,49 @@ def _batch(
             raise FileError(f"cannot read {file}: {exc.strerror}") from None
     store = _replay_store(no_replay_check, replay_store)
     out = sys.stdout
-    total = valid = 0
-    try:
-        for number, line in _lines(stream):
-            if line is not None and not line.strip():
-                continue
-            total += 1
-            ref = None
-            if line is None:
-                result = VerifyResult()
-                result.error = ("too-large", f"the request line is longer than {MAX_BATCH_LINE} bytes")
-            else:
-                try:
-                    request = _request(line, defaults)
-                    ref = json.loads(line).get("ref")
-                    result = verify_one(
-                        request["data"],
-                        audience=request["audience"],
-                        fingerprints=request["fingerprints"],
-                        expect_id=request["expect_id"],
-                        at=when,
-                        replay=store,
-                    )
-                except (ValueError, WalletError) as exc:
-                    result = VerifyResult()
-                    result.error = ("malformed", getattr(exc, "message", None) or str(exc))
-            valid += result.valid
-            doc = result.to_json()
+    counts = [0, 0]
+
+    def emit(done: list[tuple[int, Any, Any]]) -> None:
+        for number, ref, (doc, jti) in done:
+            if doc["valid"] and store is not None:
+                if not store.first_use(doc["identity"]["id"], jti, expires=doc["expires_at"]):
+                    doc["valid"] = False
+                    doc["error"] = {"code": "replayed", "message": "this assertion was already accepted once (replay)"}
+            counts[0] += 1
+            counts[1] += doc["valid"]
             doc["line"] = number
             if ref is not None:
                 doc["ref"] = ref
             out.write(json.dumps(doc) + "\n")
-            if total % 512 == 0:
-                out.flush()
-                if store is not None:
-                    store.commit()
         out.flush()
+        if store is not None:
+            store.commit()
+
+    try:
+        workers = int(os.environ.get("WALLET_VERIFY_WORKERS", "0")) or min(2, os.cpu_count() or 1)
+    except ValueError:
+        workers = 1
+    requests = ((n, line) for n, line in _lines(stream) if line is None or line.strip())
+    pool = _pool(workers)
+    try:
+        if pool is None:
+            for chunk in _chunks(requests, 256):
+                emit(_verify_chunk(chunk))
+        else:
+            pending: collections.deque[Any] = collections.deque()
+            for chunk in _chunks(requests, 256):
+                pending.append(pool.apply_async(_verify_chunk, (chunk,)))
+                if len(pending) > 2 * workers:
+                    emit(pending.popleft().get())
+            while pending:
+                emit(pending.popleft().get())
     finally:
+        if pool is not None:
+            pool.terminate()
         if store is not None:
             store.close()
         if stream is not sys.stdin.buffer:
             stream.close()
+    total, valid = counts
     Output.notice(f"verified {total} requests: {valid} valid, {total - valid} rejected")
     return 0
