@@ -13,4 +13,6 @@ echo "== bench/breakdown.py"
 .ci/with-keyring "$venv/bin/python" bench/breakdown.py
 echo "== bench/derive.py"
 "$venv/bin/python" bench/derive.py
+echo "== bench/verify.py"
+"$venv/bin/python" bench/verify.py
 rm -rf "$(dirname "$venv")"
