@@ -112,3 +112,17 @@ echo "exit=$?"
     assert "exit=8" in out.stdout, out.stdout + out.stderr
     assert "keyring is locked" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_sign_sdp_with_the_keyring_store_and_verify_elsewhere(proc, home: Path, tmp_path: Path) -> None:
+    offer = Path(__file__).parent / "fixtures" / "sdp" / "sdp_firefox_offer_session_level_fingerprint.sdp"
+    assert proc(["init", "--store", "keyring"]).code == 0
+    signed = tmp_path / "signed.sdp"
+    r = proc(["sign-sdp", "--to", "shop.example", str(offer), "-o", str(signed), "--state", "identified"])
+    assert r.code == 0, r.err
+    assert "identified: persona key of persona 'default'" in r.err
+    v = proc(["verify", str(signed), "--audience", "shop.example", "--json"],
+             env={"WALLET_HOME": str(tmp_path / "verifier"), "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent"})
+    assert v.code == 0 and json.loads(v.out)["identity"]["state"] == "identified"
+    history = json.loads(proc(["history", "--json"]).out)["history"]
+    assert [e["destination"] for e in history] == ["https://shop.example"]

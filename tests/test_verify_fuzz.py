@@ -1,0 +1,59 @@
+"""Random damage to valid inputs never produces an exception or a false acceptance."""
+
+from __future__ import annotations
+
+import random
+
+from attack_corpus import GOOD, GOOD_TOKEN, _V, _VF
+from wallet.verifier import CODES, verify
+
+
+def mutations(data: bytes, rng: random.Random, count: int) -> list[bytes]:
+    out = []
+    for _ in range(count):
+        b = bytearray(data)
+        kind = rng.randrange(5)
+        if kind == 0 and b:  # flip a bit
+            i = rng.randrange(len(b))
+            b[i] ^= 1 << rng.randrange(8)
+        elif kind == 1:  # truncate
+            b = b[: rng.randrange(len(b) + 1)]
+        elif kind == 2:  # insert random bytes
+            i = rng.randrange(len(b) + 1)
+            b[i:i] = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 8)))
+        elif kind == 3 and len(b) > 2:  # delete a slice
+            i = rng.randrange(len(b) - 1)
+            del b[i : i + rng.randrange(1, 16)]
+        else:  # duplicate a slice
+            i = rng.randrange(len(b))
+            b[i:i] = b[i : i + rng.randrange(1, 64)]
+        out.append(bytes(b))
+    return out
+
+
+def test_mutated_sdps_and_tokens_are_cleanly_rejected() -> None:
+    rng = random.Random(20261127)
+    for original, kwargs, is_token in ((GOOD, _V, False), (GOOD_TOKEN.encode(), _VF, True)):
+        for damaged in mutations(original, rng, 1500):
+            result = verify(damaged, **kwargs)  # must not raise, whatever the damage
+            if is_token and damaged.strip() != original:
+                assert not result.valid  # every byte of a token is covered by the signature or its parsing
+            if not result.valid:
+                assert result.error is not None and result.error[0] in CODES
+                assert result.to_json()["valid"] is False
+
+
+def test_a_valid_result_always_means_the_signed_fingerprints_are_present() -> None:
+    """Whatever the mutation, an accepted SDP still carries only fingerprints covered by the assertion."""
+    from wallet.sdp import Sdp, SdpError
+
+    rng = random.Random(7)
+    for damaged in mutations(GOOD, rng, 2000):
+        result = verify(damaged, **_V)
+        if result.valid:
+            try:
+                fps = Sdp.parse(damaged).fingerprints
+            except SdpError:
+                raise AssertionError("an unparsable SDP was accepted") from None
+            covered = {(f["algorithm"], f["digest"]) for f in result.fingerprints}
+            assert all(fp.key() in covered for fp in fps)
