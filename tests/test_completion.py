@@ -20,9 +20,11 @@ def names(words: list[str]) -> list[str]:
 
 
 def test_commands_and_subcommands() -> None:
-    assert names(["p"]) == ["persona", "pseudonym"]
+    assert names(["p"]) == ["persona", "policy", "pseudonym"]
+    assert names(["rule", ""]) == ["add", "list", "rm"]
+    assert sorted(names(["rule", "add", "--service", "c"])) == ["click-to-link", "conferencing", "contact-list"]
     assert names(["persona", ""]) == ["add", "list", "rm", "show"]
-    assert names([""])[:3] == ["assert", "demo", "export"]
+    assert names([""])[:4] == ["assert", "demo", "dest", "explain"]
     assert names(["s"]) == ["sign-sdp", "status"]
 
 

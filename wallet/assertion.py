@@ -90,6 +90,7 @@ def claims(
     disclosed: dict[str, str],
     ttl: int = DEFAULT_TTL,
     now: int | None = None,
+    origin: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     if state not in STATES:
         raise ValueError(f"unknown privacy state {state!r}")
@@ -105,6 +106,7 @@ def claims(
         "contents": [fp.to_json() for fp in fingerprints],
         "state": state,
         "disclosed": disclosed,
+        "origin": origin or {"status": "none"},
     }
 
 

@@ -79,6 +79,17 @@ def _validate(records: dict[str, list[tuple[str, Any]]]) -> None:
     for name, value in records.get(PERSONA, []):
         if Persona.from_record(value).name != name:
             raise CorruptData("a persona in the backup is malformed")
+    from wallet.rules import Rule
+
+    for name, value in records.get("rule", []):
+        if Rule.from_record(value).selector() != name:
+            raise CorruptData("a privacy rule in the backup is malformed")
+    for name, value in records.get("destination", []):
+        if not isinstance(value, dict) or value.get("destination") != name or not isinstance(value.get("category"), str):
+            raise CorruptData("a destination in the backup is malformed")
+    for name, value in records.get("rule-id", []):
+        if not isinstance(value, dict) or not isinstance(value.get("selector"), str):
+            raise CorruptData("a rule index entry in the backup is malformed")
     for name, value in records.get(LEDGER, []):
         if not isinstance(value, dict) or value.get("jti") != name or not isinstance(value.get("time"), int):
             raise CorruptData("a disclosure-ledger entry in the backup is malformed")

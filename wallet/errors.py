@@ -45,10 +45,18 @@ VERIFY_FAILURES: tuple[tuple[int, str, str], ...] = (
     (19, "identity-mismatch", "verify: the assertion is valid but from another identity than --expect-id."),
     (20, "no-identity", "verify: the SDP carries no a=identity."),
     (21, "unsupported-idp", "verify: the envelope names another IdP; not a wallet assertion."),
+    (22, "policy-refused", "verify --policy: valid, but the destination's policy refuses it (state, attributes, origin)."),
 )
 VERIFY_CODES: dict[str, int] = {code: status for status, code, _ in VERIFY_FAILURES}
 
-EXIT_CODES = EXIT_CODES + VERIFY_FAILURES + ((130, "interrupted", "Interrupted by the user (Ctrl-C)."),)
+EXIT_CODES = (
+    EXIT_CODES
+    + VERIFY_FAILURES
+    + (
+        (23, "conflict", "assert/sign-sdp: your rules and a party's policy conflict and the rule says refuse; nothing was signed."),
+        (130, "interrupted", "Interrupted by the user (Ctrl-C)."),
+    )
+)
 
 
 class WalletError(Exception):
@@ -115,6 +123,13 @@ class StoreUnavailable(WalletError):
 class FileError(WalletError):
     code = "io"
     exit_code = 9
+
+
+class ConflictRefused(WalletError):
+    """The caller's rules and a party's policy disagree and the rule says refuse: nothing was signed."""
+
+    code = "conflict"
+    exit_code = 23
 
 
 def exit_code_for(err: BaseException) -> int:

@@ -30,6 +30,9 @@ from wallet.state import State
 if TYPE_CHECKING:
     from typing import Any
 
+    from wallet.policy import Policy
+    from wallet.preferences import Preferences
+    from wallet.reconcile import Intent, Outcome
     from wallet.sdp import Fingerprint
     from wallet.secretstore import SecretStore
 
@@ -39,7 +42,7 @@ DEFAULT_PERSONA = "default"
 PERSONA = "persona"
 LEDGER = "ledger"
 #: Every kind of record the state holds; backups carry all of them.
-KINDS = (PERSONA, LEDGER)
+KINDS = (PERSONA, LEDGER, "destination", "rule", "rule-id")
 
 
 class StoreChoice:
@@ -244,6 +247,8 @@ class Vault:
         disclose: list[str] | None = None,
         ttl: int = DEFAULT_TTL,
         command: str = "assert",
+        origin: dict[str, str] | None = None,
+        decided_by: str | None = None,
     ) -> Issued:
         """Sign an identity assertion for ``destination`` and record it in the disclosure ledger.
 
@@ -278,7 +283,7 @@ class Vault:
         key = self._deriver.derive(who.persona_id, scope, dest)
         disclosed = {n: who.attributes[n] for n in names}
         payload = assertion.claims(
-            key, audience=dest, fingerprints=fingerprints, state=state, disclosed=disclosed, ttl=ttl
+            key, audience=dest, fingerprints=fingerprints, state=state, disclosed=disclosed, ttl=ttl, origin=origin
         )
         token = assertion.sign(key, payload)
         entry = {
@@ -293,21 +298,86 @@ class Vault:
             "persona": who.name,
             "disclosed": disclosed,
             "fingerprints": payload["contents"],
+            "origin": payload["origin"],
+            "decided_by": decided_by or "command line",
             "jti": payload["jti"],
         }
         with self.state.transaction():
             self.state.put(LEDGER, payload["jti"], entry)
         return Issued(token, payload, key, who, entry)
 
+    @property
+    def prefs(self) -> Preferences:
+        from wallet.preferences import Preferences
+
+        return Preferences(self.state)
+
+    def plan(
+        self,
+        destination: str,
+        *,
+        service: str | None = None,
+        model: str | None = None,
+        policies: list[Policy] | None = None,
+        origin_url: str | None = None,
+        state: str | None = None,
+        persona: str | None = None,
+        disclose: list[str] | None = None,
+        ask: Any = None,
+    ) -> Plan:
+        """Reconcile the user's rules (or built-in defaults) with the parties' policies for one call.
+
+        ``state``, ``persona`` and ``disclose`` given on the command line beat every rule.
+        """
+        from wallet.reconcile import Intent, reconcile
+
+        dest = normalize_destination(destination)
+        prefs = self.prefs
+        intent = prefs.intent(dest, service=service, model=model)
+        if state is not None or disclose:
+            intent = Intent(
+                state or intent.state, intent.persona, tuple(disclose or ()) if disclose else intent.disclose,
+                intent.origin, "refuse", "command line", False,
+            )
+        who = self.persona(persona or intent.persona or DEFAULT_PERSONA)
+        intent.persona = who.name
+        if disclose:  # what the user typed for this call must make sense, not be quietly dropped
+            if intent.state in ("unlinkable", "undetectable"):
+                raise UsageError(f"an {intent.state} assertion discloses nothing", hint="drop --disclose or pick another state")
+            missing = [n for n in disclose if n not in who.attributes]
+            if missing:
+                have = ", ".join(sorted(who.attributes)) or "none"
+                raise UsageError(f"persona {who.name!r} has no attribute {missing[0]!r}", hint=f"it has: {have}")
+        categories = {p.party: prefs.category(p.party) for p in policies or [] if "://" in p.party or ":" in p.party}
+        outcome = reconcile(
+            intent, policies or [], attributes=who.attributes, origin_url=origin_url, categories=categories, ask=ask
+        )
+        return Plan(dest, prefs.category(dest), who, intent, outcome)
+
     def history(self) -> list[dict[str, Any]]:
         """The disclosure ledger, oldest first."""
         return sorted(self.state.items(LEDGER), key=lambda e: (e.get("time", 0), e.get("recorded_ns", 0)))
 
     def export_records(self) -> dict[str, list[tuple[str, Any]]]:
+        prefs = self.prefs
+        rules = prefs.rules()
         return {
             PERSONA: [(p.name, p.to_record()) for p in self.personas()],
             LEDGER: [(e["jti"], e) for e in self.history()],
+            "destination": [(d["destination"], d) for d in prefs.destinations()],
+            "rule": [(r.selector(), r.to_record()) for r in rules],
+            "rule-id": [(r.rule_id, {"selector": r.selector()}) for r in rules],
         }
+
+
+class Plan:
+    """The reconciled outcome for one call, with its context."""
+
+    __slots__ = ("destination", "category", "persona", "intent", "outcome")
+
+    def __init__(self, destination: str, category: str, persona: Persona, intent: Intent, outcome: Outcome) -> None:
+        self.destination, self.category, self.persona = destination, category, persona
+        self.intent, self.outcome = intent, outcome
 
 
 class Issued:

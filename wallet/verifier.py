@@ -32,6 +32,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any
 
+    from wallet.policy import Policy
+
 #: error code -> exit status of `wallet verify` (table in wallet.errors, and the man page's EXIT STATUS).
 CODES: dict[str, int] = VERIFY_CODES
 MAX_INPUT_BYTES = MAX_SDP_BYTES
@@ -50,7 +52,7 @@ class VerifyResult:
     """One shape for success and failure (``to_json`` is what ``--json`` prints)."""
 
     __slots__ = ("valid", "error", "identity", "state", "disclosed", "audience", "issued_at", "expires_at",
-                 "fingerprints", "jti")
+                 "fingerprints", "jti", "origin")
 
     def __init__(self) -> None:
         self.valid = False
@@ -63,6 +65,7 @@ class VerifyResult:
         self.expires_at: int | None = None
         self.fingerprints: list[dict[str, str]] = []
         self.jti: str | None = None
+        self.origin: dict[str, str | None] = {"status": "none", "url": None}
 
     @property
     def exit_code(self) -> int:
@@ -78,6 +81,7 @@ class VerifyResult:
             "issued_at": self.issued_at,
             "expires_at": self.expires_at,
             "fingerprints": self.fingerprints,
+            "origin": self.origin,
         }
 
 
@@ -137,6 +141,16 @@ def _check_claims(payload: dict[str, Any], result: VerifyResult) -> list[Fingerp
         or not all(isinstance(k, str) and isinstance(v, str) for k, v in disclosed.items())
     ):
         raise Rejected("malformed", "claim 'disclosed' must map attribute names to strings")
+    origin = payload.get("origin", {"status": "none"})
+    if (
+        not isinstance(origin, dict)
+        or origin.get("status") not in ("disclosed", "withheld", "none")
+        or set(origin) - {"status", "url"}
+        or (origin["status"] == "disclosed") != isinstance(origin.get("url"), str)
+        or len(str(origin.get("url", ""))) > 2048
+    ):
+        raise Rejected("malformed", "claim 'origin' must be {status: disclosed|withheld|none[, url]}")
+    result.origin = {"status": origin["status"], "url": origin.get("url")}
     result.audience = payload["aud"]
     result.issued_at, result.expires_at = issued, expires
     result.state, result.disclosed = payload["state"], disclosed
@@ -216,6 +230,7 @@ def verify(
     expect_id: str | None = None,
     at: float | None = None,
     replay: ReplayStore | None = None,
+    policy: Policy | None = None,
 ) -> VerifyResult:
     """Verify an SDP, an ``a=identity`` line, an envelope or a bare token.
 
@@ -239,13 +254,35 @@ def verify(
         _check(raw, result, audience=expected_audience, fingerprints=wanted, expect_id=expect_id, now=now)
     except Rejected as exc:
         result.error = (exc.code, exc.message)
+        if exc.code == "no-identity":
+            result.origin = {"status": "undetected", "url": None}
+            if policy is not None and "undetectable" in policy.accept and not policy.require and policy.origin != "required":
+                result.error, result.valid, result.state = None, True, "undetectable"
     except (JoseError, SdpError) as exc:
         result.error = (exc.code if exc.code in CODES else "malformed", exc.message)
     else:
         result.valid = True
+        if policy is not None:
+            enforce(result, policy)
         if replay is not None:
             check_replay(result, replay)
     return result
+
+
+def enforce(result: VerifyResult, policy: Policy) -> None:
+    """A destination's policy on a valid assertion: the state it accepts, what it requires, the origin."""
+    reason = None
+    if result.state not in policy.accept:
+        reason = f"the policy of {policy.party} does not accept {result.state} callers"
+    else:
+        missing = [name for name in policy.require if name not in result.disclosed]
+        if missing:
+            reason = f"the policy of {policy.party} requires {', '.join(missing)}, which the caller did not disclose"
+        elif policy.origin == "required" and result.origin["status"] != "disclosed":
+            reason = f"the policy of {policy.party} requires the origin website, which the caller {result.origin['status']}"
+    if reason is not None:
+        result.valid = False
+        result.error = ("policy-refused", reason)
 
 
 def check_replay(result: VerifyResult, replay: ReplayStore) -> None:

@@ -10,7 +10,7 @@ from wallet.cli.output import Output
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
     from wallet.sdp import Fingerprint
-    from wallet.vault import Issued
+    from wallet.vault import Issued, Plan, Vault
 
 
 def _fingerprints(values: list[str] | None) -> list[Fingerprint]:
@@ -28,12 +28,48 @@ def _fingerprints(values: list[str] | None) -> list[Fingerprint]:
     return out
 
 
-def _notice(issued: Issued) -> None:
+def _notice(issued: Issued, plan: Plan) -> None:
     entry = issued.entry
     what = ", ".join(f"{k}={v}" for k, v in entry["disclosed"].items()) or "nothing"
+    default = " (a built-in default decided: no rule of yours matched)" if plan.outcome.default_used else ""
     Output.notice(
         f"signed for {entry['destination']} as {entry['id']} "
-        f"({entry['state']}: {entry['scope']} key of persona {entry['persona']!r}); disclosed: {what}"
+        f"({entry['state']}: {entry['scope']} key of persona {entry['persona']!r}); disclosed: {what}; "
+        f"origin: {entry['origin']['status']}; decided by {plan.intent.source}{default}"
+    )
+
+
+def _plan(
+    vault: Vault,
+    to: str,
+    *,
+    persona: str | None,
+    state: str | None,
+    disclose: list[str] | None,
+    service: str | None,
+    model: str | None,
+    policy: list[str] | None,
+    origin: str | None,
+) -> Plan:
+    """Reconcile rules and policies; refuse (exit 23) when a conflict stays unresolved."""
+    from wallet.cli.privacy import conflict_summary, make_plan
+    from wallet.errors import ConflictRefused
+
+    plan = make_plan(vault, to, service=service, model=model, policy=policy, origin=origin, persona=persona,
+                     state=state, disclose=disclose)
+    if not plan.outcome.satisfiable:
+        raise ConflictRefused(
+            f"nothing was signed: {conflict_summary(plan)}",
+            hint=f"see 'wallet explain --to {plan.destination}' and adjust the rule's --on-conflict",
+        )
+    return plan
+
+
+def _sign(vault: Vault, plan: Plan, fingerprints: list[Fingerprint], ttl: int, command: str) -> Issued:
+    return vault.issue(
+        plan.destination, fingerprints=fingerprints, persona=plan.persona.name, state=plan.outcome.state,
+        disclose=plan.outcome.disclosed, ttl=ttl, command=command, origin=plan.outcome.origin,
+        decided_by=plan.intent.source,
     )
 
 
@@ -50,15 +86,20 @@ def _summary(issued: Issued) -> dict[str, object]:
         "issued_at": p["iat"],
         "expires_at": p["exp"],
         "jti": p["jti"],
+        "origin": p["origin"],
     }
 
 
 def assert_(
     to: str,
     fingerprint: list[str] | None,
-    persona: str,
-    state: str,
+    persona: str | None,
+    state: str | None,
     disclose: list[str] | None,
+    service: str | None,
+    model: str | None,
+    policy: list[str] | None,
+    origin: str | None,
     ttl: int,
     format: str,
     passphrase_file: str | None,
@@ -71,10 +112,19 @@ def assert_(
     if not fingerprints:
         raise UsageError("nothing to bind: give the DTLS fingerprints", hint="--fingerprint 'sha-256 AB:CD:...'")
     normalize_destination(to)  # usage errors before any unlocking
-    issued = open_vault(passphrase_file).issue(
-        to, fingerprints=fingerprints, persona=persona, state=state, disclose=disclose, ttl=ttl, command="assert"
-    )
-    _notice(issued)
+    from wallet.cli.privacy import load_policies, origin_of
+
+    load_policies(policy)
+    origin_of(origin)
+    vault = open_vault(passphrase_file)
+    plan = _plan(vault, to, persona=persona, state=state, disclose=disclose, service=service, model=model,
+                 policy=policy, origin=origin)
+    if plan.outcome.state == "undetectable":
+        Output.notice(f"undetectable call to {plan.destination}: no identity is sent (decided by {plan.intent.source})")
+        Output(json_out).product({"state": "undetectable", "line": None, "token": None, "audience": plan.destination}, "")
+        return
+    issued = _sign(vault, plan, fingerprints, ttl, "assert")
+    _notice(issued, plan)
     Output(json_out).product(_summary(issued), issued.line if format == "line" else issued.token)
 
 
@@ -82,9 +132,13 @@ def sign_sdp(
     to: str,
     file: str,
     output: str | None,
-    persona: str,
-    state: str,
+    persona: str | None,
+    state: str | None,
     disclose: list[str] | None,
+    service: str | None,
+    model: str | None,
+    policy: list[str] | None,
+    origin: str | None,
     ttl: int,
     passphrase_file: str | None,
     json_out: bool,
@@ -97,7 +151,11 @@ def sign_sdp(
     from wallet.home import write_new_file
     from wallet.sdp import MAX_SDP_BYTES, Sdp, SdpError
 
+    from wallet.cli.privacy import load_policies, origin_of
+
     normalize_destination(to)
+    load_policies(policy)
+    origin_of(origin)
     raw = read_input(file, what="SDP", limit=MAX_SDP_BYTES)
     try:
         sdp = Sdp.parse(raw)
@@ -106,11 +164,26 @@ def sign_sdp(
         raise UsageError(exc.message, hint=exc.hint) from None
     if not sdp.fingerprints:
         raise UsageError("the SDP has no a=fingerprint line: there is nothing to bind the identity to")
-    issued = open_vault(passphrase_file).issue(
-        to, fingerprints=sdp.fingerprints, persona=persona, state=state, disclose=disclose, ttl=ttl, command="sign-sdp"
-    )
+    vault = open_vault(passphrase_file)
+    plan = _plan(vault, to, persona=persona, state=state, disclose=disclose, service=service, model=model,
+                 policy=policy, origin=origin)
+    if plan.outcome.state == "undetectable":
+        Output.notice(
+            f"undetectable call to {plan.destination}: the SDP passes unchanged, with no a=identity "
+            f"(decided by {plan.intent.source})"
+        )
+        if output is not None:
+            write_new_file(Path(output), raw, replace=True)
+            Output(json_out).product({"state": "undetectable", "output": output, "line": None, "token": None})
+        elif json_out:
+            Output(True).product({"state": "undetectable", "sdp": raw.decode("utf-8"), "line": None, "token": None})
+        else:
+            sys.stdout.buffer.write(raw)
+            sys.stdout.flush()
+        return
+    issued = _sign(vault, plan, sdp.fingerprints, ttl, "sign-sdp")
     signed = sdp.with_identity(envelope(issued.token))
-    _notice(issued)
+    _notice(issued, plan)
     summary = _summary(issued)
     if output is not None:
         write_new_file(Path(output), signed, replace=True)

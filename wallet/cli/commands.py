@@ -32,10 +32,36 @@ class PersonaKind(str, enum.Enum):
     pseudonym = "pseudonym"
 
 
-class StateName(str, enum.Enum):
+class FullState(str, enum.Enum):
     identified = "identified"
     pseudonymous = "pseudonymous"
     unlinkable = "unlinkable"
+    undetectable = "undetectable"
+
+
+class Service(str, enum.Enum):
+    contact_list = "contact-list"
+    click_to_link = "click-to-link"
+    negotiated = "negotiated"
+    interworking = "interworking"
+    conferencing = "conferencing"
+
+
+class CallModel(str, enum.Enum):
+    single_cs = "single-cs"
+    dual_cs = "dual-cs"
+
+
+class Category(str, enum.Enum):
+    trusted = "trusted"
+    inner_circle = "inner-circle"
+    uncertain = "uncertain"
+    untrusted = "untrusted"
+
+
+class OriginChoice(str, enum.Enum):
+    disclose = "disclose"
+    withhold = "withhold"
 
 
 class LineFormat(str, enum.Enum):
@@ -193,13 +219,24 @@ def pseudonym(
 ToOpt = Annotated[
     str, typer.Option("--to", metavar="DEST", help="The destination the assertion is for (its audience).")
 ]
-PersonaOpt = Annotated[str, typer.Option("--persona", "-p", metavar="NAME", help="Persona to sign as.")]
+PersonaOpt = Annotated[
+    Optional[str], typer.Option("--persona", "-p", metavar="NAME", help="Persona to sign as (default: your rule's, else 'default').")
+]
 StateOpt = Annotated[
-    StateName,
+    Optional[FullState],
     typer.Option(
         "--state",
-        help="identified: the persona's key; pseudonymous: a key for DEST only (a pseudonym persona's own key); unlinkable: a one-time key.",
+        help="Override your rules: identified (the persona's key), pseudonymous (a key for DEST only, or a pseudonym persona's own key), unlinkable (a one-time key), undetectable (no identity at all).",
     ),
+]
+ServiceOpt = Annotated[Optional[Service], typer.Option("--service", help="The service type of this call (draft 3.4).")]
+ModelOpt = Annotated[Optional[CallModel], typer.Option("--model", help="The call model: one calling service or two (draft 3.3).")]
+PolicyOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--policy", metavar="FILE", help="A destination's or calling service's policy (JSON, docs/policy.md). Repeatable."),
+]
+OriginOpt = Annotated[
+    Optional[str], typer.Option("--origin", metavar="URL", help="The website that sent you to the calling service.")
 ]
 DiscloseOpt = Annotated[
     Optional[list[str]],
@@ -216,9 +253,13 @@ FingerprintOpt = Annotated[
 def assert_(
     to: ToOpt,
     fingerprint: FingerprintOpt = None,
-    persona: PersonaOpt = "default",
-    state: StateOpt = StateName.pseudonymous,
+    persona: PersonaOpt = None,
+    state: StateOpt = None,
     disclose: DiscloseOpt = None,
+    service: ServiceOpt = None,
+    model: ModelOpt = None,
+    policy: PolicyOpt = None,
+    origin: OriginOpt = None,
     ttl: TtlOpt = 300,
     format: Annotated[LineFormat, typer.Option("--format", help="line: an a=identity line; token: the bare JWS.")] = LineFormat.line,
     passphrase_file: PassphraseFileOpt = None,
@@ -235,9 +276,13 @@ def sign_sdp(
     output: Annotated[
         Optional[str], typer.Option("--output", "-o", metavar="OUT", help="Write the signed SDP to OUT (default: stdout).")
     ] = None,
-    persona: PersonaOpt = "default",
-    state: StateOpt = StateName.pseudonymous,
+    persona: PersonaOpt = None,
+    state: StateOpt = None,
     disclose: DiscloseOpt = None,
+    service: ServiceOpt = None,
+    model: ModelOpt = None,
+    policy: PolicyOpt = None,
+    origin: OriginOpt = None,
     ttl: TtlOpt = 300,
     passphrase_file: PassphraseFileOpt = None,
     json_out: JsonOpt = False,
@@ -268,6 +313,9 @@ def verify(
     batch: Annotated[
         bool, typer.Option("--batch", help="Read JSON Lines requests, write one JSON result per line (streaming).")
     ] = False,
+    policy: Annotated[
+        Optional[str], typer.Option("--policy", metavar="FILE", help="Enforce this destination policy (docs/policy.md).")
+    ] = None,
     json_out: JsonOpt = False,
 ) -> Any:
     """Verify an identity assertion offline; needs no wallet and no secret."""
@@ -278,6 +326,111 @@ def verify(
 def history(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
     """Show the disclosure ledger: every assertion this wallet signed, to whom, as whom, disclosing what."""
     invoke("history", locals())
+
+
+# -- privacy rules by context ----------------------------------------------------------------------
+dest_app = typer.Typer(help="Categorise destinations: trusted, inner-circle, uncertain (the default), untrusted.", no_args_is_help=True)
+DestArg = Annotated[str, typer.Argument(metavar="DEST", help="A destination (host, origin, sip:, tel:, user@host).")]
+
+
+@dest_app.command("set")
+@implemented_by("dest set", "wallet.cli.privacy:dest_set")
+def dest_set(
+    dest: DestArg,
+    category: Annotated[Category, typer.Option("--category", help="How far you trust DEST (draft 3.5).")],
+    passphrase_file: PassphraseFileOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Set the category of a destination."""
+    invoke("dest set", locals())
+
+
+@dest_app.command("list")
+@implemented_by("dest list", "wallet.cli.privacy:dest_list")
+def dest_list(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
+    """List categorised destinations."""
+    invoke("dest list", locals())
+
+
+@dest_app.command("rm")
+@implemented_by("dest rm", "wallet.cli.privacy:dest_rm")
+def dest_rm(dest: DestArg, passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
+    """Forget a destination's category (it becomes uncertain)."""
+    invoke("dest rm", locals())
+
+
+rule_app = typer.Typer(help="Privacy rules by destination, category, service type and call model.", no_args_is_help=True)
+
+
+@rule_app.command("add")
+@implemented_by("rule add", "wallet.cli.privacy:rule_add")
+def rule_add(
+    state: Annotated[FullState, typer.Option("--state", help="The privacy state for matching calls.")],
+    dest: Annotated[
+        Optional[str], typer.Option("--dest", metavar="PATTERN", help="A destination, or *.domain for every destination under it.")
+    ] = None,
+    category: Annotated[Optional[Category], typer.Option("--category", help="Match destinations of this category.")] = None,
+    service: ServiceOpt = None,
+    model: ModelOpt = None,
+    persona: Annotated[Optional[str], typer.Option("--persona", "-p", metavar="NAME", help="Persona to use for matching calls.")] = None,
+    disclose: Annotated[
+        Optional[str], typer.Option("--disclose", metavar="ATTR,...", help="Attributes to disclose, comma-separated.")
+    ] = None,
+    origin: Annotated[Optional[OriginChoice], typer.Option("--origin", help="Disclose or withhold the origin website.")] = None,
+    on_conflict: Annotated[
+        str, typer.Option("--on-conflict", metavar="refuse|fallback:STATE|ask", help="When a party's policy disagrees.")
+    ] = "refuse",
+    passphrase_file: PassphraseFileOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Add a privacy rule (contradictions at the same precedence are refused)."""
+    invoke("rule add", locals())
+
+
+@rule_app.command("list")
+@implemented_by("rule list", "wallet.cli.privacy:rule_list")
+def rule_list(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
+    """List rules, highest precedence first."""
+    invoke("rule list", locals())
+
+
+@rule_app.command("rm")
+@implemented_by("rule rm", "wallet.cli.privacy:rule_rm")
+def rule_rm(
+    rule_id: Annotated[str, typer.Argument(metavar="ID", help="The rule's id (see 'wallet rule list').")],
+    passphrase_file: PassphraseFileOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Remove a rule."""
+    invoke("rule rm", locals())
+
+
+policy_app = typer.Typer(help="Destination and calling-service policies (docs/policy.md).", no_args_is_help=True)
+
+
+@policy_app.command("check")
+@implemented_by("policy check", "wallet.cli.privacy:policy_check")
+def policy_check(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="The policy JSON file ('-' = stdin).")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Validate a policy file."""
+    invoke("policy check", locals())
+
+
+@implemented_by("explain", "wallet.cli.privacy:explain")
+def explain(
+    to: ToOpt,
+    service: ServiceOpt = None,
+    model: ModelOpt = None,
+    policy: PolicyOpt = None,
+    origin: OriginOpt = None,
+    persona: PersonaOpt = None,
+    passphrase_file: PassphraseFileOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Show, without signing, what a call to DEST would disclose, and which rule or policy decided each item."""
+    invoke("explain", locals())
 
 
 # -- portability ---------------------------------------------------------------------------------
@@ -323,6 +476,10 @@ COMMANDS: dict[str, Any] = {
     "sign-sdp": sign_sdp,
     "verify": verify,
     "history": history,
+    "explain": explain,
+    "dest": dest_app,
+    "rule": rule_app,
+    "policy": policy_app,
     "export": export,
     "import": import_,
     "demo": demo,

@@ -51,9 +51,15 @@ def _replay_store(no_replay_check: bool, path: str | None) -> ReplayStore | None
 def _human(result: Any) -> str:
     import time
 
+    if result.identity is None:
+        return "valid: an undetectable caller (no identity), accepted by the policy; origin: undetected"
     what = ", ".join(f"{k}={v}" for k, v in result.disclosed.items()) or "nothing"
     expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(result.expires_at))
-    return f"valid: {result.identity} ({result.state}) for {result.audience}; disclosed: {what}; expires {expires}"
+    origin = result.origin["status"] + (f" ({result.origin['url']})" if result.origin.get("url") else "")
+    return (
+        f"valid: {result.identity} ({result.state}) for {result.audience}; disclosed: {what}; "
+        f"origin: {origin}; expires {expires}"
+    )
 
 
 def verify(
@@ -65,6 +71,7 @@ def verify(
     no_replay_check: bool,
     replay_store: str | None,
     batch: bool,
+    policy: str | None,
     json_out: bool,
 ) -> int:
     from wallet.cli.assertions import _fingerprints
@@ -73,19 +80,24 @@ def verify(
 
     when = parse_time(at) if at is not None else None
     fingerprints = _fingerprints(fingerprint)
+    from wallet.policy import load_policy
+
+    enforced = load_policy(policy) if policy is not None else None
     if batch:
-        return _batch(file, audience, fingerprints, expect_id, when, no_replay_check, replay_store)
+        return _batch(file, audience, fingerprints, expect_id, when, no_replay_check, replay_store, enforced)
     if audience is None:
         raise UsageError("--audience DEST is required: the destination you are", hint="e.g. --audience https://shop.example")
     data = read_input(file, what="input", limit=MAX_INPUT_BYTES, oversize_ok=True)
-    if not fingerprints and not data.lstrip().startswith(b"v="):
+    if not fingerprints and not data.lstrip().startswith(b"v=") and enforced is None:
         raise UsageError(
             "a bare assertion does not say which fingerprints it must cover",
             hint="verify the whole SDP, or pass --fingerprint 'sha-256 AB:...' from the DTLS handshake",
         )
     store = _replay_store(no_replay_check, replay_store)
     try:
-        result = verify_one(data, audience=audience, fingerprints=fingerprints, expect_id=expect_id, at=when, replay=store)
+        result = verify_one(
+            data, audience=audience, fingerprints=fingerprints, expect_id=expect_id, at=when, replay=store, policy=enforced
+        )
     finally:
         if store is not None:
             store.close()
@@ -180,6 +192,7 @@ def _verify_chunk(chunk: list[tuple[int, bytes | None]]) -> list[tuple[int, Any,
                     fingerprints=request["fingerprints"],
                     expect_id=request["expect_id"],
                     at=_DEFAULTS["at"],
+                    policy=_DEFAULTS["policy"],
                 )
             except (ValueError, WalletError) as exc:
                 result = VerifyResult()
@@ -212,6 +225,7 @@ def _batch(
     when: float | None,
     no_replay_check: bool,
     replay_store: str | None,
+    policy: Any = None,
 ) -> int:
     """Stream JSON Lines: verify chunks in worker processes, check replays and write results in input order.
 
@@ -221,7 +235,7 @@ def _batch(
     import collections
     import os
 
-    _DEFAULTS.update(audience=audience, fingerprints=fingerprints, expect_id=expect_id, at=when)
+    _DEFAULTS.update(audience=audience, fingerprints=fingerprints, expect_id=expect_id, at=when, policy=policy)
     stream: BinaryIO
     if file == "-":
         stream = sys.stdin.buffer

@@ -1,0 +1,192 @@
+"""``wallet dest``, ``wallet rule``, ``wallet policy check`` and ``wallet explain``: privacy by context."""
+
+from __future__ import annotations
+
+import sys
+
+from wallet.cli.common import open_vault
+from wallet.cli.output import Output
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from typing import Any
+
+    from wallet.policy import Policy
+    from wallet.vault import Plan, Vault
+
+
+def ask_on_tty(question: str, options: list[str]) -> str | None:
+    """For --on-conflict ask: a question on the terminal; None (refuse) when there is none."""
+    if not sys.stdin.isatty():
+        Output.notice(f"{question} (no terminal to ask on: refusing)")
+        return None
+    sys.stderr.write(f"{question} [{'/'.join(options)}] ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip()
+    return answer if answer in options else None
+
+
+def load_policies(files: list[str] | None) -> list[Policy]:
+    from wallet.policy import load_policy
+
+    return [load_policy(f) for f in files or []]
+
+
+def origin_of(url: str | None) -> str | None:
+    """The origin website, reduced to its origin (scheme, host, port): a path could say too much."""
+    from wallet.destination import normalize_destination
+
+    return normalize_destination(url) if url is not None else None
+
+
+def describe_plan(plan: Plan) -> dict[str, Any]:
+    out = plan.outcome
+    return {
+        "destination": plan.destination,
+        "category": plan.category,
+        "state": out.state,
+        "persona": plan.persona.name,
+        "disclosed": {name: plan.persona.attributes[name] for name in out.disclosed},
+        "origin": out.origin,
+        "decisions": out.decisions,
+        "conflicts": out.conflicts,
+        "satisfiable": out.satisfiable,
+        "decided_by": plan.intent.source,
+        "default_used": out.default_used,
+    }
+
+
+def conflict_summary(plan: Plan) -> str:
+    unresolved = [c for c in plan.outcome.conflicts if c["resolution"] == "unresolved"]
+    c = unresolved[0]
+    return f"{', '.join(c['refused_by'])} cannot accept your {c['item']} ({c['wanted']}) and {c['by']} says refuse"
+
+
+def dest_set(dest: str, category: str, passphrase_file: str | None, json_out: bool) -> None:
+    normalized = open_vault(passphrase_file).prefs.set_category(dest, category)
+    Output.notice(f"{normalized} is now {category}")
+    Output(json_out).product({"destination": normalized, "category": category})
+
+
+def dest_list(passphrase_file: str | None, json_out: bool) -> None:
+    entries = open_vault(passphrase_file).prefs.destinations()
+    Output(json_out).product({"destinations": entries}, "\n".join(f"{d['destination']}\t{d['category']}" for d in entries))
+
+
+def dest_rm(dest: str, passphrase_file: str | None, json_out: bool) -> None:
+    normalized = open_vault(passphrase_file).prefs.remove_destination(dest)
+    Output.notice(f"forgot the category of {normalized} (now uncertain)")
+    Output(json_out).product({"removed": normalized})
+
+
+def rule_add(
+    state: str,
+    dest: str | None,
+    category: str | None,
+    service: str | None,
+    model: str | None,
+    persona: str | None,
+    disclose: str | None,
+    origin: str | None,
+    on_conflict: str,
+    passphrase_file: str | None,
+    json_out: bool,
+) -> None:
+    from wallet.rules import Rule
+
+    rule = Rule.new(
+        dest=dest, category=category, service=service, model=model, state=state, persona=persona,
+        disclose=(disclose or "").split(",") if disclose else [], origin=origin, on_conflict=on_conflict,
+    )
+    vault = open_vault(passphrase_file)
+    if rule.persona:
+        vault.persona(rule.persona)  # an unknown persona is a usage error now, not at signing time
+    vault.prefs.add_rule(rule)
+    Output.notice(f"added rule {rule.rule_id}: {rule.describe()} -> {rule.state}")
+    Output(json_out).product({"rule": rule.to_json()}, rule.rule_id)
+
+
+def rule_list(passphrase_file: str | None, json_out: bool) -> None:
+    rules = open_vault(passphrase_file).prefs.rules()
+    rows = [
+        f"{r.rule_id}\t{r.describe()}\t{r.state}\t{r.persona or '-'}\t{','.join(r.disclose) or '-'}\t"
+        f"origin={r.origin or 'default'}\ton-conflict={r.on_conflict}"
+        for r in rules
+    ]
+    Output(json_out).product({"rules": [r.to_json() for r in rules]}, "\n".join(rows))
+
+
+def rule_rm(rule_id: str, passphrase_file: str | None, json_out: bool) -> None:
+    rule = open_vault(passphrase_file).prefs.remove_rule(rule_id)
+    Output.notice(f"removed rule {rule_id}: {rule.describe()}")
+    Output(json_out).product({"removed": rule_id})
+
+
+def policy_check(file: str, json_out: bool) -> None:
+    from pathlib import Path
+
+    from wallet.cli.common import read_input
+    from wallet.policy import MAX_POLICY_BYTES, Policy
+
+    raw = read_input(file, what="policy", limit=MAX_POLICY_BYTES)
+    policy = Policy.from_json(raw, source=Path(file).stem if file != "-" else "stdin")
+    human = (
+        f"valid policy of {policy.party} ({policy.role}): accepts {', '.join(policy.accept)}; "
+        f"requires {', '.join(policy.require) or 'nothing'}; origin {policy.origin}"
+    )
+    Output(json_out).product({"valid": True, "policy": policy.to_json()}, human)
+
+
+def make_plan(
+    vault: Vault,
+    to: str,
+    *,
+    service: str | None,
+    model: str | None,
+    policy: list[str] | None,
+    origin: str | None,
+    persona: str | None,
+    state: str | None = None,
+    disclose: list[str] | None = None,
+) -> Plan:
+    return vault.plan(
+        to, service=service, model=model, policies=load_policies(policy), origin_url=origin_of(origin),
+        state=state, persona=persona, disclose=disclose, ask=ask_on_tty,
+    )
+
+
+def explain(
+    to: str,
+    service: str | None,
+    model: str | None,
+    policy: list[str] | None,
+    origin: str | None,
+    persona: str | None,
+    passphrase_file: str | None,
+    json_out: bool,
+) -> None:
+    from wallet.derivation import Scope
+    from wallet.destination import normalize_destination
+
+    normalize_destination(to)
+    load_policies(policy)  # a bad policy is a usage error before any unlocking
+    vault = open_vault(passphrase_file)
+    plan = make_plan(vault, to, service=service, model=model, policy=policy, origin=origin, persona=persona)
+    doc = describe_plan(plan)
+    scope = plan.outcome.scope
+    if plan.outcome.state == "pseudonymous" and plan.persona.kind == "pseudonym":
+        scope = "persona"
+    ident = None
+    if plan.outcome.satisfiable and scope in ("persona", "pairwise"):
+        ident = vault.pseudonym(plan.destination, persona=plan.persona.name, scope=Scope(scope))[2].did
+    doc["identity"] = {"persona": plan.persona.name, "scope": scope, "id": ident}
+    lines = [
+        f"call to {plan.destination} ({plan.category}): "
+        + (f"{plan.outcome.state}, as persona {plan.persona.name!r} ({scope} key{': ' + ident if ident else ''})"
+           if plan.outcome.satisfiable else "REFUSED: " + conflict_summary(plan)),
+        f"disclosed: {', '.join(f'{k}={v}' for k, v in doc['disclosed'].items()) or 'nothing'}; origin: {plan.outcome.origin['status']}",
+        f"decided by: {plan.intent.source}" + (" (no rule of yours matched)" if plan.outcome.default_used else ""),
+    ]
+    lines += [f"  {d['item']}: {d['value']} <- {d['decided_by']} ({d['why']})" for d in plan.outcome.decisions]
+    lines += [f"  conflict on {c['item']}: {', '.join(c['refused_by'])} vs {c['by']} -> {c['resolution']}" for c in plan.outcome.conflicts]
+    Output(json_out).product(doc, "\n".join(lines))

@@ -1,0 +1,188 @@
+"""Where a policy is reconciled: the caller's rule and every party's policy -> one outcome or a conflict.
+
+    >>> from wallet.reconcile import Intent, reconcile
+    >>> from wallet.policy import Policy
+    >>> shop = Policy.from_json(b'{"version":1,"accept":["identified","pseudonymous"],"require":[]}', source="shop")
+    >>> wish = Intent("unlinkable", None, (), "withhold", "fallback:pseudonymous", "rule r1", False)
+    >>> reconcile(wish, [shop], attributes={}).state
+    'pseudonymous'
+
+The result does not depend on the order the policies are given in (they are
+sorted, and every step is a set operation). Every item (state, key scope,
+each attribute, origin) gets a decision naming which party decided it and
+why; every disagreement is listed as a conflict with its resolution. A
+conflict that is not resolved makes the outcome unsatisfiable: nothing is
+signed. Binding parties: every destination; a calling service unless it is
+an ``untrusted`` one and the caller's intent is the user's own rule (draft
+8.5.1, 8.3.7: the user's rule for an untrusted service beats its parameters).
+"""
+
+from __future__ import annotations
+
+from wallet.context import STATES
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from wallet.policy import Policy
+
+    Ask = Callable[[str, list[str]], str | None]
+
+SCOPES = {"identified": "persona", "pseudonymous": "pairwise", "unlinkable": "one-time", "undetectable": "none"}
+
+
+class Intent:
+    """What the caller wants for this call, and where that came from."""
+
+    __slots__ = ("state", "persona", "disclose", "origin", "on_conflict", "source", "is_default")
+
+    def __init__(
+        self, state: str, persona: str | None, disclose: tuple[str, ...], origin: str, on_conflict: str,
+        source: str, is_default: bool,
+    ) -> None:
+        self.state, self.persona, self.disclose, self.origin = state, persona, disclose, origin
+        self.on_conflict, self.source, self.is_default = on_conflict, source, is_default
+
+
+class Outcome:
+    __slots__ = ("state", "persona", "scope", "disclosed", "origin", "decisions", "conflicts", "satisfiable",
+                 "default_used", "overridden")
+
+    def __init__(self) -> None:
+        self.state = ""
+        self.persona: str | None = None
+        self.scope = ""
+        self.disclosed: list[str] = []
+        self.origin: dict[str, str] = {"status": "none"}
+        self.decisions: list[dict[str, Any]] = []
+        self.conflicts: list[dict[str, Any]] = []
+        self.satisfiable = True
+        self.default_used = False
+        self.overridden: list[str] = []
+
+    def decide(self, item: str, value: object, by: str, why: str) -> None:
+        self.decisions.append({"item": item, "value": value, "decided_by": by, "why": why})
+
+    def conflict(self, item: str, wanted: object, by: str, refused_by: list[str], resolution: str) -> None:
+        self.conflicts.append(
+            {"item": item, "wanted": wanted, "by": by, "refused_by": refused_by, "resolution": resolution}
+        )
+        if resolution == "unresolved":
+            self.satisfiable = False
+
+
+def _ask(ask: Ask | None, question: str, options: list[str]) -> str | None:
+    return ask(question, options) if ask is not None else None
+
+
+def reconcile(
+    intent: Intent,
+    policies: list[Policy],
+    *,
+    attributes: dict[str, str],
+    origin_url: str | None = None,
+    categories: dict[str, str] | None = None,
+    ask: Ask | None = None,
+) -> Outcome:
+    """One outcome for the caller's intent and the parties' policies (see module docstring)."""
+    out = Outcome()
+    out.default_used = intent.is_default
+    out.persona = intent.persona
+    categories = categories or {}
+    binding: list[Policy] = []
+    for p in sorted(policies, key=lambda p: p.key()):
+        if p.role == "calling-service" and categories.get(p.party) == "untrusted" and not intent.is_default:
+            out.overridden.append(p.party)
+            out.decide(f"policy:{p.party}", "not binding", intent.source,
+                       "your rule for an untrusted calling service overrides its parameters (draft 8.5.1)")
+        else:
+            binding.append(p)
+
+    # -- privacy state ---------------------------------------------------------------------------------
+    accepted = [s for s in STATES if all(s in p.accept for p in binding)]
+    state = intent.state
+    if state in accepted:
+        out.decide("state", state, intent.source, "accepted by every party" if binding else "no party states a policy")
+    else:
+        refusers = [p.party for p in binding if state not in p.accept]
+        resolution, chosen = "unresolved", None
+        if intent.on_conflict.startswith("fallback:"):
+            fallback = intent.on_conflict.split(":", 1)[1]
+            if fallback in accepted:
+                resolution, chosen = f"fallback to {fallback}", fallback
+        elif intent.on_conflict == "ask" and accepted:
+            picked = _ask(ask, f"{', '.join(refusers)} refuse {state} callers; use which state instead?", accepted)
+            if picked in accepted:
+                resolution, chosen = f"you chose {picked}", picked
+        out.conflict("state", state, intent.source, refusers, resolution)
+        if chosen is None:
+            out.state = state
+            return out
+        state = chosen
+        out.decide("state", state, f"{intent.source} (on conflict: {intent.on_conflict})",
+                   f"{', '.join(refusers)} refuse {intent.state}")
+    out.state = state
+    out.scope = SCOPES[state]
+    out.decide("key scope", out.scope, "wallet", f"{state} calls are signed with a {out.scope} key"
+               if state != "undetectable" else "undetectable calls carry no identity at all")
+
+    # -- attributes ------------------------------------------------------------------------------------
+    required: dict[str, list[str]] = {}
+    for p in binding:
+        for name in p.require:
+            required.setdefault(name, []).append(p.party)
+    silent = state in ("unlinkable", "undetectable")
+    for name in sorted(set(attributes) | set(intent.disclose) | set(required)):
+        wanted_by = required.get(name, [])
+        allowed = name in intent.disclose and not silent
+        if allowed and name not in attributes:
+            out.decide(f"attribute:{name}", "withheld", "wallet", "the persona has no such attribute")
+            allowed = False
+        if allowed:
+            out.disclosed.append(name)
+            why = f"required by {', '.join(wanted_by)}" if wanted_by else "your rule discloses it"
+            out.decide(f"attribute:{name}", "disclosed", intent.source, why)
+            continue
+        if not wanted_by:
+            why = f"a {state} call discloses nothing" if silent else "your rule does not disclose it"
+            out.decide(f"attribute:{name}", "withheld", intent.source, why)
+            continue
+        resolution = "unresolved"
+        if not silent and name in attributes and intent.on_conflict == "ask":
+            if _ask(ask, f"{', '.join(wanted_by)} require your {name}; disclose it?", ["yes", "no"]) == "yes":
+                resolution = "you chose to disclose it"
+                out.disclosed.append(name)
+                out.decide(f"attribute:{name}", "disclosed", "you (asked)", f"required by {', '.join(wanted_by)}")
+        out.conflict(f"attribute:{name}", "withheld", intent.source, wanted_by, resolution)
+        if resolution == "unresolved":
+            out.decide(f"attribute:{name}", "withheld", intent.source,
+                       f"required by {', '.join(wanted_by)} but " + ("the persona has none" if name not in attributes
+                                                                      else f"not disclosed in a {state} call" if silent
+                                                                      else "your rule withholds it"))
+
+    # -- origin ----------------------------------------------------------------------------------------
+    needs_origin = [p.party for p in binding if p.origin == "required"]
+    if state == "undetectable":
+        out.origin = {"status": "undetected"}
+        out.decide("origin", "undetected", intent.source, "no identity, hence no origin, is sent")
+    elif origin_url is None:
+        out.origin = {"status": "none"}
+        out.decide("origin", "none", "wallet", "no origin website was given for this call")
+    elif intent.origin == "disclose":
+        out.origin = {"status": "disclosed", "url": origin_url}
+        out.decide("origin", "disclosed", intent.source, "your rule discloses the origin")
+    else:
+        out.origin = {"status": "withheld"}
+        out.decide("origin", "withheld", intent.source, "replaced by the status indicator 'withheld' (draft 8.5.6)")
+    if needs_origin and out.origin["status"] != "disclosed":
+        resolution = "unresolved"
+        if origin_url is not None and state != "undetectable" and intent.on_conflict == "ask":
+            if _ask(ask, f"{', '.join(needs_origin)} require the origin website; disclose it?", ["yes", "no"]) == "yes":
+                resolution = "you chose to disclose it"
+                out.origin = {"status": "disclosed", "url": origin_url}
+                out.decide("origin", "disclosed", "you (asked)", f"required by {', '.join(needs_origin)}")
+        out.conflict("origin", out.origin["status"], intent.source, needs_origin, resolution)
+    out.disclosed.sort()
+    return out

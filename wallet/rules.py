@@ -1,0 +1,174 @@
+"""The user's privacy rules and their precedence.
+
+    >>> from wallet.rules import Rule
+    >>> r = Rule.new(dest="*.corp.example", state="identified", disclose=["email"])
+    >>> r.selector()
+    'dest=*.corp.example;category=;service=;model='
+
+A rule says, for calls matching its selector (a destination or ``*.domain``
+pattern, a destination category, a service type, a call model; any subset),
+which privacy state to use, as which persona, what to disclose, whether to
+disclose the origin website, and what to do on conflict.
+
+Precedence (docs/policy.md): a rule naming a destination beats one naming a
+category, which beats one naming a service type or call model, which beats
+one naming nothing, which beats the built-in defaults. An exact destination
+beats a ``*.domain`` pattern, a longer pattern a shorter one; a service type
+and a call model together beat either alone. Two rules of equal precedence
+that could match the same call and say different things are refused when
+the second is added: there is never a tie to break at signing time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from wallet.context import CALL_MODELS, CATEGORIES, ORIGIN_CHOICES, SERVICE_TYPES, STATES, check_choice
+from wallet.destination import normalize_destination, normalize_host
+from wallet.errors import CorruptData, UsageError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from typing import Any
+
+FIELDS = ("dest", "category", "service", "model")
+
+
+def normalize_pattern(text: str) -> str:
+    """A destination (normalised) or ``*.domain`` (any destination at or under that host)."""
+    if text.startswith("*."):
+        return "*." + normalize_host(text[2:])
+    return normalize_destination(text)
+
+
+def host_of(destination: str) -> str | None:
+    """The host of a normalised destination (None for tel:)."""
+    if destination.startswith("tel:"):
+        return None
+    rest = destination.split("://", 1)[1] if "://" in destination else destination.split(":", 1)[1]
+    rest = rest.rsplit("@", 1)[-1]
+    if rest.startswith("["):
+        return rest[: rest.index("]") + 1]
+    return rest.split(":", 1)[0]
+
+
+def destination_patterns(destination: str) -> list[str]:
+    """Every pattern that can match ``destination``: itself, then ``*.`` of each parent host."""
+    out = [destination]
+    host = host_of(destination)
+    if host and not host.startswith("["):
+        labels = host.split(".")
+        out += ["*." + ".".join(labels[i:]) for i in range(len(labels))]
+    return out
+
+
+def parse_on_conflict(text: str) -> str:
+    if text in ("refuse", "ask"):
+        return text
+    if text.startswith("fallback:"):
+        check_choice(text.split(":", 1)[1], STATES, "fallback state")
+        return text
+    raise UsageError(f"unknown --on-conflict {text!r}", hint="use refuse, ask, or fallback:STATE")
+
+
+class Rule:
+    __slots__ = ("dest", "category", "service", "model", "state", "persona", "disclose", "origin", "on_conflict")
+
+    def __init__(
+        self,
+        *,
+        dest: str | None,
+        category: str | None,
+        service: str | None,
+        model: str | None,
+        state: str,
+        persona: str | None,
+        disclose: tuple[str, ...],
+        origin: str | None,
+        on_conflict: str,
+    ) -> None:
+        self.dest, self.category, self.service, self.model = dest, category, service, model
+        self.state, self.persona, self.disclose, self.origin = state, persona, disclose, origin
+        self.on_conflict = on_conflict
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        dest: str | None = None,
+        category: str | None = None,
+        service: str | None = None,
+        model: str | None = None,
+        state: str,
+        persona: str | None = None,
+        disclose: list[str] | None = None,
+        origin: str | None = None,
+        on_conflict: str = "refuse",
+    ) -> Rule:
+        """Validate command-line input into a rule (usage errors name the valid values)."""
+        from wallet.personas import validate_name
+
+        names = tuple(dict.fromkeys(n.strip() for n in (disclose or []) if n.strip()))
+        if state in ("unlinkable", "undetectable") and names:
+            raise UsageError(f"an {state} rule discloses nothing", hint="drop --disclose")
+        return cls(
+            dest=normalize_pattern(dest) if dest is not None else None,
+            category=check_choice(category, CATEGORIES, "category") if category else None,
+            service=check_choice(service, SERVICE_TYPES, "service type") if service else None,
+            model=check_choice(model, CALL_MODELS, "call model") if model else None,
+            state=check_choice(state, STATES, "privacy state"),
+            persona=validate_name(persona) if persona else None,
+            disclose=names,
+            origin=check_choice(origin, ORIGIN_CHOICES, "origin choice") if origin else None,
+            on_conflict=parse_on_conflict(on_conflict),
+        )
+
+    def selector(self) -> str:
+        return ";".join(f"{f}={getattr(self, f) or ''}" for f in FIELDS)
+
+    @property
+    def rule_id(self) -> str:
+        return "r" + hashlib.sha256(self.selector().encode()).hexdigest()[:8]
+
+    def precedence(self) -> tuple[int, int, int, int]:
+        """Larger wins. (destination: 2 exact / 1 pattern / 0, pattern length, category, service+model)."""
+        if self.dest is None:
+            dest_rank, length = 0, 0
+        elif self.dest.startswith("*."):
+            dest_rank, length = 1, len(self.dest)
+        else:
+            dest_rank, length = 2, 0
+        return dest_rank, length, int(self.category is not None), int(self.service is not None) + int(self.model is not None)
+
+    def outcome(self) -> tuple[object, ...]:
+        return self.state, self.persona, self.disclose, self.origin, self.on_conflict
+
+    def could_overlap(self, other: Rule) -> bool:
+        """Could one call match both rules? (Used only for rules of equal precedence.)"""
+        for field in FIELDS:
+            mine, theirs = getattr(self, field), getattr(other, field)
+            if mine is not None and theirs is not None and mine != theirs:
+                return False
+        return True
+
+    def describe(self) -> str:
+        parts = [f"{f}={getattr(self, f)}" for f in FIELDS if getattr(self, f)] or ["any call"]
+        return " ".join(parts)
+
+    def to_record(self) -> dict[str, Any]:
+        return {s: (list(v) if isinstance(v, tuple) else v) for s in self.__slots__ for v in [getattr(self, s)]}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.rule_id, **self.to_record()}
+
+    @classmethod
+    def from_record(cls, record: Any) -> Rule:
+        try:
+            rule = cls.new(
+                dest=record["dest"], category=record["category"], service=record["service"], model=record["model"],
+                state=record["state"], persona=record["persona"], disclose=list(record["disclose"]),
+                origin=record["origin"], on_conflict=record["on_conflict"],
+            )
+        except (KeyError, TypeError, UsageError):
+            raise CorruptData("a privacy rule record is malformed") from None
+        return rule
