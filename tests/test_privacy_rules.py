@@ -1,0 +1,272 @@
+"""Rules, destination categories, policies and reconciliation: precedence, conflicts, notices, exit codes."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import snapshot
+from wallet.policy import Policy
+from wallet.reconcile import Intent, reconcile
+
+FP = "sha-256 " + ":".join(["AB"] * 32)
+
+
+def write_policy(tmp_path: Path, name: str, **doc) -> str:
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps({"version": 1, "require": [], **doc}))
+    return str(path)
+
+
+def explain(cli, *args: str) -> dict:
+    r = cli(["explain", *args, "--json"])
+    assert r.code == 0, r.err
+    return json.loads(r.out)
+
+
+@pytest.fixture
+def alice(cli, file_wallet: Path) -> Path:
+    assert cli(["persona", "add", "work", "--attr", "email=alice@corp.example", "--attr", "display_name=Alice",
+                "--attr", "org=corp.example"]).code == 0
+    return file_wallet
+
+
+def test_precedence_destination_beats_category_beats_service_beats_defaults(cli, alice: Path) -> None:
+    assert cli(["dest", "set", "bob.corp.example", "--category", "inner-circle"]).code == 0
+    assert explain(cli, "--to", "bob.corp.example")["decided_by"] == "built-in default for inner-circle destinations"
+    cli(["rule", "add", "--service", "contact-list", "--state", "pseudonymous"])
+    cli(["rule", "add", "--service", "contact-list", "--model", "single-cs", "--state", "unlinkable"])
+    cli(["rule", "add", "--category", "inner-circle", "--state", "identified", "--persona", "work", "--disclose", "email"])
+    cli(["rule", "add", "--dest", "*.corp.example", "--state", "pseudonymous", "--persona", "work"])
+    cli(["rule", "add", "--dest", "*.bob.corp.example", "--state", "identified", "--persona", "work", "--disclose", "display_name"])
+    cli(["rule", "add", "--dest", "bob.corp.example", "--state", "identified", "--persona", "work", "--disclose", "email,display_name"])
+    ctx = ["--service", "contact-list", "--model", "single-cs"]
+    assert explain(cli, "--to", "bob.corp.example", *ctx)["disclosed"] == {"email": "alice@corp.example", "display_name": "Alice"}
+    assert explain(cli, "--to", "x.bob.corp.example", *ctx)["disclosed"] == {"display_name": "Alice"}  # longer pattern
+    assert explain(cli, "--to", "carol.corp.example", *ctx)["state"] == "pseudonymous"  # *.corp.example
+    cli(["dest", "set", "dave.partner.example", "--category", "inner-circle"])
+    assert explain(cli, "--to", "dave.partner.example", *ctx)["disclosed"] == {"email": "alice@corp.example"}  # category
+    assert explain(cli, "--to", "shop.example", *ctx)["state"] == "unlinkable"  # service + model beat service alone
+    assert explain(cli, "--to", "shop.example", "--service", "contact-list")["state"] == "pseudonymous"
+    doc = explain(cli, "--to", "shop.example")
+    assert doc["default_used"] is True and doc["state"] == "pseudonymous"  # unknown destinations are uncertain
+
+
+def test_built_in_defaults_follow_the_seed(cli, alice: Path) -> None:
+    click = explain(cli, "--to", "insurer.example", "--service", "click-to-link", "--origin", "https://portal.example/x")
+    assert (click["state"], click["disclosed"], click["origin"]) == ("unlinkable", {}, {"status": "withheld"})
+    contact = explain(cli, "--to", "friend.example", "--service", "contact-list", "--persona", "work")
+    assert contact["state"] == "identified" and contact["disclosed"] == {"display_name": "Alice"}
+    cli(["dest", "set", "spam.example", "--category", "untrusted"])
+    assert explain(cli, "--to", "spam.example", "--service", "contact-list")["state"] == "unlinkable"
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--state", "anonymous"], "'identified', 'pseudonymous', 'unlinkable', 'undetectable'"),
+        (["--state", "identified", "--category", "friends"], "'trusted', 'inner-circle', 'uncertain', 'untrusted'"),
+        (["--state", "identified", "--service", "voip"], "'contact-list', 'click-to-link'"),
+        (["--state", "identified", "--model", "triple-cs"], "'single-cs', 'dual-cs'"),
+        (["--state", "identified", "--on-conflict", "maybe"], "refuse, ask, or fallback:STATE"),
+        (["--state", "identified", "--on-conflict", "fallback:secret"], "valid values"),
+        (["--state", "unlinkable", "--disclose", "email"], "discloses nothing"),
+        (["--state", "identified", "--persona", "nobody"], "unknown persona"),
+        (["--state", "identified", "--dest", "exa mple"], "whitespace"),
+    ],
+)
+def test_rule_usage_errors_list_valid_values(cli, alice: Path, args, needle) -> None:
+    before = snapshot(alice)
+    r = cli(["rule", "add", *args])
+    assert r.code == 2 and needle in r.err, r.err
+    assert snapshot(alice) == before
+
+
+def test_contradictory_rules_are_refused_when_added(cli, alice: Path) -> None:
+    assert cli(["rule", "add", "--service", "negotiated", "--state", "pseudonymous"]).code == 0
+    r = cli(["rule", "add", "--model", "dual-cs", "--state", "identified"])
+    assert r.code == 2 and "contradicts" in r.err
+    assert cli(["rule", "add", "--model", "dual-cs", "--state", "pseudonymous"]).code == 0  # same outcome: fine
+    assert cli(["rule", "add", "--service", "negotiated", "--state", "unlinkable"]).code == 7  # same selector
+    assert cli(["rule", "add", "--dest", "*.aa.example", "--state", "identified"]).code == 0
+    assert cli(["rule", "add", "--dest", "*.bb.example", "--state", "unlinkable"]).code == 0  # cannot overlap
+
+
+def test_rule_list_and_rm(cli, alice: Path) -> None:
+    rid = cli(["rule", "add", "--dest", "shop.example", "--state", "unlinkable"]).out.strip()
+    rules = json.loads(cli(["rule", "list", "--json"]).out)["rules"]
+    assert [r["id"] for r in rules] == [rid] and rules[0]["dest"] == "https://shop.example"
+    assert cli(["rule", "rm", rid]).code == 0
+    assert json.loads(cli(["rule", "list", "--json"]).out)["rules"] == []
+    assert cli(["rule", "rm", rid]).code == 2
+
+
+def test_dest_set_list_rm(cli, alice: Path) -> None:
+    assert cli(["dest", "set", "HTTPS://Bank.Example:443/", "--category", "trusted"]).code == 0
+    assert json.loads(cli(["dest", "list", "--json"]).out)["destinations"] == [
+        {"destination": "https://bank.example", "category": "trusted"}]
+    assert cli(["dest", "set", "bank.example", "--category", "paranoid"]).code == 2
+    assert cli(["dest", "rm", "bank.example"]).code == 0 and cli(["dest", "rm", "bank.example"]).code == 2
+
+
+def test_preferences_are_encrypted_at_rest(cli, alice: Path) -> None:
+    cli(["dest", "set", "secret-clinic.example", "--category", "trusted"])
+    cli(["rule", "add", "--dest", "*.hidden-employer.example", "--state", "unlinkable"])
+    raw = b"".join(p.read_bytes() for p in alice.iterdir() if p.is_file())
+    for needle in (b"secret-clinic", b"hidden-employer", b"trusted", b"unlinkable", b"category"):
+        assert needle not in raw
+
+
+@pytest.mark.parametrize(
+    "content,needle",
+    [
+        ("not json", "not valid JSON"),
+        ('{"version": 2, "accept": ["identified"], "require": []}', "unknown version 2"),
+        ('{"version": 1, "accept": ["identified"], "require": [], "idps": ["x"]}', "unknown field 'idps'"),
+        ('{"version": 1, "accept": [], "require": []}', "'accept' is empty"),
+        ('{"version": 1, "accept": ["invisible"], "require": []}', "unknown state 'invisible'"),
+        ('{"version": 1, "require": []}', "missing field 'accept'"),
+        ('{"version": 1, "accept": ["identified"], "require": ["Bad Name"]}', "invalid attribute name"),
+        ('{"version": 1, "accept": ["identified"], "require": [], "origin": "maybe"}', "'origin'"),
+        ('{"version": 1, "accept": ["identified"], "require": [], "version": 1}', "duplicate JSON member"),
+        ('[1, 2]', "not a JSON object"),
+    ],
+)
+def test_policy_check_names_the_problem(cli, tmp_path: Path, content: str, needle: str) -> None:
+    path = tmp_path / "p.json"
+    path.write_text(content)
+    r = cli(["policy", "check", str(path)])
+    assert r.code == 2 and needle in r.err and r.err.count("\n") == 1, r.err
+
+
+def test_policy_check_accepts_a_valid_policy(cli, tmp_path: Path) -> None:
+    path = write_policy(tmp_path, "shop", accept=["identified", "pseudonymous"], party="shop.example", origin="required")
+    doc = json.loads(cli(["policy", "check", path, "--json"]).out)
+    assert doc["valid"] is True and doc["policy"]["party"] == "https://shop.example"
+
+
+def _policies() -> list[Policy]:
+    raw = [
+        b'{"version":1,"party":"a.example","accept":["identified","pseudonymous","unlinkable"],"require":["display_name"]}',
+        b'{"version":1,"party":"b.example","role":"calling-service","accept":["pseudonymous","identified"],"require":[]}',
+        b'{"version":1,"party":"c.example","accept":["pseudonymous","unlinkable","identified"],"require":[],"origin":"required"}',
+    ]
+    return [Policy.from_json(r, source=str(i)) for i, r in enumerate(raw)]
+
+
+def test_reconciliation_is_independent_of_policy_order() -> None:
+    intent = Intent("unlinkable", "work", ("display_name",), "withhold", "fallback:pseudonymous", "rule r1", False)
+    attrs = {"display_name": "Alice", "email": "a@x.example"}
+    results = set()
+    for order in itertools.permutations(_policies()):
+        out = reconcile(intent, list(order), attributes=attrs, origin_url="https://portal.example")
+        results.add(json.dumps([out.state, out.disclosed, out.origin, out.decisions, out.conflicts, out.satisfiable]))
+    assert len(results) == 1
+
+
+def test_every_item_has_a_decision_naming_who_decided() -> None:
+    intent = Intent("pseudonymous", "work", ("display_name",), "disclose", "refuse", "rule r9", False)
+    out = reconcile(intent, _policies()[:2], attributes={"display_name": "Alice", "email": "a@x"}, origin_url="https://o.example")
+    items = {d["item"]: d for d in out.decisions}
+    assert set(items) >= {"state", "key scope", "attribute:display_name", "attribute:email", "origin"}
+    assert items["attribute:display_name"]["why"] == "required by https://a.example"
+    assert items["attribute:email"]["value"] == "withheld" and items["origin"]["value"] == "disclosed"
+    assert out.satisfiable and out.conflicts == []
+
+
+def test_untrusted_calling_service_cannot_override_the_user_rule() -> None:
+    cs = Policy.from_json(b'{"version":1,"party":"cs.example","role":"calling-service","accept":["identified"],"require":["email"]}', source="cs")
+    rule = Intent("unlinkable", "work", (), "withhold", "refuse", "rule r2", False)
+    out = reconcile(rule, [cs], attributes={"email": "a@x"}, categories={"https://cs.example": "untrusted"})
+    assert out.satisfiable and out.state == "unlinkable" and out.overridden == ["https://cs.example"]
+    trusted = reconcile(rule, [cs], attributes={"email": "a@x"}, categories={"https://cs.example": "trusted"})
+    assert not trusted.satisfiable  # a trusted service's policy binds
+    default = Intent("unlinkable", "work", (), "withhold", "refuse", "built-in default", True)
+    assert not reconcile(default, [cs], attributes={}, categories={"https://cs.example": "untrusted"}).satisfiable
+
+
+def test_refused_conflict_signs_nothing_and_exits_23(cli, alice: Path, tmp_path: Path) -> None:
+    cli(["rule", "add", "--dest", "shop.example", "--state", "unlinkable"])
+    policy = write_policy(tmp_path, "shop", party="shop.example", accept=["identified", "pseudonymous"])
+    before = json.loads(cli(["history", "--json"]).out)["history"]
+    r = cli(["assert", "--to", "shop.example", "--fingerprint", FP, "--policy", policy])
+    assert r.code == 23 and "nothing was signed" in r.err and r.out == ""
+    out = tmp_path / "signed.sdp"
+    sdp = Path(__file__).parent / "fixtures" / "sdp" / "sdp_chrome_offer_bundle_media_level_fingerprint.sdp"
+    r = cli(["sign-sdp", "--to", "shop.example", str(sdp), "--policy", policy, "-o", str(out)])
+    assert r.code == 23 and not out.exists()
+    assert json.loads(cli(["history", "--json"]).out)["history"] == before
+    doc = explain(cli, "--to", "shop.example", "--policy", policy)
+    assert doc["satisfiable"] is False and doc["conflicts"][0]["refused_by"] == ["https://shop.example"]
+
+
+def test_ask_without_a_terminal_refuses(cli, alice: Path, tmp_path: Path) -> None:
+    cli(["rule", "add", "--dest", "shop.example", "--state", "unlinkable", "--on-conflict", "ask"])
+    policy = write_policy(tmp_path, "shop", party="shop.example", accept=["pseudonymous"])
+    r = cli(["assert", "--to", "shop.example", "--fingerprint", FP, "--policy", policy])
+    assert r.code == 23 and "no terminal to ask on" in r.err
+
+
+def test_fallback_needs_every_party_to_accept_it(cli, alice: Path, tmp_path: Path) -> None:
+    cli(["rule", "add", "--dest", "shop.example", "--state", "unlinkable", "--on-conflict", "fallback:pseudonymous"])
+    ok = write_policy(tmp_path, "ok", party="shop.example", accept=["pseudonymous"])
+    no = write_policy(tmp_path, "no", party="cs.example", role="calling-service", accept=["identified"])
+    r = cli(["assert", "--to", "shop.example", "--fingerprint", FP, "--policy", ok, "--json"])
+    assert r.code == 0 and json.loads(r.out)["state"] == "pseudonymous"
+    assert cli(["assert", "--to", "shop.example", "--fingerprint", FP, "--policy", ok, "--policy", no]).code == 23
+
+
+def test_undetectable_passes_the_sdp_unchanged(cli, alice: Path, tmp_path: Path) -> None:
+    cli(["rule", "add", "--dest", "anon.example", "--state", "undetectable"])
+    sdp = Path(__file__).parent / "fixtures" / "sdp" / "sdp_firefox_offer_session_level_fingerprint.sdp"
+    r = cli(["sign-sdp", "--to", "anon.example", str(sdp)])
+    assert r.code == 0 and r.out.encode() == sdp.read_bytes() and "no a=identity" in r.err
+    r = cli(["assert", "--to", "anon.example", "--fingerprint", FP, "--json"])
+    assert r.code == 0 and json.loads(r.out)["line"] is None
+
+
+def test_notice_flags_a_built_in_default(cli, alice: Path) -> None:
+    r = cli(["assert", "--to", "shop.example", "--fingerprint", FP, "--service", "click-to-link", "--origin", "https://news.example/a"])
+    assert r.code == 0
+    assert "a built-in default decided" in r.err and "origin: withheld" in r.err and "unlinkable" in r.err
+    cli(["rule", "add", "--dest", "shop.example", "--state", "pseudonymous", "--origin", "disclose"])
+    r = cli(["assert", "--to", "shop.example", "--fingerprint", FP, "--origin", "https://news.example/a", "--json"])
+    assert "built-in default" not in r.err and json.loads(r.out)["origin"] == {"status": "disclosed", "url": "https://news.example"}
+
+
+def test_verify_policy_enforcement_and_origin_status(cli, alice: Path, tmp_path: Path) -> None:
+    strict = write_policy(tmp_path, "strict", party="shop.example", accept=["identified", "pseudonymous"],
+                          require=["display_name"], origin="required")
+
+    def verify_token(*assert_args: str) -> dict:
+        tok = json.loads(cli(["assert", "--to", "shop.example", "--fingerprint", FP, "--json", *assert_args]).out)["token"]
+        path = tmp_path / "t"
+        path.write_text(tok)
+        r = cli(["verify", str(path), "--audience", "shop.example", "--fingerprint", FP, "--policy", strict,
+                 "--no-replay-check", "--json"])
+        doc = json.loads(r.out)
+        doc["exit"] = r.code
+        return doc
+
+    unlinkable = verify_token("--state", "unlinkable")
+    assert unlinkable["exit"] == 22 and unlinkable["error"]["code"] == "policy-refused"
+    no_name = verify_token("--state", "pseudonymous", "--persona", "work")
+    assert no_name["error"]["code"] == "policy-refused" and "display_name" in no_name["error"]["message"]
+    withheld = verify_token("--persona", "work", "--state", "pseudonymous", "--disclose", "display_name", "--origin", "https://portal.example")
+    assert withheld["error"]["code"] == "policy-refused" and withheld["origin"]["status"] == "withheld"
+    cli(["rule", "add", "--dest", "shop.example", "--state", "pseudonymous", "--persona", "work", "--disclose", "display_name", "--origin", "disclose"])
+    good = verify_token("--origin", "https://portal.example/page")
+    assert good["exit"] == 0 and good["origin"] == {"status": "disclosed", "url": "https://portal.example"}
+
+
+def test_verify_distinguishes_an_undetected_caller(cli, tmp_path: Path) -> None:
+    sdp = Path(__file__).parent / "fixtures" / "sdp" / "sdp_chrome_offer_bundle_media_level_fingerprint.sdp"
+    r = cli(["verify", str(sdp), "--audience", "shop.example", "--json"])
+    assert r.code == 20 and json.loads(r.out)["origin"]["status"] == "undetected"
+    welcoming = write_policy(tmp_path, "w", party="shop.example", accept=["undetectable", "pseudonymous"])
+    r = cli(["verify", str(sdp), "--audience", "shop.example", "--policy", welcoming, "--json"])
+    doc = json.loads(r.out)
+    assert r.code == 0 and doc["valid"] and doc["identity"] is None and doc["origin"]["status"] == "undetected"
