@@ -221,4 +221,23 @@ CASES: dict[str, tuple[bytes, dict[str, Any], str | None]] = {
     "did_key_wrong_length": (token(claims(iss=did(ALICE_PUB[:31]))).encode(), _VF, "malformed"),
     "did_key_not_a_did": (token(claims(iss="https://alice.example")).encode(), _VF, "malformed"),
     "empty_input": (b"", _VF, "malformed"),
+    # found in review: lines a lenient (browser) parser reads but a strict one might skip
+    "sdp_hidden_fingerprint_leading_space": (GOOD + b" a=fingerprint:sha-256 " + ":".join(["EE"] * 32).encode() + b"\r\n", _V, "malformed"),
+    "sdp_hidden_fingerprint_leading_tab": (GOOD + b"\ta=fingerprint:sha-256 " + ":".join(["EE"] * 32).encode() + b"\r\n", _V, "malformed"),
+    "sdp_hidden_fingerprint_upper_case_type": (GOOD + b"A=fingerprint:sha-256 " + ":".join(["EE"] * 32).encode() + b"\r\n", _V, "malformed"),
+    "sdp_hidden_fingerprint_space_before_equals": (GOOD + b"a =fingerprint:sha-256 " + ":".join(["EE"] * 32).encode() + b"\r\n", _V, "malformed"),
+    "sdp_hidden_fingerprint_nbsp": (GOOD + "\u00a0a=fingerprint:sha-256 ".encode() + ":".join(["EE"] * 32).encode() + b"\r\n", _V, "malformed"),
+    "sdp_hidden_media_section": (GOOD + b" m=audio 9 UDP/TLS/RTP/SAVPF 0\r\nA=fingerprint:sha-256 " + ":".join(["EE"] * 32).encode() + b"\r\n", _V, "malformed"),
+    "sdp_70_distinct_fingerprints": (
+        GOOD + b"".join(b"a=fingerprint:sha-256 " + ":".join([f"{i:02X}"] * 32).encode() + b"\r\n" for i in range(70)), _V, "too-large"),
+    "token_jti_lone_surrogates": (token(json.dumps(claims(jti="\ud800" * 22)).encode()).encode(), _VF, "malformed"),
+    "token_disclosed_terminal_escape": (token(claims(disclosed={"n": "x\r\x1b[2Kvalid: did:key:z6Mkvictim"})).encode(), _VF, "malformed"),
+    "token_header_b64_true": (token(header={"alg": "EdDSA", "typ": "wallet-identity+jwt", "b64": True}).encode(), _VF, "malformed"),
+    "token_payload_with_bom": (token(b"\xef\xbb\xbf" + json.dumps(claims()).encode()).encode(), _VF, "malformed"),
+    "token_payload_utf16": (token(json.dumps(claims()).encode("utf-16")).encode(), _VF, "malformed"),
+    "token_origin_url_not_normalised": (
+        token(claims(origin={"status": "disclosed", "url": "HTTPS://Portal.Example/path"})).encode(), _VF, "malformed"),
+    "token_origin_status_unknown": (token(claims(origin={"status": "maybe"})).encode(), _VF, "malformed"),
+    "valid_identity_line_with_extension_containing_dots": (
+        b"a=identity:" + envelope(GOOD_TOKEN).encode() + b" e.a.b", _VF, None),
 }

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from attack_corpus import ALICE, CASES, GOOD, T0, _V
+from attack_corpus import ALICE, CASES, GOOD, GOOD_TOKEN, T0, _V, _VF
 from conftest import wallet_exe
 from wallet.replay import ReplayStore
 from wallet.verifier import CODES, verify
@@ -82,3 +82,42 @@ def test_rejected_assertions_do_not_burn_their_jti(tmp_path) -> None:
 
 def test_expected_identity_accepts_the_right_caller() -> None:
     assert verify(GOOD, **_V, expect_id=ALICE).valid
+
+
+def test_quadratic_fingerprint_sdp_is_rejected_fast() -> None:
+    import time
+
+    fps = b"".join(
+        b"a=fingerprint:sha-256 " + ":".join([f"{i >> 8:02X}", f"{i & 255:02X}", *["AA"] * 30]).encode() + b"\r\n"
+        for i in range(9000)
+    )
+    start = time.monotonic()
+    result = verify(GOOD + fps[: 240 * 1024], **_V)
+    assert result.error[0] in ("too-large", "malformed") and time.monotonic() - start < 1
+
+
+@pytest.mark.parametrize("pin_line,code", [
+    ({"expect_id": None}, "malformed"),
+    ({"expect_id": "did:key:z6MkSomeoneElse"}, "malformed"),
+    ({"expect_id": ALICE}, None),
+    ({}, None),
+])
+def test_batch_requests_cannot_relax_the_expected_identity(tmp_path, pin_line, code) -> None:
+    line = json.dumps({"sdp": GOOD.decode(), **pin_line})
+    out = subprocess.run([*wallet_exe(), "verify", "--batch", "-", "--audience", _V["audience"], "--at", str(T0 + 10),
+                          "--expect-id", ALICE, "--no-replay-check"], input=(line + "\n").encode(),
+                         capture_output=True, timeout=60)
+    doc = json.loads(out.stdout)
+    assert (doc["error"] and doc["error"]["code"]) == code
+
+
+@pytest.mark.parametrize("when", ["nan", "inf", "-inf", "1e400", "-5"])
+def test_absurd_verification_times_are_usage_errors(when: str) -> None:
+    out = subprocess.run([*wallet_exe(), "verify", "-", "--audience", _V["audience"], "--at", when, "--no-replay-check"],
+                         input=GOOD, capture_output=True, timeout=60)
+    assert out.returncode == 2 and (b"out of range" in out.stderr or b"invalid time" in out.stderr)
+    assert b"Traceback" not in out.stderr and b"internal error" not in out.stderr
+
+
+def test_str_input_with_lone_surrogates_is_malformed_not_an_exception() -> None:
+    assert verify("\ud800" + GOOD_TOKEN, **_VF).error[0] == "malformed"

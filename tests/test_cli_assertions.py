@@ -143,8 +143,9 @@ def test_verify_usage_errors(cli, work: Path, tmp_path: Path) -> None:
     path.write_text(token)
     r = cli(["verify", str(path)])
     assert r.code == 2 and "--audience" in r.err
-    r = cli(["verify", str(path), "--audience", "shop.example"])
-    assert r.code == 2 and "--fingerprint" in r.err
+    r = cli(["verify", str(path), "--audience", "shop.example", "--json"])
+    assert r.code == 10 and "--fingerprint" in r.err  # one result shape: a malformed request, not a usage error
+    assert json.loads(r.out)["error"]["code"] == "malformed"
     r = cli(["verify", str(path), "--audience", "shop.example", "--fingerprint", FP, "--at", "yesterday"])
     assert r.code == 2 and "invalid time" in r.err
     r = cli(["verify", str(path), "--audience", "shop.example", "--fingerprint", FP, "--no-replay-check"])
@@ -259,3 +260,27 @@ def test_batch_worker_processes_and_single_worker_agree(cli, work: Path, tmp_pat
     assert [d["ref"] for d in docs] == list(range(700))
     assert sum(d["valid"] for d in docs) == 4  # each distinct assertion is accepted once, then replayed
     assert {d["error"]["code"] for d in docs if not d["valid"]} == {"replayed", "malformed"}
+
+
+def test_sign_sdp_refuses_what_no_verifier_would_accept(cli, work: Path, tmp_path: Path) -> None:
+    many = CHROME.read_bytes() + b"".join(
+        b"a=fingerprint:sha-512 " + ":".join([f"{i:02X}"] * 64).encode() + b"\r\n" for i in range(60))
+    src = tmp_path / "many.sdp"
+    src.write_bytes(many)
+    before = json.loads(cli(["history", "--json"]).out)["history"]
+    r = cli(["sign-sdp", "--to", "shop.example", str(src), "-o", str(tmp_path / "out.sdp")])
+    assert r.code == 2 and "too large" in r.err and not (tmp_path / "out.sdp").exists()
+    assert json.loads(cli(["history", "--json"]).out)["history"] == before
+
+
+def test_sign_sdp_failing_at_the_final_rename_leaves_nothing(cli, work: Path, tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    def fail(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+
+    out = tmp_path / "out.sdp"
+    monkeypatch.setattr(os, "replace", fail)
+    r = cli(["sign-sdp", "--to", "shop.example", str(CHROME), "-o", str(out)])
+    assert r.code == 9 and not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -57,3 +57,30 @@ def test_a_valid_result_always_means_the_signed_fingerprints_are_present() -> No
                 raise AssertionError("an unparsable SDP was accepted") from None
             covered = {(f["algorithm"], f["digest"]) for f in result.fingerprints}
             assert all(fp.key() in covered for fp in fps)
+
+
+def lenient_fingerprints(sdp: bytes) -> set[tuple[str, str]]:
+    """An independent, browser-like reading (webrtc-sdp trims and lower-cases the type): every
+    fingerprint a lenient peer would use must be covered by anything the strict verifier accepts."""
+    found = set()
+    for raw in sdp.replace(b"\r", b"\n").split(b"\n"):
+        line = raw.decode("utf-8", "replace").strip().replace("\u00a0", "")
+        kind, _, value = line.partition("=")
+        if kind.strip().lower() != "a":
+            continue
+        name, _, rest = value.strip().partition(":")
+        if name.strip().lower() == "fingerprint":
+            parts = rest.split()
+            if len(parts) == 2:
+                found.add((parts[0].lower(), parts[1].upper()))
+    return found
+
+
+def test_whatever_a_lenient_peer_sees_is_covered() -> None:
+    rng = random.Random(11)
+    hidden = [b" a=fingerprint:sha-256 ", b"A=fingerprint:sha-256 ", b"a =fingerprint:sha-256 ", b"\ta=FINGERPRINT:SHA-256 "]
+    for damaged in mutations(GOOD, rng, 1500) + [GOOD + h + b":".join([b"EE"] * 32) + b"\r\n" for h in hidden]:
+        result = verify(damaged, **_V)
+        if result.valid:
+            covered = {(f["algorithm"], f["digest"]) for f in result.fingerprints}
+            assert lenient_fingerprints(damaged) <= covered, damaged

@@ -54,14 +54,34 @@ def _no_constants(name: str) -> Any:
     raise JoseError(f"JSON constant {name} is not allowed")
 
 
+def _text_only(value: Any) -> None:
+    """Refuse strings that are not Unicode text (lone surrogates, smuggled in as \\ud800 escapes)."""
+    if isinstance(value, str):
+        value.encode("utf-8")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            key.encode("utf-8")
+            _text_only(item)
+    elif isinstance(value, list):
+        for item in value:
+            _text_only(item)
+
+
 def strict_json(data: bytes | str, *, what: str) -> Any:
-    """json.loads that rejects duplicate names, NaN/Infinity, invalid UTF-8 and deep nesting."""
+    """json.loads that accepts only UTF-8 (no BOM) and refuses duplicate names, NaN/Infinity,
+    lone surrogates and deep nesting."""
     try:
-        return json.loads(data, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        if text.startswith("\ufeff"):
+            raise JoseError(f"the {what} starts with a byte-order mark")
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        if "\\u" in text:  # only escapes can produce a lone surrogate from valid UTF-8
+            _text_only(value)
+        return value
     except JoseError:
         raise
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise JoseError(f"the {what} is not valid JSON") from None
+    except (ValueError, UnicodeError, RecursionError):
+        raise JoseError(f"the {what} is not valid JSON text") from None
 
 
 def dumps(value: Any) -> bytes:
@@ -120,7 +140,7 @@ def parse_compact(token: str) -> Compact:
     if alg not in ALLOWED_ALGS:
         shown = alg if isinstance(alg, str) else type(alg).__name__
         raise JoseError(f"unsupported alg {shown[:20]!r} (only EdDSA)", code="unsupported-alg")
-    if "crit" in header or header.get("b64") is False:
+    if "crit" in header or "b64" in header:
         raise JoseError("the token header asks for extensions this verifier does not implement (crit/b64)")
     payload = strict_json(raw_payload, what="token payload")
     if not isinstance(payload, dict):

@@ -19,7 +19,7 @@ an ``untrusted`` one and the caller's intent is the user's own rule (draft
 
 from __future__ import annotations
 
-from wallet.context import STATES
+from wallet.context import STATES, more_private
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -123,6 +123,9 @@ def reconcile(
         state = chosen
         out.decide("state", state, f"{intent.source} (on conflict: {intent.on_conflict})",
                    f"{', '.join(refusers)} refuse {intent.state}")
+        if more_private(state, intent.state) and intent.disclose:
+            # Falling back to a more private state must not carry the identifying attributes along.
+            intent = Intent(state, intent.persona, (), intent.origin, intent.on_conflict, intent.source, intent.is_default)
     out.state = state
     out.scope = SCOPES[state]
     out.decide("key scope", out.scope, "wallet", f"{state} calls are signed with a {out.scope} key"

@@ -24,6 +24,8 @@ from wallet.errors import WalletError
 
 MAX_SDP_BYTES = 256 * 1024
 MAX_LINES = 10_000
+MAX_FINGERPRINTS = 64  # an assertion covers at most this many (docs/assertion-format.md)
+_LINE = re.compile(rb"[a-z]=")
 # RFC 8122 section 5 hash function names; the digest length each implies.
 HASH_LENGTHS = {"sha-1": 20, "sha-224": 28, "sha-256": 32, "sha-384": 48, "sha-512": 64, "md5": 16, "md2": 16}
 _DIGEST = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})*")
@@ -128,15 +130,25 @@ class Sdp:
         self.fingerprints: list[Fingerprint] = []
         self.session_identity: list[int] = []
         self.media_identity: list[int] = []
+        seen: set[Fingerprint] = set()
         for index, line in enumerate(lines):
-            attr = _attribute(_content(line))
+            content = _content(line)
+            if content and not _LINE.match(content):
+                # RFC 8866: <type>=<value>, type one lower-case letter, no space around '='. Lenient
+                # parsers (browsers) would still read " a=fingerprint:..." or "A=..."; a line this
+                # parser skipped could hide a fingerprint from the verifier, so refuse it.
+                raise SdpError(f"line {index + 1} is not '<letter>=<value>' (RFC 8866)")
+            attr = _attribute(content)
             if attr is None:
                 continue
             name, value = attr
             if name == "fingerprint":
                 fp = Fingerprint.parse(value)
-                if fp not in self.fingerprints:
+                if fp not in seen:
+                    seen.add(fp)
                     self.fingerprints.append(fp)
+                    if len(self.fingerprints) > MAX_FINGERPRINTS:
+                        raise SdpError(f"the SDP has more than {MAX_FINGERPRINTS} distinct fingerprints", code="too-large")
             elif name == "identity":
                 (self.session_identity if index < media_start else self.media_identity).append(index)
 

@@ -286,6 +286,17 @@ class Vault:
             key, audience=dest, fingerprints=fingerprints, state=state, disclosed=disclosed, ttl=ttl, origin=origin
         )
         token = assertion.sign(key, payload)
+        from wallet.jose import MAX_TOKEN_BYTES
+        from wallet.sdp import MAX_FINGERPRINTS
+
+        if len(fingerprints) > MAX_FINGERPRINTS or len(token) > MAX_TOKEN_BYTES or len(
+            assertion.envelope(token)
+        ) > assertion.MAX_ENVELOPE_BYTES:
+            # Never sign (or record) what no verifier would accept.
+            raise UsageError(
+                "the assertion would be too large for verifiers",
+                hint=f"at most {MAX_FINGERPRINTS} fingerprints and a few KiB of disclosed attributes",
+            )
         entry = {
             "time": payload["iat"],
             "recorded_ns": time.time_ns(),

@@ -19,11 +19,12 @@ everything else are recorded.
 
 from __future__ import annotations
 
+import re
 import time
 
 from wallet.assertion import IDP_DOMAIN, IDP_PROTOCOL, MAX_TTL, STATES, TYP, open_envelope
 from wallet.didkey import public_from_did_key
-from wallet.errors import VERIFY_CODES, WalletError
+from wallet.errors import VERIFY_CODES, UsageError, WalletError
 from wallet.jose import JoseError, parse_compact
 from wallet.replay import SKEW_SECONDS, ReplayStore
 from wallet.sdp import MAX_SDP_BYTES, Fingerprint, Sdp, SdpError
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 #: error code -> exit status of `wallet verify` (table in wallet.errors, and the man page's EXIT STATUS).
 CODES: dict[str, int] = VERIFY_CODES
 MAX_INPUT_BYTES = MAX_SDP_BYTES
+_PRINTABLE = re.compile(r"[\x21-\x7e]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _MAX_DISCLOSED = 64
 _JTI_MIN_CHARS = 22  # 16 bytes = 128 bits in unpadded base64url
 
@@ -118,7 +121,7 @@ def _check_claims(payload: dict[str, Any], result: VerifyResult) -> list[Fingerp
             raise Rejected("malformed", f"claim '{name}' is missing or not a string")
     if payload["state"] not in STATES:
         raise Rejected("malformed", f"unknown privacy state {payload['state'][:20]!r}")
-    if len(payload["jti"]) < _JTI_MIN_CHARS or len(payload["jti"]) > 256:
+    if not _PRINTABLE.fullmatch(payload["jti"]) or not _JTI_MIN_CHARS <= len(payload["jti"]) <= 256:
         raise Rejected("malformed", "claim 'jti' must carry at least 128 random bits")
     issued, expires = _int(payload, "iat"), _int(payload, "exp")
     if not issued < expires <= issued + MAX_TTL:
@@ -139,8 +142,9 @@ def _check_claims(payload: dict[str, Any], result: VerifyResult) -> list[Fingerp
         not isinstance(disclosed, dict)
         or len(disclosed) > _MAX_DISCLOSED
         or not all(isinstance(k, str) and isinstance(v, str) for k, v in disclosed.items())
+        or any(_CONTROL.search(k) or _CONTROL.search(v) for k, v in disclosed.items())
     ):
-        raise Rejected("malformed", "claim 'disclosed' must map attribute names to strings")
+        raise Rejected("malformed", "claim 'disclosed' must map attribute names to printable strings")
     origin = payload.get("origin", {"status": "none"})
     if (
         not isinstance(origin, dict)
@@ -150,6 +154,14 @@ def _check_claims(payload: dict[str, Any], result: VerifyResult) -> list[Fingerp
         or len(str(origin.get("url", ""))) > 2048
     ):
         raise Rejected("malformed", "claim 'origin' must be {status: disclosed|withheld|none[, url]}")
+    if origin["status"] == "disclosed":
+        from wallet.destination import normalize_destination
+
+        try:
+            if normalize_destination(origin["url"]) != origin["url"]:
+                raise UsageError("not normalised")
+        except UsageError:
+            raise Rejected("malformed", "claim 'origin': the url is not a normalised web origin") from None
     result.origin = {"status": origin["status"], "url": origin.get("url")}
     result.audience = payload["aud"]
     result.issued_at, result.expires_at = issued, expires
@@ -171,6 +183,7 @@ def _check(
     if len(data) > MAX_INPUT_BYTES:
         raise Rejected("too-large", f"the input is larger than {MAX_INPUT_BYTES} bytes")
     value, sdp = _detect(data)
+    value = value.strip().split(" ", 1)[0]  # RFC 8827 identity extensions follow a space
     token = value
     if value.count(".") != 2:  # not a bare token: an RFC 8827 envelope
         env = open_envelope(value)
@@ -201,6 +214,7 @@ def _check(
         claimed = normalize_destination(jws.payload["aud"])
     except WalletError:
         raise Rejected("audience-mismatch", "claim 'aud' is not a destination") from None
+    result.audience = claimed
     if claimed != audience:
         raise Rejected("audience-mismatch", f"the assertion is for {claimed!r}, not {audience!r}")
     assert result.issued_at is not None and result.expires_at is not None
@@ -212,7 +226,9 @@ def _check(
         raise Rejected("identity-mismatch", f"the assertion is from {issuer}, not the expected {expect_id}")
     required = list(fingerprints)
     if sdp is None and not required:
-        raise Rejected("malformed", "nothing to bind: a bare assertion needs the fingerprints it must cover")
+        raise Rejected(
+            "malformed", "nothing to bind: a bare assertion needs the fingerprints it must cover (--fingerprint)"
+        )
     if sdp is not None:
         if not sdp.fingerprints:
             raise Rejected("malformed", "the SDP has no a=fingerprint to bind")
@@ -246,7 +262,8 @@ def verify(
     from wallet.destination import normalize_destination
 
     result = VerifyResult()
-    raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+    # surrogatepass: lone surrogates become bytes that are not UTF-8, and are refused as malformed.
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     try:
         expected_audience = normalize_destination(audience)
         wanted = [fp if isinstance(fp, Fingerprint) else Fingerprint.parse(fp) for fp in fingerprints or []]

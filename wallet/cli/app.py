@@ -43,6 +43,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         help=HELP,
         add_completion=False,
         no_args_is_help=True,
+        rich_markup_mode=None,  # plain help: rich would turn "AB:CD:" into an emoji
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )

@@ -212,7 +212,13 @@ MAN_JSON = [
      "expires_at (Unix seconds), fingerprints [{algorithm, digest}]; with \\-\\-batch one such object per line, "
      "plus line and ref"),
     ("history", "history [ {time, expires, command, destination, id, state, scope, persona, disclosed, fingerprints, "
-     "jti} ]"),
+     "origin, decided_by, jti} ]"),
+    ("explain", "destination, category, state, persona, identity {persona, scope, id}, disclosed, origin {status, url}, "
+     "decisions [ {item, value, decided_by, why} ], conflicts [ {item, wanted, by, refused_by, resolution} ], "
+     "satisfiable, decided_by, default_used"),
+    ("dest list, rule list, rule add", "destinations [ {destination, category} ]; rules [ {id, dest, category, service, "
+     "model, state, persona, disclose, origin, on_conflict} ]; rule"),
+    ("policy check", "valid, policy"),
     ("status", "version, home, store, guid, personas"),
     ("init, import", "home, store, guid (import also personas)"),
     ("persona add, persona show", "persona {name, kind, attributes, created}"),
@@ -258,6 +264,34 @@ def man_page() -> str:
             "web origins keep only scheme, lower-cased host and a non-default port; sip: and sips: URIs keep the "
             "user part; tel: numbers must be global; user@host becomes acct:user@host; internationalised names "
             "become A-labels (UTS 46, non-transitional); one trailing dot is dropped. See docs/design.md."
+        ),
+        ".SH VERIFYING",
+        _roff(
+            "wallet verify accepts an SDP, an a=identity line, a base64 envelope or a bare token (a line or token "
+            "needs --fingerprint). It checks sizes, structure (strict RFC 8866 lines, one session-level "
+            "a=identity), the alg allow-list (EdDSA, Ed25519), the signature with the key in the iss did:key, "
+            "the audience, iat/exp with 60 seconds of clock skew, --expect-id, that every fingerprint of the SDP "
+            "is covered, then the replay store (only assertions that passed everything else are recorded). "
+            "With --policy the destination's policy is enforced (exit 22)."
+        ),
+        ".PP",
+        _roff(
+            "--batch reads JSON Lines, one request per line: {\"sdp\": ...} or {\"assertion\": ..., "
+            "\"fingerprints\": [\"sha-256 AB:...\"]}, plus optional \"audience\" (else --audience), "
+            "\"expect_id\" (may not differ from --expect-id) and \"ref\" (echoed). It writes one result per "
+            "line, in input order, with \"line\" and \"ref\" added, and exits 0 once the stream is processed "
+            "(each line carries its own verdict); a summary goes to standard error. Set WALLET_VERIFY_WORKERS=1 "
+            "to verify in one process."
+        ),
+        ".SH PRIVACY RULES",
+        _roff(
+            "For each call the wallet picks the rule with the highest precedence: a destination (exact, then the "
+            "longest *.domain pattern) beats a category, which beats a service type and/or call model, which "
+            "beats a rule naming nothing, which beats the built-in defaults (click-to-link: unlinkable; "
+            "contact-list: identified with display_name; otherwise by category, unknown destinations being "
+            "uncertain: pseudonymous). Policies of destinations and calling services (--policy) are reconciled "
+            "with it; a conflict follows the rule's --on-conflict (refuse: exit 23, nothing signed). wallet explain "
+            "shows every decision without signing. See docs/policy.md."
         ),
         ".SH CONVENTIONS",
         MAN_CONVENTIONS,

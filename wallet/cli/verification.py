@@ -22,19 +22,24 @@ def parse_time(text: str) -> float:
     """ISO 8601 (UTC if no offset is given) or Unix seconds."""
     from wallet.errors import UsageError
 
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    from datetime import datetime, timezone
+    import math
 
+    hint = "use ISO 8601 (2026-11-27T10:00:00Z) or Unix seconds"
     try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        seconds = float(text)
     except ValueError:
-        raise UsageError(f"invalid time {text!r}", hint="use ISO 8601 (2026-11-27T10:00:00Z) or Unix seconds") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
+        from datetime import datetime, timezone
+
+        try:
+            moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"invalid time {text!r}", hint=hint) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        seconds = moment.timestamp()
+    if not math.isfinite(seconds) or not 0 <= seconds < 2**53:
+        raise UsageError(f"time {text!r} is out of range", hint=hint)
+    return seconds
 
 
 def _replay_store(no_replay_check: bool, path: str | None) -> ReplayStore | None:
@@ -48,14 +53,19 @@ def _replay_store(no_replay_check: bool, path: str | None) -> ReplayStore | None
     return ReplayStore.open(Path(path) if path else WalletHome.resolve().path / "replay.db")
 
 
+def _safe(text: str) -> str:
+    """Text from an assertion, made harmless for a terminal (no escape sequences, no line tricks)."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+
+
 def _human(result: Any) -> str:
     import time
 
     if result.identity is None:
         return "valid: an undetectable caller (no identity), accepted by the policy; origin: undetected"
-    what = ", ".join(f"{k}={v}" for k, v in result.disclosed.items()) or "nothing"
+    what = ", ".join(f"{_safe(k)}={_safe(v)}" for k, v in result.disclosed.items()) or "nothing"
     expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(result.expires_at))
-    origin = result.origin["status"] + (f" ({result.origin['url']})" if result.origin.get("url") else "")
+    origin = result.origin["status"] + (f" ({_safe(result.origin['url'])})" if result.origin.get("url") else "")
     return (
         f"valid: {result.identity} ({result.state}) for {result.audience}; disclosed: {what}; "
         f"origin: {origin}; expires {expires}"
@@ -88,11 +98,6 @@ def verify(
     if audience is None:
         raise UsageError("--audience DEST is required: the destination you are", hint="e.g. --audience https://shop.example")
     data = read_input(file, what="input", limit=MAX_INPUT_BYTES, oversize_ok=True)
-    if not fingerprints and not data.lstrip().startswith(b"v=") and enforced is None:
-        raise UsageError(
-            "a bare assertion does not say which fingerprints it must cover",
-            hint="verify the whole SDP, or pass --fingerprint 'sha-256 AB:...' from the DTLS handshake",
-        )
     store = _replay_store(no_replay_check, replay_store)
     try:
         result = verify_one(
@@ -107,7 +112,7 @@ def verify(
         sys.stdout.write(_human(result) + "\n")
     if result.error is not None:
         code, message = result.error
-        Output(False).error(code, f"{code}: {message}", None)
+        Output(False).error(code, f"{code}: {_safe(message)}", None)
     return result.exit_code
 
 
@@ -129,9 +134,13 @@ def _request(line: bytes, defaults: dict[str, Any]) -> dict[str, Any]:
     audience = request.get("audience", defaults["audience"])
     if not isinstance(audience, str):
         raise ValueError("each request needs an 'audience' (or pass --audience)")
-    expect = request.get("expect_id", defaults["expect_id"])
-    if expect is not None and not isinstance(expect, str):
-        raise ValueError("'expect_id' is a string")
+    expect = defaults["expect_id"]
+    if "expect_id" in request:
+        if not isinstance(request["expect_id"], str):
+            raise ValueError("'expect_id' is a string")
+        if expect is not None and request["expect_id"] != expect:
+            raise ValueError("'expect_id' differs from --expect-id: a request cannot relax the pin")
+        expect = request["expect_id"]
     return {
         "data": data,
         "fingerprints": [*defaults["fingerprints"], *fps],
@@ -157,13 +166,20 @@ def _lines(stream: BinaryIO) -> Any:
         yield number, line
 
 
-def _chunks(lines: Any, size: int) -> Any:
-    chunk = []
+CHUNK_LINES = 256
+CHUNK_BYTES = 512 * 1024
+
+
+def _chunks(lines: Any) -> Any:
+    """Chunks of at most CHUNK_LINES lines and about CHUNK_BYTES bytes: memory stays bounded by size."""
+    chunk: list[Any] = []
+    size = 0
     for item in lines:
         chunk.append(item)
-        if len(chunk) == size:
+        size += len(item[1] or b"")
+        if len(chunk) == CHUNK_LINES or size >= CHUNK_BYTES:
             yield chunk
-            chunk = []
+            chunk, size = [], 0
     if chunk:
         yield chunk
 
@@ -274,11 +290,11 @@ def _batch(
     pool = _pool(workers)
     try:
         if pool is None:
-            for chunk in _chunks(requests, 256):
+            for chunk in _chunks(requests):
                 emit(_verify_chunk(chunk))
         else:
             pending: collections.deque[Any] = collections.deque()
-            for chunk in _chunks(requests, 256):
+            for chunk in _chunks(requests):
                 pending.append(pool.apply_async(_verify_chunk, (chunk,)))
                 if len(pending) > 2 * workers:
                     emit(pending.popleft().get())
