@@ -55,6 +55,17 @@ AGREE = [
     ["verify", "--audience", "a.example", "--batch", "--no-replay-check"],
     ["verify", "f.sdp", "--at", "123", "--expect-id", "did:key:z6Mk", "--replay-store", "r.db", "--json"],
     ["history", "--json"],
+    ["explain", "--to", "x.example", "--service", "click-to-link", "--model", "dual-cs", "--policy", "a.json", "--policy", "b.json", "--origin", "https://o.example"],
+    ["rule", "add", "--state", "unlinkable", "--dest", "*.x.example", "--category", "untrusted", "--on-conflict", "fallback:pseudonymous"],
+    ["rule", "add", "--state", "identified", "--disclose", "email,org", "--origin", "disclose", "-p", "work"],
+    ["rule", "list", "--json"],
+    ["rule", "rm", "r1234"],
+    ["dest", "set", "x.example", "--category", "inner-circle"],
+    ["dest", "list"],
+    ["dest", "rm", "x.example"],
+    ["policy", "check", "p.json", "--json"],
+    ["sign-sdp", "--to", "x.example", "--state", "undetectable", "--service", "negotiated", "--policy", "p.json"],
+    ["verify", "f.sdp", "--audience", "a.example", "--policy", "p.json"],
 ]
 
 DEFER = [
@@ -79,6 +90,9 @@ DEFER = [
     ["assert", "--fingerprint", "sha-256 AB"],
     ["assert", "--to", "x", "--format", "json"],
     ["verify", "--batch=1"],
+    ["rule", "add", "--dest", "x.example"],
+    ["dest", "set", "x.example", "--category", "friends"],
+    ["explain", "--to", "x.example", "--service", "voip"],
 ]
 
 

@@ -270,3 +270,39 @@ def test_verify_distinguishes_an_undetected_caller(cli, tmp_path: Path) -> None:
     r = cli(["verify", str(sdp), "--audience", "shop.example", "--policy", welcoming, "--json"])
     doc = json.loads(r.out)
     assert r.code == 0 and doc["valid"] and doc["identity"] is None and doc["origin"]["status"] == "undetected"
+
+
+def test_rival_lookup_agrees_with_a_full_scan(cli, alice: Path) -> None:
+    """The point-lookup contradiction check finds exactly what comparing every pair of rules finds."""
+    import random
+
+    from wallet.context import CALL_MODELS, CATEGORIES, SERVICE_TYPES
+    from wallet.home import WalletHome
+    from wallet.rules import Rule
+    from wallet.vault import open_wallet
+
+    from conftest import PASSPHRASE
+
+    vault = open_wallet(WalletHome.resolve(alice), passphrase=lambda _c: PASSPHRASE.encode())
+    prefs = vault.prefs
+    rng = random.Random(5)
+    stored: list[Rule] = []
+    for _ in range(400):
+        rule = Rule.new(
+            dest=rng.choice([None, "a.example", "*.example", "*.b.example"]),
+            category=rng.choice([None, *CATEGORIES]),
+            service=rng.choice([None, *SERVICE_TYPES]),
+            model=rng.choice([None, *CALL_MODELS]),
+            state=rng.choice(["identified", "pseudonymous", "unlinkable"]),
+        )
+        expected_conflict = any(
+            o.precedence() == rule.precedence() and o.could_overlap(rule) and o.outcome() != rule.outcome()
+            and o.selector() != rule.selector() for o in stored)
+        duplicate = any(o.selector() == rule.selector() for o in stored)
+        try:
+            prefs.add_rule(rule)
+            stored.append(rule)
+            assert not expected_conflict and not duplicate
+        except Exception as exc:  # noqa: BLE001
+            assert duplicate or expected_conflict, exc
+    vault.close()

@@ -31,6 +31,8 @@ def test_demo_runs_without_prompts_and_keeps_nothing(proc, home: Path, tmp_path:
     assert ids[2] == ids[3]  # the named pseudonym is the same to everyone
     assert "the same identifier" in r.out
     assert "valid=True" in r.out and "error=fingerprint-mismatch" in r.out and "error=audience-mismatch" in r.out
+    assert "https://insurer-a.example   -> undetectable" in r.out and "insurer-b.example   -> pseudonymous" in r.out
+    assert "-> unlinkable, one-time key" in r.out and "-> identified, persona key" in r.out
     assert not home.exists()  # the user's wallet is untouched
     assert list(tmp_path.iterdir()) == []  # the throwaway home is gone
 

@@ -17,7 +17,7 @@ an empty one (bench/explain.py).
 
 from __future__ import annotations
 
-from wallet.context import CATEGORIES, DEFAULT_CATEGORY, builtin_default, check_choice
+from wallet.context import CALL_MODELS, CATEGORIES, DEFAULT_CATEGORY, SERVICE_TYPES, builtin_default, check_choice
 from wallet.destination import normalize_destination
 from wallet.errors import AlreadyExists, UsageError
 from wallet.reconcile import Intent
@@ -65,6 +65,23 @@ class Preferences:
         rules = [Rule.from_record(r) for r in self.state.items(RULE)]
         return sorted(rules, key=lambda r: (tuple(-x for x in r.precedence()), r.selector()))
 
+    def _rivals(self, rule: Rule) -> list[Rule]:
+        """Stored rules of equal precedence that one call could match together with ``rule``.
+
+        Equal precedence means the same kind of destination (and pattern length), both or neither naming
+        a category, and as many of service type / call model. Two such rules can match one call only if
+        their selectors are equal, or if one names a service type and the other a call model with
+        everything else equal. So a few point lookups find every rival, even among 10,000 rules.
+        """
+        candidates: list[str] = []
+        base = f"dest={rule.dest or ''};category={rule.category or ''}"
+        if rule.service is not None and rule.model is None:
+            candidates = [f"{base};service=;model={m}" for m in CALL_MODELS]
+        elif rule.model is not None and rule.service is None:
+            candidates = [f"{base};service={s};model=" for s in SERVICE_TYPES]
+        found = (self.state.get(RULE, c) for c in candidates)
+        return [Rule.from_record(r) for r in found if r is not None]
+
     def add_rule(self, rule: Rule) -> None:
         """Store a rule; refuse a duplicate selector and a contradiction at equal precedence."""
         with self.state.transaction():
@@ -73,7 +90,7 @@ class Preferences:
                     f"a rule for {rule.describe()} already exists ({rule.rule_id})",
                     hint="remove it first with 'wallet rule rm'",
                 )
-            for other in (Rule.from_record(r) for r in self.state.items(RULE)):
+            for other in self._rivals(rule):
                 if other.precedence() == rule.precedence() and other.could_overlap(rule) and other.outcome() != rule.outcome():
                     raise UsageError(
                         f"this rule contradicts rule {other.rule_id} ({other.describe()}) at the same precedence: "

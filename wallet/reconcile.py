@@ -113,7 +113,8 @@ def reconcile(
             if fallback in accepted:
                 resolution, chosen = f"fallback to {fallback}", fallback
         elif intent.on_conflict == "ask" and accepted:
-            picked = _ask(ask, f"{', '.join(refusers)} refuse {state} callers; use which state instead?", accepted)
+            verb = "refuses" if len(refusers) == 1 else "refuse"
+            picked = _ask(ask, f"{', '.join(refusers)} {verb} {state} callers; use which state instead?", accepted)
             if picked in accepted:
                 resolution, chosen = f"you chose {picked}", picked
         out.conflict("state", state, intent.source, refusers, resolution)
@@ -122,7 +123,7 @@ def reconcile(
             return out
         state = chosen
         out.decide("state", state, f"{intent.source} (on conflict: {intent.on_conflict})",
-                   f"{', '.join(refusers)} refuse {intent.state}")
+                   f"{', '.join(refusers)} {'refuses' if len(refusers) == 1 else 'refuse'} {intent.state}")
         if more_private(state, intent.state) and intent.disclose:
             # Falling back to a more private state must not carry the identifying attributes along.
             intent = Intent(state, intent.persona, (), intent.origin, intent.on_conflict, intent.source, intent.is_default)

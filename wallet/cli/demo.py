@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+from collections.abc import Callable
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from wallet.vault import Vault
 
 
 DEMO_OFFER = (
@@ -85,5 +90,35 @@ def demo() -> None:
         entries = vault.history()
         say(f"8. Ann's disclosure ledger (wallet history) holds {len(entries)} entry: to {entries[0]['destination']},")
         say(f"   as {entries[0]['id'][:24]}..., {entries[0]['state']}, disclosed: nothing.\n")
+        _use_cases(vault, say)
         vault.close()
         say("The demo wallet is deleted now. Start your own with: wallet init")
+
+
+def _use_cases(vault: Vault, say: Callable[[str], None]) -> None:
+    """Draft use cases 7.1 (anonymous caller to call centres) and 7.5 (trust by destination)."""
+    from wallet.policy import Policy
+    from wallet.rules import Rule
+
+    say("9. Use case 7.1: Ann clicks 'call us' on two insurers' sites (click-to-link). Her rule: stay")
+    say("   undetectable, and fall back to a pseudonym where the site insists on authentication.")
+    vault.prefs.add_rule(Rule.new(service="click-to-link", state="undetectable", on_conflict="fallback:pseudonymous"))
+    welcoming = Policy.from_json(b'{"version":1,"accept":["undetectable","pseudonymous"],"require":[]}', source="insurer-a")
+    strict = Policy.from_json(b'{"version":1,"accept":["pseudonymous","identified"],"require":[]}', source="insurer-b")
+    for site, policy in (("insurer-a.example", welcoming), ("insurer-b.example", strict)):
+        plan = vault.plan(site, service="click-to-link", policies=[policy], origin_url="https://health-news.example")
+        how = plan.outcome.state
+        if plan.outcome.conflicts:
+            how += f" ({plan.outcome.conflicts[0]['resolution']}: the site refuses undetectable callers)"
+        say(f"   {plan.destination:<27} -> {how}; origin {plan.outcome.origin['status']}")
+    say("")
+    say("10. Use case 7.5: unlinkable to a sales prospect, fully linkable to a colleague.")
+    vault.prefs.set_category("charlie@corp.example", "inner-circle")
+    vault.prefs.add_rule(Rule.new(category="inner-circle", state="identified", persona="work", disclose=["display_name", "email"]))
+    vault.prefs.add_rule(Rule.new(dest="*.prospects.example", state="unlinkable"))
+    for dest in ("bob@survey.prospects.example", "charlie@corp.example"):
+        plan = vault.plan(dest)
+        shown = ", ".join(f"{k}={plan.persona.attributes[k]}" for k in plan.outcome.disclosed) or "nothing"
+        say(f"   {plan.destination:<34} -> {plan.outcome.state}, {plan.outcome.scope} key; discloses {shown}")
+        say(f"   {'':<34}    decided by {plan.intent.source}")
+    say("   (see every decision with: wallet explain --to DEST --json)\n")
