@@ -306,3 +306,15 @@ def test_rival_lookup_agrees_with_a_full_scan(cli, alice: Path) -> None:
         except Exception as exc:  # noqa: BLE001
             assert duplicate or expected_conflict, exc
     vault.close()
+
+
+def test_rules_and_categories_survive_export_and_import(cli, alice: Path, tmp_path: Path, passfile: Path, monkeypatch) -> None:
+    cli(["dest", "set", "bank.example", "--category", "trusted"])
+    rid = cli(["rule", "add", "--dest", "*.prospects.example", "--state", "unlinkable"]).out.strip()
+    before = explain(cli, "--to", "bob.prospects.example"), explain(cli, "--to", "bank.example")
+    backup = tmp_path / "b.wallet"
+    assert cli(["export", str(backup), "--backup-passphrase-file", str(passfile)]).code == 0
+    monkeypatch.setenv("WALLET_HOME", str(tmp_path / "restored"))
+    assert cli(["import", str(backup), "--backup-passphrase-file", str(passfile), "--store", "file"]).code == 0
+    assert (explain(cli, "--to", "bob.prospects.example"), explain(cli, "--to", "bank.example")) == before
+    assert cli(["rule", "rm", rid]).code == 0  # the id index came along too

@@ -54,6 +54,10 @@ def _no_constants(name: str) -> Any:
     raise JoseError(f"JSON constant {name} is not allowed")
 
 
+# One decoder, built once: json.loads with hooks would build a new JSONDecoder on every call.
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+
+
 def _text_only(value: Any) -> None:
     """Refuse strings that are not Unicode text (lone surrogates, smuggled in as \\ud800 escapes)."""
     if isinstance(value, str):
@@ -74,7 +78,7 @@ def strict_json(data: bytes | str, *, what: str) -> Any:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         if text.startswith("\ufeff"):
             raise JoseError(f"the {what} starts with a byte-order mark")
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        value = _DECODER.decode(text)
         if "\\u" in text:  # only escapes can produce a lone surrogate from valid UTF-8
             _text_only(value)
         return value

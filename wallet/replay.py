@@ -61,6 +61,30 @@ class ReplayStore:
             self._pending += 1
         return True
 
+    def first_uses(self, entries: list[tuple[str, str, int]]) -> list[bool]:
+        """:meth:`first_use` for many (issuer, jti, expires) at once: one query and one insert per call."""
+        keys = [hashlib.sha256(i.encode() + b"\0" + j.encode()).digest()[:16] for i, j, _ in entries]
+        if not keys:
+            return []
+        if self._pending == 0:
+            self._conn.execute("BEGIN IMMEDIATE")
+        self._pending += len(keys)
+        seen: set[bytes] = set()
+        for start in range(0, len(keys), 500):  # SQLite's bound-parameter limit
+            part = keys[start : start + 500]
+            marks = ",".join("?" * len(part))
+            seen.update(row[0] for row in self._conn.execute(f"SELECT key FROM seen WHERE key IN ({marks})", part))
+        fresh: list[bool] = []
+        rows = []
+        for key, (_, _, expires) in zip(keys, entries):
+            new = key not in seen
+            fresh.append(new)
+            if new:
+                seen.add(key)  # a second copy later in the same batch is a replay too
+                rows.append((key, expires + SKEW_SECONDS))
+        self._conn.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", rows)
+        return fresh
+
     def commit(self) -> None:
         if self._pending:
             self._conn.execute("COMMIT")

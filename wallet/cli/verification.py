@@ -187,7 +187,7 @@ def _chunks(lines: Any) -> Any:
 _DEFAULTS: dict[str, Any] = {}
 
 
-def _verify_chunk(chunk: list[tuple[int, bytes | None]]) -> list[tuple[int, Any, Any]]:
+def _verify_chunk(chunk: list[tuple[int, bytes | None]]) -> list[tuple[str, Any]]:
     """Parse and verify one chunk of request lines (no replay store: that stays with the parent)."""
     from wallet.errors import WalletError
     from wallet.verifier import VerifyResult, verify as verify_one
@@ -213,7 +213,13 @@ def _verify_chunk(chunk: list[tuple[int, bytes | None]]) -> list[tuple[int, Any,
             except (ValueError, WalletError) as exc:
                 result = VerifyResult()
                 result.error = ("malformed", getattr(exc, "message", None) or str(exc))
-        done.append((number, ref, (result.to_json(), result.jti)))
+        doc = result.to_json()
+        doc["line"] = number
+        if ref is not None:
+            doc["ref"] = ref
+        # Serialised here, in the worker; the parent only turns a valid result into "replayed" if needed.
+        replay_key = (result.identity, result.jti, result.expires_at) if result.valid else None
+        done.append((json.dumps(doc), replay_key))
     return done
 
 
@@ -266,18 +272,21 @@ def _batch(
     out = sys.stdout
     counts = [0, 0]
 
-    def emit(done: list[tuple[int, Any, Any]]) -> None:
-        for number, ref, (doc, jti) in done:
-            if doc["valid"] and store is not None:
-                if not store.first_use(doc["identity"]["id"], jti, expires=doc["expires_at"]):
-                    doc["valid"] = False
-                    doc["error"] = {"code": "replayed", "message": "this assertion was already accepted once (replay)"}
+    def emit(done: list[tuple[str, Any]]) -> None:
+        keys = [key for _, key in done if key is not None]
+        fresh = iter(store.first_uses(keys)) if store is not None else iter([True] * len(keys))
+        lines = []
+        for text, key in done:
+            valid = key is not None and next(fresh)
+            if key is not None and not valid:
+                doc = json.loads(text)
+                doc["valid"] = False
+                doc["error"] = {"code": "replayed", "message": "this assertion was already accepted once (replay)"}
+                text = json.dumps(doc)
             counts[0] += 1
-            counts[1] += doc["valid"]
-            doc["line"] = number
-            if ref is not None:
-                doc["ref"] = ref
-            out.write(json.dumps(doc) + "\n")
+            counts[1] += valid
+            lines.append(text + "\n")
+        out.write("".join(lines))
         out.flush()
         if store is not None:
             store.commit()
