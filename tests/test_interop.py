@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PASSPHRASE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sdp"
 

@@ -318,3 +318,15 @@ def test_rules_and_categories_survive_export_and_import(cli, alice: Path, tmp_pa
     assert cli(["import", str(backup), "--backup-passphrase-file", str(passfile), "--store", "file"]).code == 0
     assert (explain(cli, "--to", "bob.prospects.example"), explain(cli, "--to", "bank.example")) == before
     assert cli(["rule", "rm", rid]).code == 0  # the id index came along too
+
+
+def test_cli_choices_are_the_vocabulary() -> None:
+    """The typer enums and wallet.context are two spellings of one vocabulary: they must not drift."""
+    from wallet.cli import commands
+    from wallet.context import CALL_MODELS, CATEGORIES, ORIGIN_CHOICES, SERVICE_TYPES, STATES
+
+    assert tuple(m.value for m in commands.Service) == SERVICE_TYPES
+    assert tuple(m.value for m in commands.CallModel) == CALL_MODELS
+    assert tuple(m.value for m in commands.Category) == CATEGORIES
+    assert tuple(m.value for m in commands.FullState) == STATES
+    assert tuple(m.value for m in commands.OriginChoice) == ORIGIN_CHOICES

@@ -203,7 +203,7 @@ class WalletHome:
             if self.secret_path.exists() or self.state_path.exists():
                 raise CorruptData(
                     f"{self.config_path} is missing but the wallet's other files are there",
-                    hint=f"restore it (a file-store wallet needs {{\"format\": 1, \"store\": \"file\"}}) "
+                    hint="restore it (a file-store wallet needs {\"format\": 1, \"store\": \"file\"}) "
                     "or import a backup; 'init --force' would destroy this wallet",
                 ) from None
             raise NoWallet(str(self.path)) from None

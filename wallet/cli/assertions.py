@@ -39,6 +39,16 @@ def _notice(issued: Issued, plan: Plan) -> None:
     )
 
 
+def _check_context(to: str, policy: list[str] | None, origin: str | None) -> None:
+    """Usage errors in the destination, policies or origin, before anything is unlocked or read."""
+    from wallet.cli.privacy import load_policies, origin_of
+    from wallet.destination import normalize_destination
+
+    normalize_destination(to)
+    load_policies(policy)
+    origin_of(origin)
+
+
 def _plan(
     vault: Vault,
     to: str,
@@ -105,17 +115,12 @@ def assert_(
     passphrase_file: str | None,
     json_out: bool,
 ) -> None:
-    from wallet.destination import normalize_destination
     from wallet.errors import UsageError
 
     fingerprints = _fingerprints(fingerprint)
     if not fingerprints:
         raise UsageError("nothing to bind: give the DTLS fingerprints", hint="--fingerprint 'sha-256 AB:CD:...'")
-    normalize_destination(to)  # usage errors before any unlocking
-    from wallet.cli.privacy import load_policies, origin_of
-
-    load_policies(policy)
-    origin_of(origin)
+    _check_context(to, policy, origin)
     vault = open_vault(passphrase_file)
     plan = _plan(vault, to, persona=persona, state=state, disclose=disclose, service=service, model=model,
                  policy=policy, origin=origin)
@@ -146,16 +151,11 @@ def sign_sdp(
     from pathlib import Path
 
     from wallet.assertion import envelope
-    from wallet.destination import normalize_destination
     from wallet.errors import UsageError
     from wallet.home import write_new_file
     from wallet.sdp import MAX_SDP_BYTES, Sdp, SdpError
 
-    from wallet.cli.privacy import load_policies, origin_of
-
-    normalize_destination(to)
-    load_policies(policy)
-    origin_of(origin)
+    _check_context(to, policy, origin)
     raw = read_input(file, what="SDP", limit=MAX_SDP_BYTES)
     try:
         sdp = Sdp.parse(raw)
