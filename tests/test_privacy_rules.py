@@ -158,13 +158,24 @@ def _policies() -> list[Policy]:
 
 
 def test_reconciliation_is_independent_of_policy_order() -> None:
-    intent = Intent("unlinkable", "work", ("display_name",), "withhold", "fallback:pseudonymous", "rule r1", False)
+    """Several parties refuse and require at once; every permutation gives the same outcome, decisions and
+    conflicts (the refusing and requiring parties are listed in a canonical order)."""
+    more = [
+        b'{"version":1,"party":"d.example","accept":["pseudonymous","identified"],"require":["email"]}',
+        b'{"version":1,"party":"e.example","role":"calling-service","accept":["pseudonymous"],"require":["email","display_name"]}',
+    ]
+    policies = _policies() + [Policy.from_json(r, source="x") for r in more]
     attrs = {"display_name": "Alice", "email": "a@x.example"}
-    results = set()
-    for order in itertools.permutations(_policies()):
-        out = reconcile(intent, list(order), attributes=attrs, origin_url="https://portal.example")
-        results.add(json.dumps([out.state, out.disclosed, out.origin, out.decisions, out.conflicts, out.satisfiable]))
-    assert len(results) == 1
+    for intent in (
+        Intent("unlinkable", "work", (), "withhold", "fallback:pseudonymous", "rule r1", False),
+        Intent("identified", "work", ("display_name", "email"), "disclose", "fallback:pseudonymous", "rule r2", False),
+        Intent("identified", "work", ("display_name",), "withhold", "refuse", "rule r3", False),
+    ):
+        results = set()
+        for order in itertools.permutations(policies):
+            out = reconcile(intent, list(order), attributes=attrs, origin_url="https://portal.example")
+            results.add(json.dumps([out.state, out.disclosed, out.origin, out.decisions, out.conflicts, out.satisfiable]))
+        assert len(results) == 1
 
 
 def test_every_item_has_a_decision_naming_who_decided() -> None:
@@ -299,12 +310,15 @@ def test_rival_lookup_agrees_with_a_full_scan(cli, alice: Path) -> None:
             o.precedence() == rule.precedence() and o.could_overlap(rule) and o.outcome() != rule.outcome()
             and o.selector() != rule.selector() for o in stored)
         duplicate = any(o.selector() == rule.selector() for o in stored)
+        from wallet.errors import WalletError
+
         try:
             prefs.add_rule(rule)
-            stored.append(rule)
-            assert not expected_conflict and not duplicate
-        except Exception as exc:  # noqa: BLE001
+        except WalletError as exc:
             assert duplicate or expected_conflict, exc
+        else:
+            assert not expected_conflict and not duplicate, rule.describe()
+            stored.append(rule)
     vault.close()
 
 
@@ -330,3 +344,80 @@ def test_cli_choices_are_the_vocabulary() -> None:
     assert tuple(m.value for m in commands.Category) == CATEGORIES
     assert tuple(m.value for m in commands.FullState) == STATES
     assert tuple(m.value for m in commands.OriginChoice) == ORIGIN_CHOICES
+
+
+
+def test_a_rule_that_does_not_say_disclose_withholds_the_origin(cli, alice: Path) -> None:
+    cli(["dest", "set", "y.example", "--category", "trusted"])
+    cli(["rule", "add", "--dest", "y.example", "--state", "unlinkable"])
+    assert explain(cli, "--to", "y.example", "--origin", "https://ref.example/p")["origin"] == {"status": "withheld"}
+    cli(["rule", "add", "--dest", "z.example", "--state", "identified", "--origin", "disclose", "--on-conflict", "fallback:unlinkable"])
+    pol = str(alice.parent / "z.json")
+    Path(pol).write_text(json.dumps({"version": 1, "party": "z.example", "accept": ["unlinkable"], "require": []}))
+    doc = explain(cli, "--to", "z.example", "--origin", "https://ref.example/p", "--policy", pol)
+    assert doc["state"] == "unlinkable" and doc["origin"] == {"status": "withheld"}  # no origin after the fallback
+
+
+def test_untrusted_parties_bind_by_the_users_categories_not_their_labels(cli, alice: Path, tmp_path: Path) -> None:
+    cli(["dest", "set", "*.cs.example", "--category", "untrusted"])
+    cli(["rule", "add", "--dest", "shop2.example", "--state", "unlinkable", "--on-conflict", "fallback:pseudonymous"])
+    for doc in (
+        {"party": "https://cs.example", "role": "calling-service"},
+        {"party": "https://cs.example", "role": "destination"},  # relabelled
+        {"party": "https://www.cs.example", "role": "calling-service"},  # a subdomain
+        {"role": "calling-service"},  # names no party
+    ):
+        pol = write_policy(tmp_path, "cs", accept=["identified", "pseudonymous"], **doc)
+        out = explain(cli, "--to", "shop2.example", "--policy", pol)
+        assert out["state"] == "unlinkable", doc
+
+
+def test_command_line_state_discloses_only_what_is_typed(cli, alice: Path) -> None:
+    cli(["dest", "set", "charlie@corp.example", "--category", "inner-circle"])
+    r = cli(["assert", "--to", "charlie@corp.example", "--persona", "work", "--state", "pseudonymous",
+             "--fingerprint", FP, "--json"])
+    assert json.loads(r.out)["disclosed"] == {} and "decided by command line" in r.err
+
+
+def test_undetectable_removes_an_identity_already_in_the_sdp(cli, alice: Path, tmp_path: Path) -> None:
+    sdp = Path(__file__).parent / "fixtures" / "sdp" / "sdp_firefox_offer_session_level_fingerprint.sdp"
+    signed = tmp_path / "signed.sdp"
+    assert cli(["sign-sdp", "--to", "shop.example", str(sdp), "--persona", "work", "--state", "identified",
+                "--disclose", "display_name", "-o", str(signed)]).code == 0
+    r = cli(["sign-sdp", "--to", "shop.example", str(signed), "--state", "undetectable"])
+    assert r.code == 0 and "a=identity" not in r.out and r.out.encode() == sdp.read_bytes()
+    assert "was removed" in r.err
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["explain", "--to", "x.example", "--origin", "sip:alice@corp.example"], "must be a website"),
+        (["explain", "--to", "x.example", "--origin", "bob@mail.example"], "must be a website"),
+        (["rule", "add", "--dest", "*.[::1]", "--state", "identified"], "DNS name"),
+        (["rule", "add", "--dest", "*.10.0.0.1", "--state", "identified"], "DNS name"),
+        (["rule", "add", "--state", "identified", "--disclose", "bad name"], "invalid attribute name"),
+        (["rule", "add", "--state", "identified", "--disclose", "x\x1b[31m"], "invalid attribute name"),
+        (["rule", "add", "--state", "undetectable", "--origin", "disclose"], "discloses nothing"),
+        (["rule", "add", "--state", "pseudonymous", "--on-conflict", "fallback:pseudonymous"], "its own state"),
+    ],
+)
+def test_more_usage_errors(cli, alice: Path, args, needle) -> None:
+    r = cli(args)
+    assert r.code == 2 and needle in r.err, r.err
+
+
+def test_rule_ids_are_64_bit_and_disclose_order_does_not_matter(cli, alice: Path) -> None:
+    rid = cli(["rule", "add", "--service", "negotiated", "--state", "identified", "--disclose", "email,display_name"]).out.strip()
+    assert len(rid) == 17
+    r = cli(["rule", "add", "--model", "dual-cs", "--state", "identified", "--disclose", "display_name,email"])
+    assert r.code == 0, r.err  # same outcome, listed in another order: no contradiction
+
+
+def test_policy_version_must_be_the_integer_1_and_stdin_works(cli, alice: Path, tmp_path: Path) -> None:
+    path = tmp_path / "p.json"
+    path.write_text('{"version": 1.0, "accept": ["identified"], "require": []}')
+    assert cli(["policy", "check", str(path)]).code == 2
+    doc = b'{"version": 1, "party": "x.example", "accept": ["pseudonymous"], "require": []}'
+    r = cli(["explain", "--to", "x.example", "--policy", "-", "--json"], stdin=doc)
+    assert r.code == 0 and json.loads(r.out)["state"] == "pseudonymous"

@@ -38,10 +38,14 @@ class PolicyError(UsageError):
 
 
 class Policy:
-    __slots__ = ("party", "role", "accept", "require", "origin", "source")
+    __slots__ = ("party", "role", "accept", "require", "origin", "source", "named")
 
-    def __init__(self, party: str, role: str, accept: tuple[str, ...], require: tuple[str, ...], origin: str, source: str) -> None:
+    def __init__(
+        self, party: str, role: str, accept: tuple[str, ...], require: tuple[str, ...], origin: str, source: str,
+        named: bool = True,
+    ) -> None:
         self.party, self.role, self.accept, self.require, self.origin, self.source = party, role, accept, require, origin, source
+        self.named = named
 
     def key(self) -> tuple[str, str, tuple[str, ...], tuple[str, ...], str]:
         return self.role, self.party, self.accept, self.require, self.origin
@@ -69,7 +73,7 @@ class Policy:
         if unknown:
             raise bad(f"unknown field {unknown[0]!r} (version 1 knows: {', '.join(MEMBERS)})")
         version = doc.get("version")
-        if version not in VERSIONS or isinstance(version, bool):
+        if type(version) is not int or version not in VERSIONS:
             raise bad(f"unknown version {version!r} (this wallet reads version 1)")
         for name in ("accept", "require"):
             if name not in doc:
@@ -102,7 +106,7 @@ class Policy:
                 party = normalize_destination(party)
             except UsageError as exc:
                 raise bad(f"field 'party': {exc.message}") from None
-        return cls(party, role, accept, require, origin, source)
+        return cls(party, role, accept, require, origin, source, named="party" in doc)
 
 
 def load_policy(path: str) -> Policy:
@@ -115,4 +119,4 @@ def load_policy(path: str) -> Policy:
             raw = fh.read(MAX_POLICY_BYTES + 1)
     except OSError as exc:
         raise FileError(f"cannot read policy {path}: {exc.strerror}") from None
-    return Policy.from_json(raw, source=Path(path).stem if path != "-" else "stdin")
+    return Policy.from_json(raw, source=Path(path).stem)

@@ -21,7 +21,7 @@ from wallet.context import CALL_MODELS, CATEGORIES, DEFAULT_CATEGORY, SERVICE_TY
 from wallet.destination import normalize_destination
 from wallet.errors import AlreadyExists, UsageError
 from wallet.reconcile import Intent
-from wallet.rules import Rule, destination_patterns
+from wallet.rules import Rule, destination_patterns, normalize_pattern
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -40,21 +40,30 @@ class Preferences:
 
     # -- destinations ------------------------------------------------------------------------------
     def set_category(self, destination: str, category: str) -> str:
-        dest = normalize_destination(destination)
+        """Categorise a destination, or every destination under a host with ``*.domain``."""
+        dest = normalize_pattern(destination)
         check_choice(category, CATEGORIES, "category")
         with self.state.transaction():
             self.state.put(DESTINATION, dest, {"destination": dest, "category": category})
         return dest
 
     def category(self, destination: str) -> str:
-        record = self.state.get(DESTINATION, destination)
-        return str(record["category"]) if record else DEFAULT_CATEGORY
+        """The most specific category: the destination itself, then the longest ``*.domain`` above it."""
+        try:
+            candidates = destination_patterns(normalize_destination(destination))
+        except UsageError:
+            candidates = [destination]  # a policy's free-form party name: exact match only
+        for pattern in candidates:
+            record = self.state.get(DESTINATION, pattern)
+            if record:
+                return str(record["category"])
+        return DEFAULT_CATEGORY
 
     def destinations(self) -> list[dict[str, Any]]:
         return sorted(self.state.items(DESTINATION), key=lambda d: d["destination"])
 
     def remove_destination(self, destination: str) -> str:
-        dest = normalize_destination(destination)
+        dest = normalize_pattern(destination)
         with self.state.transaction():
             if not self.state.delete(DESTINATION, dest):
                 raise UsageError(f"no category is set for {dest}", hint="see 'wallet dest list'")
@@ -97,6 +106,9 @@ class Preferences:
                         "a call could match both",
                         hint="make one of them more specific, or give both the same outcome",
                     )
+            clash = self.state.get(RULE_ID, rule.rule_id)
+            if clash is not None and clash.get("selector") != rule.selector():
+                raise AlreadyExists(f"rule id {rule.rule_id} is taken by another rule", hint="report this: ids are 64-bit hashes")
             self.state.put(RULE, rule.selector(), rule.to_record())
             self.state.put(RULE_ID, rule.rule_id, {"selector": rule.selector()})
 
@@ -131,9 +143,9 @@ class Preferences:
         category = self.category(destination)
         rule = self.matching_rule(destination, category, service, model)
         if rule is not None:
-            default = builtin_default(service, category)
+            # A rule that does not say --origin disclose withholds it: only the user can decide to disclose.
             return Intent(
-                rule.state, rule.persona, rule.disclose, rule.origin or default.origin, rule.on_conflict,
+                rule.state, rule.persona, rule.disclose, rule.origin or "withhold", rule.on_conflict,
                 f"rule {rule.rule_id} ({rule.describe()})", False,
             )
         default = builtin_default(service, category)

@@ -93,10 +93,14 @@ def reconcile(
     categories = categories or {}
     binding: list[Policy] = []
     for p in sorted(policies, key=lambda p: p.key()):
-        if p.role == "calling-service" and categories.get(p.party) == "untrusted" and not intent.is_default:
+        # Whether a party binds is decided from the user's own categories, never from what the policy says
+        # about itself: relabelling a role or omitting the party must not escape the user's rule.
+        untrusted = categories.get(p.party) == "untrusted" or (p.role == "calling-service" and not p.named)
+        if untrusted and not intent.is_default:
             out.overridden.append(p.party)
             out.decide(f"policy:{p.party}", "not binding", intent.source,
-                       "your rule for an untrusted calling service overrides its parameters (draft 8.5.1)")
+                       "your rule overrides the parameters of a party you do not trust (draft 8.5.1)"
+                       if p.named else "a calling-service policy that names no party is not trusted")
         else:
             binding.append(p)
 
@@ -124,9 +128,9 @@ def reconcile(
         state = chosen
         out.decide("state", state, f"{intent.source} (on conflict: {intent.on_conflict})",
                    f"{', '.join(refusers)} {'refuses' if len(refusers) == 1 else 'refuse'} {intent.state}")
-        if more_private(state, intent.state) and intent.disclose:
-            # Falling back to a more private state must not carry the identifying attributes along.
-            intent = Intent(state, intent.persona, (), intent.origin, intent.on_conflict, intent.source, intent.is_default)
+        if more_private(state, intent.state):
+            # Falling back to a more private state must not carry identifying attributes or the origin along.
+            intent = Intent(state, intent.persona, (), "withhold", intent.on_conflict, intent.source, intent.is_default)
     out.state = state
     out.scope = SCOPES[state]
     out.decide("key scope", out.scope, "wallet", f"{state} calls are signed with a {out.scope} key"
@@ -141,9 +145,10 @@ def reconcile(
     for name in sorted(set(attributes) | set(intent.disclose) | set(required)):
         wanted_by = required.get(name, [])
         allowed = name in intent.disclose and not silent
-        if allowed and name not in attributes:
+        if allowed and name not in attributes and not wanted_by:
             out.decide(f"attribute:{name}", "withheld", "wallet", "the persona has no such attribute")
-            allowed = False
+            continue
+        allowed = allowed and name in attributes
         if allowed:
             out.disclosed.append(name)
             why = f"required by {', '.join(wanted_by)}" if wanted_by else "your rule discloses it"

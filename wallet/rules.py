@@ -22,6 +22,7 @@ the second is added: there is never a tie to break at signing time.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from wallet.context import CALL_MODELS, CATEGORIES, ORIGIN_CHOICES, SERVICE_TYPES, STATES, check_choice
 from wallet.destination import normalize_destination, normalize_host
@@ -32,12 +33,16 @@ if TYPE_CHECKING:
     from typing import Any
 
 FIELDS = ("dest", "category", "service", "model")
+_ATTR = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 
 
 def normalize_pattern(text: str) -> str:
     """A destination (normalised) or ``*.domain`` (any destination at or under that host)."""
     if text.startswith("*."):
-        return "*." + normalize_host(text[2:])
+        host = normalize_host(text[2:])
+        if host.startswith("[") or host.replace(".", "").isdigit():
+            raise UsageError("a *.domain pattern needs a DNS name, not an IP address", hint="name the destination itself")
+        return "*." + host
     return normalize_destination(text)
 
 
@@ -108,9 +113,14 @@ class Rule:
         """Validate command-line input into a rule (usage errors name the valid values)."""
         from wallet.personas import validate_name
 
-        names = tuple(dict.fromkeys(n.strip() for n in (disclose or []) if n.strip()))
-        if state in ("unlinkable", "undetectable") and names:
-            raise UsageError(f"an {state} rule discloses nothing", hint="drop --disclose")
+        names = tuple(sorted(set(n.strip() for n in (disclose or []) if n.strip())))
+        bad = [n for n in names if not _ATTR.match(n)]
+        if bad:
+            raise UsageError(f"invalid attribute name {bad[0][:40]!r}", hint="lower-case letters, digits, '_', '.', '-'")
+        if state in ("unlinkable", "undetectable") and (names or origin == "disclose"):
+            raise UsageError(f"an {state} rule discloses nothing", hint="drop --disclose and --origin disclose")
+        if on_conflict == f"fallback:{state}":
+            raise UsageError("a rule cannot fall back to its own state", hint="pick another state, or refuse")
         return cls(
             dest=normalize_pattern(dest) if dest is not None else None,
             category=check_choice(category, CATEGORIES, "category") if category else None,
@@ -128,7 +138,7 @@ class Rule:
 
     @property
     def rule_id(self) -> str:
-        return "r" + hashlib.sha256(self.selector().encode()).hexdigest()[:8]
+        return "r" + hashlib.sha256(self.selector().encode()).hexdigest()[:16]
 
     def precedence(self) -> tuple[int, int, int, int]:
         """Larger wins. (destination: 2 exact / 1 pattern / 0, pattern length, category, service+model)."""

@@ -184,6 +184,11 @@ class Sdp:
         near = self.lines[index - 1] if index > 0 else self.lines[0]
         return b"\r\n" if near.endswith(b"\r\n") else b"\n"
 
+    def without_identity(self) -> bytes:
+        """The SDP with every a=identity line removed (an undetectable caller sends none at all)."""
+        drop = set(self.session_identity) | set(self.media_identity)
+        return b"".join(line for i, line in enumerate(self.lines) if i not in drop)
+
     def with_identity(self, value: str) -> bytes:
         """The SDP with one session-level ``a=identity:<value>``: replaced in place, or inserted before m=."""
         self.identity_value()  # refuses media-level or repeated identities

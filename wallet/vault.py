@@ -346,10 +346,9 @@ class Vault:
         prefs = self.prefs
         intent = prefs.intent(dest, service=service, model=model)
         if state is not None or disclose:
-            intent = Intent(
-                state or intent.state, intent.persona, tuple(disclose or ()) if disclose else intent.disclose,
-                intent.origin, "refuse", "command line", False,
-            )
+            # What is typed for this call replaces the rule entirely: nothing is disclosed unless typed.
+            intent = Intent(state or intent.state, intent.persona, tuple(disclose or ()), "withhold", "refuse",
+                            "command line", False)
         who = self.persona(persona or intent.persona or DEFAULT_PERSONA)
         intent.persona = who.name
         if disclose:  # what the user typed for this call must make sense, not be quietly dropped

@@ -15,6 +15,18 @@ AIORTC = SDPS / "sdp_aiortc_offer_three_fingerprint_algorithms.sdp"
 ANSWER = SDPS / "sdp_answer_lf_mixed_case_no_final_newline.sdp"
 
 
+def assertion_text(sdp: bytes) -> str:
+    """The decoded JSON payload of the SDP's a=identity token ("" if there is none): what a destination reads."""
+    import base64
+
+    for line in sdp.decode().splitlines():
+        if line.startswith("a=identity:"):
+            envelope = json.loads(base64.b64decode(line[len("a=identity:"):].split(" ")[0]))
+            payload = envelope["assertion"].split(".")[1]
+            return base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+    return ""
+
+
 class Party:
     """One participant: a wallet home (created on first use) and a scratch directory."""
 

@@ -168,8 +168,11 @@ def sign_sdp(
     plan = _plan(vault, to, persona=persona, state=state, disclose=disclose, service=service, model=model,
                  policy=policy, origin=origin)
     if plan.outcome.state == "undetectable":
+        stripped = sdp.without_identity()
+        removed = " (an a=identity already in it was removed)" if stripped != raw else ""
+        raw = stripped
         Output.notice(
-            f"undetectable call to {plan.destination}: the SDP passes unchanged, with no a=identity "
+            f"undetectable call to {plan.destination}: the SDP passes with no a=identity{removed} "
             f"(decided by {plan.intent.source})"
         )
         if output is not None:

@@ -26,17 +26,40 @@ def ask_on_tty(question: str, options: list[str]) -> str | None:
     return answer if answer in options else None
 
 
-def load_policies(files: list[str] | None) -> list[Policy]:
-    from wallet.policy import load_policy
+def load_policy_arg(path: str) -> Policy:
+    """A policy file, or stdin for '-' (once per command)."""
+    from wallet.cli.common import read_input
+    from wallet.policy import MAX_POLICY_BYTES, Policy, load_policy
 
-    return [load_policy(f) for f in files or []]
+    if path != "-":
+        return load_policy(path)
+    return Policy.from_json(read_input("-", what="policy", limit=MAX_POLICY_BYTES + 1, oversize_ok=True), source="stdin")
+
+
+_POLICY_CACHE: dict[str, Policy] = {}
+
+
+def load_policies(files: list[str] | None) -> list[Policy]:
+    """Each policy is read once per command, though it is checked before unlocking and used after."""
+    out = []
+    for f in files or []:
+        if f not in _POLICY_CACHE:
+            _POLICY_CACHE[f] = load_policy_arg(f)
+        out.append(_POLICY_CACHE[f])
+    return out
 
 
 def origin_of(url: str | None) -> str | None:
     """The origin website, reduced to its origin (scheme, host, port): a path could say too much."""
     from wallet.destination import normalize_destination
+    from wallet.errors import UsageError
 
-    return normalize_destination(url) if url is not None else None
+    if url is None:
+        return None
+    origin = normalize_destination(url)
+    if not origin.startswith(("https://", "http://")):
+        raise UsageError(f"--origin must be a website (http or https), not {origin!r}", hint="e.g. --origin https://news.example")
+    return origin
 
 
 def describe_plan(plan: Plan) -> dict[str, Any]:

@@ -90,9 +90,9 @@ def verify(
 
     when = parse_time(at) if at is not None else None
     fingerprints = _fingerprints(fingerprint)
-    from wallet.policy import load_policy
+    from wallet.cli.privacy import load_policy_arg
 
-    enforced = load_policy(policy) if policy is not None else None
+    enforced = load_policy_arg(policy) if policy is not None else None
     if batch:
         return _batch(file, audience, fingerprints, expect_id, when, no_replay_check, replay_store, enforced)
     if audience is None:
