@@ -421,3 +421,38 @@ def test_policy_version_must_be_the_integer_1_and_stdin_works(cli, alice: Path, 
     doc = b'{"version": 1, "party": "x.example", "accept": ["pseudonymous"], "require": []}'
     r = cli(["explain", "--to", "x.example", "--policy", "-", "--json"], stdin=doc)
     assert r.code == 0 and json.loads(r.out)["state"] == "pseudonymous"
+
+
+def test_ask_on_a_real_terminal(cli, alice: Path, tmp_path: Path) -> None:
+    """--on-conflict ask: the question appears on the terminal and the typed answer decides."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import time
+
+    from conftest import wallet_exe
+
+    cli(["rule", "add", "--dest", "shop.example", "--state", "unlinkable", "--on-conflict", "ask"])
+    policy = write_policy(tmp_path, "shop", party="shop.example", accept=["pseudonymous", "identified"])
+
+    def run_on_tty(answer: bytes) -> tuple[int, str]:
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([*wallet_exe(), "explain", "--to", "shop.example", "--policy", policy, "--json"],
+                                stdin=slave, stdout=subprocess.PIPE, stderr=slave, env=dict(os.environ))
+        os.close(slave)
+        seen, deadline = b"", time.monotonic() + 60
+        while b"use which state instead?" not in seen and time.monotonic() < deadline:
+            if select.select([master], [], [], 1)[0]:
+                seen += os.read(master, 4096)
+        os.write(master, answer)
+        out, _ = proc.communicate(timeout=60)
+        os.close(master)
+        assert b"refuses unlinkable callers" in seen
+        return proc.returncode, out.decode()
+
+    code, out = run_on_tty(b"pseudonymous\n")
+    doc = json.loads(out)
+    assert code == 0 and doc["state"] == "pseudonymous" and doc["conflicts"][0]["resolution"] == "you chose pseudonymous"
+    code, out = run_on_tty(b"no thanks\n")
+    assert json.loads(out)["satisfiable"] is False
