@@ -277,3 +277,10 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch: pytest.M
 def test_errors_on_a_pipe_carry_no_escape_codes(cli, home: Path) -> None:
     r = cli(["status"])
     assert "\x1b" not in r.err
+
+
+@pytest.mark.parametrize("args", [[], ["persona"], ["rule"]])
+def test_no_command_shows_readable_help(cli, args) -> None:
+    r = cli(args)
+    assert r.code == 2 and r.out == ""
+    assert r.err.startswith("Usage: wallet") and "Commands:" in r.err and r.err.count("\n") > 5

@@ -71,6 +71,9 @@ def run(args: list[str]) -> int:
         only = args[0] if args and args[0] in COMMANDS else None
         try:
             return command(only).main(args, prog_name="wallet", standalone_mode=False)
+        except click_exc.NoArgsIsHelpError as err:  # `wallet` or `wallet persona` alone: show the help
+            sys.stderr.write(err.format_message().rstrip("\n") + "\n")
+            return 2
         except click_exc.UsageError as err:
             ctx = err.ctx
             hint = f"see '{ctx.command_path} --help'" if ctx is not None else "see 'wallet --help'"
