@@ -54,7 +54,7 @@ class Output:
         line = _paint("wallet: error:", "1;31", sys.stderr) + " " + message
         if hint:
             line += f" (hint: {hint})"
-        sys.stderr.write(line.replace("\n", " ") + "\n")
+        sys.stderr.write(" ".join(line.split()) + "\n")  # one line, whatever whitespace the message had
         if self.json_mode:
             doc = {"error": {"code": code, "message": message, "hint": hint}}
             sys.stdout.write(json.dumps(doc) + "\n")
