@@ -80,9 +80,17 @@ def describe_plan(plan: Plan) -> dict[str, Any]:
 
 
 def conflict_summary(plan: Plan) -> str:
-    unresolved = [c for c in plan.outcome.conflicts if c["resolution"] == "unresolved"]
-    c = unresolved[0]
-    return f"{', '.join(c['refused_by'])} cannot accept your {c['item']} ({c['wanted']}) and {c['by']} says refuse"
+    """The first unresolved conflict, in a sentence."""
+    c = next(c for c in plan.outcome.conflicts if c["resolution"] == "unresolved")
+    parties = ", ".join(c["refused_by"])
+    plural = len(c["refused_by"]) > 1
+    if c["item"] == "state":
+        what = f"{'refuse' if plural else 'refuses'} {c['wanted']} callers"
+    elif c["item"].startswith("attribute:"):
+        what = f"{'require' if plural else 'requires'} your {c['item'].split(':', 1)[1]}, which is withheld"
+    else:
+        what = f"{'require' if plural else 'requires'} the origin website, which is {c['wanted']}"
+    return f"{parties} {what}, and {c['by']} says refuse"
 
 
 def dest_set(dest: str, category: str, passphrase_file: str | None, json_out: bool) -> None:
