@@ -6,9 +6,11 @@ import sys
 
 from wallet.cli.common import open_vault, read_input
 from wallet.cli.output import Output
+from wallet.cli.privacy import read_context
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
+    from wallet.policy import Policy
     from wallet.sdp import Fingerprint
     from wallet.vault import Issued, Plan, Vault
 
@@ -39,16 +41,6 @@ def _notice(issued: Issued, plan: Plan) -> None:
     )
 
 
-def _check_context(to: str, policy: list[str] | None, origin: str | None) -> None:
-    """Usage errors in the destination, policies or origin, before anything is unlocked or read."""
-    from wallet.cli.privacy import load_policies, origin_of
-    from wallet.destination import normalize_destination
-
-    normalize_destination(to)
-    load_policies(policy)
-    origin_of(origin)
-
-
 def _plan(
     vault: Vault,
     to: str,
@@ -58,15 +50,15 @@ def _plan(
     disclose: list[str] | None,
     service: str | None,
     model: str | None,
-    policy: list[str] | None,
-    origin: str | None,
+    context: tuple[list[Policy], str | None],
 ) -> Plan:
     """Reconcile rules and policies; refuse (exit 23) when a conflict stays unresolved."""
     from wallet.cli.privacy import conflict_summary, make_plan
     from wallet.errors import ConflictRefused
 
-    plan = make_plan(vault, to, service=service, model=model, policy=policy, origin=origin, persona=persona,
-                     state=state, disclose=disclose)
+    policies, origin_url = context
+    plan = make_plan(vault, to, service=service, model=model, policies=policies, origin_url=origin_url,
+                     persona=persona, state=state, disclose=disclose)
     if not plan.outcome.satisfiable:
         raise ConflictRefused(
             f"nothing was signed: {conflict_summary(plan)}",
@@ -120,10 +112,10 @@ def assert_(
     fingerprints = _fingerprints(fingerprint)
     if not fingerprints:
         raise UsageError("nothing to bind: give the DTLS fingerprints", hint="--fingerprint 'sha-256 AB:CD:...'")
-    _check_context(to, policy, origin)
+    context = read_context(to, policy, origin)  # usage errors before anything is unlocked or read
     vault = open_vault(passphrase_file)
     plan = _plan(vault, to, persona=persona, state=state, disclose=disclose, service=service, model=model,
-                 policy=policy, origin=origin)
+                 context=context)
     if plan.outcome.state == "undetectable":
         Output.notice(f"undetectable call to {plan.destination}: no identity is sent (decided by {plan.intent.source})")
         Output(json_out).product({"state": "undetectable", "line": None, "token": None, "audience": plan.destination}, "")
@@ -155,7 +147,7 @@ def sign_sdp(
     from wallet.home import write_new_file
     from wallet.sdp import MAX_SDP_BYTES, Sdp, SdpError
 
-    _check_context(to, policy, origin)
+    context = read_context(to, policy, origin)  # usage errors before anything is unlocked or read
     raw = read_input(file, what="SDP", limit=MAX_SDP_BYTES)
     try:
         sdp = Sdp.parse(raw)
@@ -166,7 +158,7 @@ def sign_sdp(
         raise UsageError("the SDP has no a=fingerprint line: there is nothing to bind the identity to")
     vault = open_vault(passphrase_file)
     plan = _plan(vault, to, persona=persona, state=state, disclose=disclose, service=service, model=model,
-                 policy=policy, origin=origin)
+                 context=context)
     if plan.outcome.state == "undetectable":
         stripped = sdp.without_identity()
         removed = " (an a=identity already in it was removed)" if stripped != raw else ""

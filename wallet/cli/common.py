@@ -20,9 +20,6 @@ _stdin_used_for: list[str] = []
 def reset_stdin_claims() -> None:
     """Called at the start of every command: each command may read stdin once."""
     _stdin_used_for.clear()
-    from wallet.cli import privacy
-
-    privacy._POLICY_CACHE.clear()
 
 
 def read_input(path: str, *, what: str, limit: int, binary_from_tty: bool = True, oversize_ok: bool = False) -> bytes:

@@ -36,17 +36,12 @@ def load_policy_arg(path: str) -> Policy:
     return Policy.from_json(read_input("-", what="policy", limit=MAX_POLICY_BYTES + 1, oversize_ok=True), source="stdin")
 
 
-_POLICY_CACHE: dict[str, Policy] = {}
+def read_context(to: str, policy: list[str] | None, origin: str | None) -> tuple[list[Policy], str | None]:
+    """Check the destination, read the policies (once) and reduce the origin, before anything is unlocked."""
+    from wallet.destination import normalize_destination
 
-
-def load_policies(files: list[str] | None) -> list[Policy]:
-    """Each policy is read once per command, though it is checked before unlocking and used after."""
-    out = []
-    for f in files or []:
-        if f not in _POLICY_CACHE:
-            _POLICY_CACHE[f] = load_policy_arg(f)
-        out.append(_POLICY_CACHE[f])
-    return out
+    normalize_destination(to)
+    return [load_policy_arg(f) for f in policy or []], origin_of(origin)
 
 
 def origin_of(url: str | None) -> str | None:
@@ -154,13 +149,8 @@ def rule_rm(rule_id: str, passphrase_file: str | None, json_out: bool) -> None:
 
 
 def policy_check(file: str, json_out: bool) -> None:
-    from pathlib import Path
 
-    from wallet.cli.common import read_input
-    from wallet.policy import MAX_POLICY_BYTES, Policy
-
-    raw = read_input(file, what="policy", limit=MAX_POLICY_BYTES)
-    policy = Policy.from_json(raw, source=Path(file).stem if file != "-" else "stdin")
+    policy = load_policy_arg(file)
     human = (
         f"valid policy of {policy.party} ({policy.role}): accepts {', '.join(policy.accept)}; "
         f"requires {', '.join(policy.require) or 'nothing'}; origin {policy.origin}"
@@ -174,14 +164,14 @@ def make_plan(
     *,
     service: str | None,
     model: str | None,
-    policy: list[str] | None,
-    origin: str | None,
+    policies: list[Policy],
+    origin_url: str | None,
     persona: str | None,
     state: str | None = None,
     disclose: list[str] | None = None,
 ) -> Plan:
     return vault.plan(
-        to, service=service, model=model, policies=load_policies(policy), origin_url=origin_of(origin),
+        to, service=service, model=model, policies=policies, origin_url=origin_url,
         state=state, persona=persona, disclose=disclose, ask=ask_on_tty,
     )
 
@@ -197,12 +187,11 @@ def explain(
     json_out: bool,
 ) -> None:
     from wallet.derivation import Scope
-    from wallet.destination import normalize_destination
 
-    normalize_destination(to)
-    load_policies(policy)  # a bad policy is a usage error before any unlocking
+    policies, origin_url = read_context(to, policy, origin)
     vault = open_vault(passphrase_file)
-    plan = make_plan(vault, to, service=service, model=model, policy=policy, origin=origin, persona=persona)
+    plan = make_plan(vault, to, service=service, model=model, policies=policies, origin_url=origin_url,
+                     persona=persona)
     doc = describe_plan(plan)
     scope = plan.outcome.scope
     if plan.outcome.state == "pseudonymous" and plan.persona.kind == "pseudonym":
