@@ -147,6 +147,25 @@ def _deep_json() -> str:
     return token(('{"iss":"' + ALICE + '","x":' + nested + "}").encode())
 
 
+_SEPARATORS = {
+    "cr": b"\r", "vt": b"\x0b", "ff": b"\x0c", "fs": b"\x1c", "gs": b"\x1d", "rs": b"\x1e", "nel": "\x85".encode(),
+    "u2028": "\u2028".encode(), "u2029": "\u2029".encode(), "nul": b"\x00", "lf_cr": b"\n\r",
+}
+
+
+def _hidden_after(separator: bytes) -> bytes:
+    """An unknown attribute to an LF reader, and a second line with a fingerprint to str.splitlines()."""
+    return GOOD.replace(b"a=mid:0\r\n", b"a=mid:0\r\na=x-pad:1" + separator + b"a=fingerprint:sha-256 "
+                        + ":".join(["EE"] * 32).encode() + b"\r\n", 1)
+
+
+def _mitm_cr() -> bytes:
+    """The review's reproduction: the signed fingerprints renamed (still counted by a case-insensitive
+    verifier, ignored by aiortc) and the attacker's own hidden behind a lone CR (seen by aiortc only)."""
+    return _hidden_after(b"\r").replace(b"a=fingerprint:sha-256 " + sdp_fingerprints(CHROME)[0]["digest"].encode(),
+                                         b"a=FINGERPRINT:sha-256 " + sdp_fingerprints(CHROME)[0]["digest"].encode())
+
+
 _V = {"audience": AUDIENCE, "at": T0 + 10}
 _VF = {**_V, "fingerprints": FPS}
 
@@ -238,6 +257,19 @@ CASES: dict[str, tuple[bytes, dict[str, Any], str | None]] = {
     "token_origin_url_not_normalised": (
         token(claims(origin={"status": "disclosed", "url": "HTTPS://Portal.Example/path"})).encode(), _VF, "malformed"),
     "token_origin_status_unknown": (token(claims(origin={"status": "maybe"})).encode(), _VF, "malformed"),
+    # issue 7: one SDP, two readings (aiortc splits with str.splitlines and matches names case-sensitively)
+    "sdp_mitm_upper_case_fingerprints_and_cr_hidden_line": (_mitm_cr(), {**_V, "expect_id": ALICE}, "malformed"),
+    **{f"sdp_hidden_fingerprint_after_{name}": (_hidden_after(sep), _V, "malformed") for name, sep in _SEPARATORS.items()},
+    "sdp_fingerprint_name_upper_case": (GOOD.replace(b"a=fingerprint:", b"a=FINGERPRINT:"), _V, "malformed"),
+    "sdp_fingerprint_name_mixed_case": (GOOD.replace(b"a=fingerprint:", b"a=Fingerprint:"), _V, "malformed"),
+    "sdp_identity_name_upper_case": (GOOD.replace(b"a=identity:", b"a=IDENTITY:"), _V, "malformed"),
+    "sdp_fingerprint_tab_separated": (GOOD.replace(b"a=fingerprint:sha-256 ", b"a=fingerprint:sha-256\t"), _V, "malformed"),
+    "sdp_fingerprint_two_spaces": (GOOD.replace(b"a=fingerprint:sha-256 ", b"a=fingerprint:sha-256  "), _V, "malformed"),
+    "sdp_attribute_name_not_a_token": (GOOD + b"a=x pad:1\r\n", _V, "malformed"),
+    "sdp_identity_holds_a_bare_jws": (with_identity(CHROME, GOOD_TOKEN), _V, "malformed"),
+    "identity_line_holds_a_bare_jws": (b"a=identity:" + GOOD_TOKEN.encode(), _VF, "malformed"),
+    "valid_sdp_with_lf_endings": (GOOD.replace(b"\r\n", b"\n"), _V, None),
+    "valid_sdp_with_tab_in_a_value": (GOOD.replace(b"s=-", b"s=a\tb"), _V, None),
     "valid_identity_line_with_extension_containing_dots": (
         b"a=identity:" + envelope(GOOD_TOKEN).encode() + b" e.a.b", _VF, None),
 }

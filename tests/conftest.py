@@ -28,6 +28,16 @@ WEAK_KDF = wallet.sealed.KdfParams(opslimit=1, memlimit=8192)
 PASSPHRASE = "correct horse battery staple"
 
 
+def require_real_part(what: str) -> None:
+    """Skip a test whose real part (a server, a browser, node) is missing here; in CI, fail instead.
+
+    .ci/run sets WALLET_CI=1 after installing every such part, so a missing one there is a bug in CI.
+    """
+    if os.environ.get("WALLET_CI") or os.environ.get("CI"):
+        pytest.fail(f"CI must provide {what}")
+    pytest.skip(f"needs {what}")
+
+
 @dataclass
 class Result:
     code: int

@@ -2,7 +2,7 @@
 
 .ci/run wraps the suite in .ci/with-keyring, which starts a private D-Bus session
 with an unlocked gnome-keyring and sets WALLET_TEST_SECRET_SERVICE=1. Without
-it these tests skip locally; in CI (CI=true) a missing Secret Service fails.
+it these tests skip locally; in CI (CI=true, or WALLET_CI=1 from .ci/run) a missing Secret Service fails.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from conftest import REPO
 pytestmark = [pytest.mark.keyring, pytest.mark.slow]
 
 if not os.environ.get("WALLET_TEST_SECRET_SERVICE"):
-    if os.environ.get("CI"):
+    if os.environ.get("CI") or os.environ.get("WALLET_CI"):
         raise RuntimeError("CI must run the suite under .ci/with-keyring (a real Secret Service)")
     pytest.skip("no Secret Service session: run under .ci/with-keyring", allow_module_level=True)
 

@@ -2,17 +2,26 @@
 
     >>> from wallet.sdp import Sdp
     >>> sdp = Sdp.parse(b"v=0\\r\\no=- 1 1 IN IP4 0.0.0.0\\r\\ns=-\\r\\nt=0 0\\r\\n"
-    ...                 b"m=audio 9 UDP/TLS/RTP/SAVPF 111\\r\\na=fingerprint:sha-256 AB:CD\\r\\n")
-    >>> [f.line() for f in sdp.fingerprints]
-    ['sha-256 AB:CD']
+    ...                 b"m=audio 9 UDP/TLS/RTP/SAVPF 111\\r\\na=fingerprint:sha-256 " + b":".join([b"AB"] * 32) + b"\\r\\n")
+    >>> [f.algorithm for f in sdp.fingerprints]
+    ['sha-256']
     >>> sdp.with_identity("eyJ...").splitlines()[4]
     b'a=identity:eyJ...'
 
 Only what identity binding needs is parsed (RFC 8866 line structure, RFC 8122
 ``a=fingerprint``, RFC 8827 ``a=identity``); every other byte, line endings
-included, is kept exactly as it came. Attribute names are matched
-case-insensitively; fingerprint hash names are lower-cased and digests
-upper-cased, so comparisons are case-insensitive.
+included, is kept exactly as it came.
+
+The parser is deliberately stricter than the RFCs where other readers of the
+same SDP disagree with each other (docs/assertion-format.md, "One SDP, one
+reading"): a verifier must never count fewer fingerprints than the endpoint
+that will use them. So it refuses any line separator but LF and CRLF (lone CR,
+VT, FF, FS, GS, RS, NEL, U+2028, U+2029, which ``str.splitlines`` honours),
+NUL and every other control character but TAB, attribute names that are not
+RFC 8866 tokens, any spelling of ``fingerprint`` or ``identity`` but the
+lower-case one, and fingerprint lines that are not exactly
+``a=fingerprint:<hash-func> SP <hex pairs>``. Hash names are lower-cased and
+digests upper-cased, so fingerprint comparisons are case-insensitive.
 """
 
 from __future__ import annotations
@@ -25,11 +34,24 @@ from wallet.errors import WalletError
 MAX_SDP_BYTES = 256 * 1024
 MAX_LINES = 10_000
 MAX_FINGERPRINTS = 64  # an assertion covers at most this many (docs/assertion-format.md)
-_LINE = re.compile(rb"[a-z]=")
 # RFC 8122 section 5 hash function names; the digest length each implies.
 HASH_LENGTHS = {"sha-1": 20, "sha-224": 28, "sha-256": 32, "sha-384": 48, "sha-512": 64, "md5": 16, "md2": 16}
 _DIGEST = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})*")
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`{|}~0-9A-Za-z]+")
+_TOKEN_CHARS = r"!#$%&'*+\-.^_`{|}~0-9A-Za-z"
+_TOKEN = re.compile(f"[{_TOKEN_CHARS}]+")
+
+# Whole-text checks, each one pass in C over the bytes (the text is valid UTF-8 by then).
+# A byte or sequence that some common reader takes as the end of a line, or that no SDP needs:
+# C0 controls but TAB/LF, CR not followed by LF, DEL, C1 controls (U+0080-U+009F, NEL among
+# them) and U+2028/U+2029.
+_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]")
+# A line that is not empty and does not start with "<lower-case letter>=" (RFC 8866 section 5).
+_BAD_LINE = re.compile(rb"^(?![a-z]=|\r?$)", re.M)
+# An attribute whose name is not a token followed by ':' or the end of the line.
+_BAD_ATTRIBUTE = re.compile(rb"^a=(?![" + _TOKEN_CHARS.encode() + rb"]+(?::|\r?$))", re.M)
+# Every attribute named fingerprint or identity, in any case: its name and the rest of the line.
+_BOUND = re.compile(rb"^a=((?i:fingerprint|identity))(?=[:\r\n]|\Z)([^\r\n]*)", re.M)
+_FINGERPRINT_VALUE = re.compile(rb":([" + _TOKEN_CHARS.encode() + rb"]+) ([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})*)")
 
 
 class SdpError(WalletError):
@@ -100,57 +122,76 @@ def _fingerprint(algorithm: str, digest: str) -> Fingerprint:
     return Fingerprint(algorithm, digest.upper())
 
 
-def _split(raw: bytes) -> list[bytes]:
-    """Lines with their endings (LF or CRLF); only '\\n' ends a line, as in RFC 8866."""
-    lines = raw.split(b"\n")
-    out = [line + b"\n" for line in lines[:-1]]
-    if lines[-1]:
-        out.append(lines[-1])
-    return out
+def _line_number(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
 
 
 def _content(line: bytes) -> bytes:
     return line.rstrip(b"\r\n")
 
 
-def _attribute(content: bytes) -> tuple[str, str] | None:
-    """('fingerprint', value) for b'a=Fingerprint:value'; None for other lines."""
-    if not content.startswith(b"a="):
-        return None
-    name, _, value = content[2:].partition(b":")
-    return name.decode("ascii", "replace").lower(), value.decode("utf-8")
+def _check_text(raw: bytes) -> None:
+    """Refuse what readers split, skip or spell differently (module docstring)."""
+    bad = _FORBIDDEN.search(raw)
+    if bad is not None:
+        char = bad.group().decode("utf-8", "replace")
+        shown = "CR not followed by LF" if char == "\r" else f"U+{ord(char[0]):04X}"
+        raise SdpError(
+            f"line {_line_number(raw, bad.start())} holds a control or line-separator character ({shown})",
+            hint="an SDP ends its lines with CRLF or LF only; other readers would split this line differently",
+        )
+    bad = _BAD_LINE.search(raw)
+    if bad is not None:
+        # RFC 8866: <type>=<value>, type one lower-case letter, no space around '='. Lenient
+        # parsers would still read " a=fingerprint:..." or "A=..."; a line this parser skipped
+        # could hide a fingerprint from the verifier, so refuse it.
+        raise SdpError(f"line {_line_number(raw, bad.start())} is not '<letter>=<value>' (RFC 8866)")
+    bad = _BAD_ATTRIBUTE.search(raw)
+    if bad is not None:
+        raise SdpError(f"line {_line_number(raw, bad.start())}: the attribute name is not an RFC 8866 token")
 
 
 class Sdp:
-    """A parsed SDP. ``lines`` keep their original bytes; indexes refer to them."""
+    """A parsed SDP: its fingerprints and where its ``a=identity`` lines are.
 
-    def __init__(self, lines: list[bytes], media_start: int) -> None:
-        self.lines = lines
-        self.media_start = media_start  # index of the first m= line (len(lines) if none)
+    ``raw`` is kept as it came; :meth:`with_identity` and :meth:`without_identity`
+    rewrite only the identity line.
+    """
+
+    __slots__ = ("raw", "media_start", "fingerprints", "session_identity", "media_identity")
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+        media = raw.find(b"\nm=")
+        self.media_start = len(raw) if media < 0 else media + 1  # byte offset of the first m= line
         self.fingerprints: list[Fingerprint] = []
-        self.session_identity: list[int] = []
-        self.media_identity: list[int] = []
+        self.session_identity: list[tuple[int, int]] = []  # (start, end) of each line's content
+        self.media_identity: list[tuple[int, int]] = []
         seen: set[Fingerprint] = set()
-        for index, line in enumerate(lines):
-            content = _content(line)
-            if content and not _LINE.match(content):
-                # RFC 8866: <type>=<value>, type one lower-case letter, no space around '='. Lenient
-                # parsers (browsers) would still read " a=fingerprint:..." or "A=..."; a line this
-                # parser skipped could hide a fingerprint from the verifier, so refuse it.
-                raise SdpError(f"line {index + 1} is not '<letter>=<value>' (RFC 8866)")
-            attr = _attribute(content)
-            if attr is None:
+        for match in _BOUND.finditer(raw):
+            name, rest = match.group(1), match.group(2)
+            if name == b"identity":
+                where = self.session_identity if match.start() < self.media_start else self.media_identity
+                where.append((match.start(), match.end()))
                 continue
-            name, value = attr
-            if name == "fingerprint":
-                fp = Fingerprint.parse(value)
-                if fp not in seen:
-                    seen.add(fp)
-                    self.fingerprints.append(fp)
-                    if len(self.fingerprints) > MAX_FINGERPRINTS:
-                        raise SdpError(f"the SDP has more than {MAX_FINGERPRINTS} distinct fingerprints", code="too-large")
-            elif name == "identity":
-                (self.session_identity if index < media_start else self.media_identity).append(index)
+            if name != b"fingerprint":
+                raise SdpError(
+                    f"line {_line_number(raw, match.start())}: attribute 'a={name.decode()}' must be spelled "
+                    f"'a={name.decode().lower()}'",
+                    hint="readers that match attribute names case-sensitively would not see it",
+                )
+            value = _FINGERPRINT_VALUE.fullmatch(rest)
+            if value is None:
+                raise SdpError(
+                    f"line {_line_number(raw, match.start())}: invalid fingerprint {rest[1:81].decode()!r}",
+                    hint="expected 'a=fingerprint:sha-256 AB:CD:...' (hash name, one space, hex pairs)",
+                )
+            fp = _fingerprint(value.group(1).decode(), value.group(2).decode())
+            if fp not in seen:
+                seen.add(fp)
+                self.fingerprints.append(fp)
+                if len(self.fingerprints) > MAX_FINGERPRINTS:
+                    raise SdpError(f"the SDP has more than {MAX_FINGERPRINTS} distinct fingerprints", code="too-large")
 
     @classmethod
     def parse(cls, raw: bytes) -> Sdp:
@@ -160,13 +201,12 @@ class Sdp:
             raw.decode("utf-8")
         except UnicodeDecodeError:
             raise SdpError("the SDP is not valid UTF-8") from None
-        lines = _split(raw)
-        if len(lines) > MAX_LINES:
+        if raw.count(b"\n") + (not raw.endswith(b"\n")) > MAX_LINES:
             raise SdpError(f"the SDP has more than {MAX_LINES} lines", code="too-large")
-        if not lines or not _content(lines[0]).startswith(b"v="):
+        if not raw.startswith(b"v="):
             raise SdpError("not an SDP (it must start with 'v=')")
-        media_start = next((i for i, line in enumerate(lines) if line.startswith(b"m=")), len(lines))
-        return cls(lines, media_start)
+        _check_text(raw)
+        return cls(raw)
 
     def identity_value(self) -> str | None:
         """The session-level a=identity value (None if absent). Raises on misplaced or repeated ones."""
@@ -176,31 +216,42 @@ class Sdp:
             raise SdpError("the SDP has more than one a=identity line")
         if not self.session_identity:
             return None
-        attr = _attribute(_content(self.lines[self.session_identity[0]]))
-        assert attr is not None
-        return attr[1]
+        start, end = self.session_identity[0]
+        line = self.raw[start:end]
+        if not line.startswith(b"a=identity:"):
+            raise SdpError("the a=identity line has no value")
+        return _content(line[len(b"a=identity:") :]).decode("utf-8")
 
-    def _eol(self, index: int) -> bytes:
-        near = self.lines[index - 1] if index > 0 else self.lines[0]
-        return b"\r\n" if near.endswith(b"\r\n") else b"\n"
+    @property
+    def lines(self) -> list[bytes]:
+        """The lines with their endings (LF or CRLF), as they came."""
+        return self.raw.splitlines(keepends=True)
+
+    def _ending_before(self, offset: int) -> bytes:
+        """The ending (CRLF or LF) of the last complete line before ``offset``."""
+        prev = self.raw.rfind(b"\n", 0, offset)
+        return b"\r\n" if prev > 0 and self.raw[prev - 1] == 0x0D else b"\n"
 
     def without_identity(self) -> bytes:
         """The SDP with every a=identity line removed (an undetectable caller sends none at all)."""
-        drop = set(self.session_identity) | set(self.media_identity)
-        return b"".join(line for i, line in enumerate(self.lines) if i not in drop)
+        out, last = [], 0
+        for start, end in sorted(self.session_identity + self.media_identity):
+            stop = self.raw.find(b"\n", end)
+            out.append(self.raw[last:start])
+            last = len(self.raw) if stop < 0 else stop + 1
+        out.append(self.raw[last:])
+        return b"".join(out)
 
     def with_identity(self, value: str) -> bytes:
         """The SDP with one session-level ``a=identity:<value>``: replaced in place, or inserted before m=."""
         self.identity_value()  # refuses media-level or repeated identities
+        line = b"a=identity:" + value.encode()
         if self.session_identity:
-            index = self.session_identity[0]
-            old = self.lines[index]
-            eol = old[len(_content(old)) :]
-            lines = [*self.lines[:index], b"a=identity:" + value.encode() + eol, *self.lines[index + 1 :]]
-            return b"".join(lines)
-        index = self.media_start
-        lines = list(self.lines)
-        if index > 0 and not lines[index - 1].endswith(b"\n"):
-            lines[index - 1] += self._eol(index - 1)  # a final line without an ending gets one
-        lines.insert(index, b"a=identity:" + value.encode() + self._eol(index))
-        return b"".join(lines)
+            start, end = self.session_identity[0]
+            return self.raw[:start] + line + self.raw[end:]
+        at = self.media_start
+        eol = self._ending_before(at)
+        before = self.raw[:at]
+        if not before.endswith(b"\n"):
+            before += eol  # a final line without an ending gets one
+        return before + line + eol + self.raw[at:]

@@ -88,24 +88,26 @@ class VerifyResult:
         }
 
 
-def _detect(data: bytes) -> tuple[str, Sdp | None]:
-    """(the a=identity value or bare token, the SDP if the input was one)."""
+def _detect(data: bytes) -> tuple[str, Sdp | None, bool]:
+    """(the a=identity value or bare token, the SDP if the input was one, whether it came from a=identity)."""
     stripped = data.strip()
     if stripped.startswith(b"v="):
         sdp = Sdp.parse(data)
         value = sdp.identity_value()
         if value is None:
             raise Rejected("no-identity", "the SDP carries no a=identity attribute")
-        return value, sdp
+        return value, sdp, True
     try:
         text = stripped.decode("utf-8")
     except UnicodeDecodeError:
         raise Rejected("malformed", "the input is not valid UTF-8") from None
     if "\n" in text:
         raise Rejected("malformed", "the input is neither an SDP, an a=identity line, an envelope nor a token")
+    if text.startswith("a=identity:"):
+        return text[11:], None, True
     if text[:11].lower() == "a=identity:":
-        return text[11:], None
-    return text, None
+        raise Rejected("malformed", "the attribute must be spelled 'a=identity' (RFC 8827)")
+    return text, None, False
 
 
 def _int(payload: dict[str, Any], name: str) -> int:
@@ -182,10 +184,10 @@ def _check(
 ) -> None:
     if len(data) > MAX_INPUT_BYTES:
         raise Rejected("too-large", f"the input is larger than {MAX_INPUT_BYTES} bytes")
-    value, sdp = _detect(data)
+    value, sdp, attribute = _detect(data)
     value = value.strip().split(" ", 1)[0]  # RFC 8827 identity extensions follow a space
     token = value
-    if value.count(".") != 2:  # not a bare token: an RFC 8827 envelope
+    if attribute or value.count(".") != 2:  # a=identity always holds an RFC 8827 envelope
         env = open_envelope(value)
         if (env.domain, env.protocol) != (IDP_DOMAIN, IDP_PROTOCOL):
             raise Rejected(

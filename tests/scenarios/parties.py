@@ -12,7 +12,7 @@ SDPS = Path(__file__).resolve().parents[1] / "fixtures" / "sdp"
 CHROME = SDPS / "sdp_chrome_offer_bundle_media_level_fingerprint.sdp"
 FIREFOX = SDPS / "sdp_firefox_offer_session_level_fingerprint.sdp"
 AIORTC = SDPS / "sdp_aiortc_offer_three_fingerprint_algorithms.sdp"
-ANSWER = SDPS / "sdp_answer_lf_mixed_case_no_final_newline.sdp"
+ANSWER = SDPS / "sdp_answer_lf_uppercase_hash_lowercase_hex_no_final_newline.sdp"
 
 
 def assertion_text(sdp: bytes) -> str:
