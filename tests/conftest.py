@@ -150,3 +150,48 @@ def snapshot(directory: Path) -> dict[str, str]:
         for p in sorted(directory.rglob("*"))
         if p.is_file() and p.name != ".lock"
     }
+
+
+class SmallDisk:
+    """A real tmpfs of a few MiB (root only): fill it, remount it read-only, free it again."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._filler = path / "filler"
+
+    def fill(self) -> None:
+        for name, size in (("filler", 1 << 16), ("filler2", 64)):  # big blocks, then tmpfs's last slack
+            fd = os.open(self.path / name, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            try:
+                while True:
+                    os.write(fd, b"\0" * size)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+
+    def free(self) -> None:
+        self.remount("rw")
+        for name in ("filler", "filler2"):
+            (self.path / name).unlink(missing_ok=True)
+
+    def remount(self, mode: str) -> None:
+        import gc
+
+        gc.collect()  # close SQLite connections the in-process CLI left to the collector
+        done = subprocess.run(["mount", "-o", f"remount,{mode}", str(self.path)], capture_output=True)
+        assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(mount_point)],
+                          capture_output=True)
+    if done.returncode != 0:
+        require_real_part("a tmpfs mount (run as root) for full and read-only disk tests")
+    try:
+        yield SmallDisk(mount_point)
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)

@@ -5,11 +5,20 @@
     >>> store = ReplayStore.open(pathlib.Path(tempfile.mkdtemp()) / "replay.db")
     >>> store.first_use("did:key:z6Mk...", "jti-1", expires=2**40), store.first_use("did:key:z6Mk...", "jti-1", expires=2**40)
     (True, False)
+    >>> store.commit()
 
 Rows hold SHA-256(issuer || 0x00 || jti) truncated to 128 bits and the expiry
 time, nothing else: the store reveals how many assertions were accepted and
 when they expire, not who made them. SQLite's primary key makes the check
 atomic across concurrent verifier processes.
+
+A "first use" is only a promise until :meth:`ReplayStore.commit` returns: a
+caller must commit before it tells anyone that an assertion was accepted (the
+batch verifier commits each chunk before printing it), and must not keep the
+write lock while it waits on anything else. The file gets the same checks as
+every other wallet file: a private directory and file owned by the user, a
+regular file (no symlink, no device), so that nobody else can empty it and
+re-open replays.
 """
 
 from __future__ import annotations
@@ -17,79 +26,158 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import stat
 import time
 from pathlib import Path
 
-from wallet.errors import CorruptData, FileError
+from wallet.database import rollback, storage_error
+from wallet.errors import FileError, InsecurePermissions
 
 SKEW_SECONDS = 60
+BUSY_TIMEOUT_S = 15.0
+_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+_CORRUPT_HINT = "move it aside (a replay store holds no identity, only what was already accepted), or pass --replay-store"
+
+
+def _key(issuer: str, jti: str) -> bytes:
+    return hashlib.sha256(issuer.encode() + b"\0" + jti.encode()).digest()[:16]
+
+
+def _check_path(path: Path) -> None:
+    """Refuse a store others could write or swap: the same rules as the wallet's own files."""
+    from wallet.home import check_private
+
+    parent = path.parent
+    try:
+        parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FileError(f"cannot create {parent}: {exc.strerror}") from None
+    check_private(parent, what="replay store directory", directory=True)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+        except FileExistsError:
+            pass  # another verifier created it first: checked below
+        except OSError as exc:
+            raise FileError(f"cannot create the replay store {path}: {exc.strerror}") from None
+        st = os.lstat(path)
+    except OSError as exc:
+        raise FileError(f"cannot read the replay store {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise FileError(
+            f"the replay store {path} is not a regular file (a link, device or directory)",
+            hint="give the path of a file the verifier may create and own",
+        )
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise InsecurePermissions(f"the replay store {path} is owned by another user", hint="it must be owned by you")
+    if st.st_mode & 0o077:
+        raise InsecurePermissions(
+            f"the replay store {path} is accessible by other users (mode {stat.S_IMODE(st.st_mode):o})",
+            hint=f"whoever can write it can re-open replays; run 'chmod 600 {path}'",
+        )
 
 
 class ReplayStore:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, what: str) -> None:
         self._conn = conn
+        self._what = what
         self._pending = 0
 
     @classmethod
     def open(cls, path: Path) -> ReplayStore:
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if not path.exists():
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-            conn = sqlite3.connect(path, timeout=15, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("CREATE TABLE IF NOT EXISTS seen (key BLOB PRIMARY KEY, expires INTEGER NOT NULL) WITHOUT ROWID")
-            conn.execute("CREATE INDEX IF NOT EXISTS seen_expires ON seen (expires)")
-            conn.execute("DELETE FROM seen WHERE expires < ?", (int(time.time()) - SKEW_SECONDS,))
-        except sqlite3.DatabaseError:
-            raise CorruptData(f"the replay store {path} is corrupted", hint="delete it, or pass --replay-store") from None
-        except OSError as exc:
-            raise FileError(f"cannot open the replay store {path}: {exc.strerror}") from None
-        return cls(conn)
+        _check_path(path)
+        what = f"the replay store {path}"
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            conn: sqlite3.Connection | None = None
+            try:
+                conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("CREATE TABLE IF NOT EXISTS seen (key BLOB PRIMARY KEY, expires INTEGER NOT NULL) WITHOUT ROWID")
+                conn.execute("CREATE INDEX IF NOT EXISTS seen_expires ON seen (expires)")
+                conn.execute("DELETE FROM seen WHERE expires < ?", (int(time.time()) - SKEW_SECONDS,))
+                return cls(conn, what)
+            except sqlite3.Error as exc:
+                if conn is not None:
+                    conn.close()
+                # Some lock upgrades (changing the journal mode while another verifier opens the
+                # file) report busy at once instead of waiting: retry until the same deadline.
+                busy = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in _BUSY_CODES
+                if not busy or time.monotonic() > deadline:
+                    raise storage_error(exc, what, corrupt_hint=_CORRUPT_HINT) from None
+                time.sleep(0.05)
+
+    def _begin(self) -> None:
+        if self._pending == 0:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise storage_error(exc, self._what, corrupt_hint=_CORRUPT_HINT) from None
 
     def first_use(self, issuer: str, jti: str, *, expires: int) -> bool:
-        """Record (issuer, jti); False if it was already recorded (a replay)."""
-        key = hashlib.sha256(issuer.encode() + b"\0" + jti.encode()).digest()[:16]
-        if self._pending == 0:
-            self._conn.execute("BEGIN IMMEDIATE")
+        """Record (issuer, jti); False if it was already recorded (a replay). Call :meth:`commit` after."""
+        self._begin()
+        self._pending += 1
         try:
-            self._conn.execute("INSERT INTO seen VALUES (?, ?)", (key, expires + SKEW_SECONDS))
+            self._conn.execute("INSERT INTO seen VALUES (?, ?)", (_key(issuer, jti), expires + SKEW_SECONDS))
         except sqlite3.IntegrityError:
             return False
-        finally:
-            self._pending += 1
+        except sqlite3.Error as exc:
+            self._abort()
+            raise storage_error(exc, self._what, corrupt_hint=_CORRUPT_HINT) from None
         return True
 
     def first_uses(self, entries: list[tuple[str, str, int]]) -> list[bool]:
         """:meth:`first_use` for many (issuer, jti, expires) at once: one query and one insert per call."""
-        keys = [hashlib.sha256(i.encode() + b"\0" + j.encode()).digest()[:16] for i, j, _ in entries]
+        keys = [_key(i, j) for i, j, _ in entries]
         if not keys:
             return []
-        if self._pending == 0:
-            self._conn.execute("BEGIN IMMEDIATE")
+        self._begin()
         self._pending += len(keys)
         seen: set[bytes] = set()
-        for start in range(0, len(keys), 500):  # SQLite's bound-parameter limit
-            part = keys[start : start + 500]
-            marks = ",".join("?" * len(part))
-            seen.update(row[0] for row in self._conn.execute(f"SELECT key FROM seen WHERE key IN ({marks})", part))
-        fresh: list[bool] = []
-        rows = []
-        for key, (_, _, expires) in zip(keys, entries):
-            new = key not in seen
-            fresh.append(new)
-            if new:
-                seen.add(key)  # a second copy later in the same batch is a replay too
-                rows.append((key, expires + SKEW_SECONDS))
-        self._conn.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", rows)
+        try:
+            for start in range(0, len(keys), 500):  # SQLite's bound-parameter limit
+                part = keys[start : start + 500]
+                marks = ",".join("?" * len(part))
+                seen.update(row[0] for row in self._conn.execute(f"SELECT key FROM seen WHERE key IN ({marks})", part))
+            fresh: list[bool] = []
+            rows = []
+            for key, (_, _, expires) in zip(keys, entries):
+                new = key not in seen
+                fresh.append(new)
+                if new:
+                    seen.add(key)  # a second copy later in the same batch is a replay too
+                    rows.append((key, expires + SKEW_SECONDS))
+            self._conn.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", rows)
+        except sqlite3.Error as exc:
+            self._abort()
+            raise storage_error(exc, self._what, corrupt_hint=_CORRUPT_HINT) from None
         return fresh
 
+    def _abort(self) -> None:
+        rollback(self._conn)
+        self._pending = 0
+
     def commit(self) -> None:
+        """Make every first use since the last commit durable; only then may they be reported as accepted."""
         if self._pending:
-            self._conn.execute("COMMIT")
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._abort()
+                raise storage_error(exc, self._what, corrupt_hint=_CORRUPT_HINT) from None
             self._pending = 0
 
+    def rollback(self) -> None:
+        """Forget uncommitted first uses (nothing was reported for them)."""
+        self._abort()
+
     def close(self) -> None:
-        self.commit()
-        self._conn.close()
+        """Commit, then close (a failed commit still closes, and raises)."""
+        try:
+            self.commit()
+        finally:
+            self._conn.close()

@@ -37,12 +37,15 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any
 
+from wallet.database import rollback, storage_error
 from wallet.errors import CorruptData, FileError
 from wallet.hkdf import hkdf_expand, hkdf_extract, lp
 from wallet.sealed import seal, unseal
 
 SCHEMA_VERSION = 1
 _BUSY_TIMEOUT_S = 15.0
+_WHAT = "the state file"
+_RESTORE = "restore the wallet with 'wallet import' from a backup"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
@@ -78,11 +81,8 @@ class State:
         try:
             conn = sqlite3.connect(uri, uri=True, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
             conn.execute("PRAGMA synchronous=FULL")
-        except sqlite3.DatabaseError:
-            raise CorruptData(
-                f"the state file {path} is corrupted or unreadable",
-                hint="restore the wallet with 'wallet import' from a backup",
-            ) from None
+        except sqlite3.Error as exc:
+            raise storage_error(exc, f"{_WHAT} {path}", corrupt_hint=_RESTORE) from None
         return conn
 
     @classmethod
@@ -98,8 +98,8 @@ class State:
         state = cls(cls._connect(path), master)
         with state.transaction():
             for stmt in filter(str.strip, _SCHEMA.split(";")):
-                state._conn.execute(stmt)
-            state._conn.execute(
+                state._execute(stmt, ())
+            state._execute(
                 "INSERT INTO meta VALUES ('schema', ?), ('check', ?)",
                 (str(SCHEMA_VERSION).encode(), state._check),
             )
@@ -114,13 +114,7 @@ class State:
                 hint="restore the wallet with 'wallet import' from a backup",
             )
         state = cls(cls._connect(path), master)
-        try:
-            rows = dict(state._conn.execute("SELECT key, value FROM meta").fetchall())
-        except sqlite3.DatabaseError:
-            raise CorruptData(
-                f"the state file {path} is corrupted",
-                hint="restore the wallet with 'wallet import' from a backup",
-            ) from None
+        rows = dict(state._rows("SELECT key, value FROM meta", ()))
         if rows.get("schema") != str(SCHEMA_VERSION).encode():
             raise CorruptData(f"the state file {path} has an unknown schema version")
         if not hmac.compare_digest(bytes(rows.get("check", b"")), state._check):
@@ -144,33 +138,38 @@ class State:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """An IMMEDIATE transaction: concurrent writers wait instead of corrupting."""
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise FileError(f"the state file is busy or unwritable: {exc}") from None
+        """An IMMEDIATE transaction: concurrent writers wait instead of corrupting.
+
+        A failure anywhere (a full or read-only disk at COMMIT included) rolls
+        everything back and is reported as what it is; the file keeps its old
+        content.
+        """
+        self._execute("BEGIN IMMEDIATE", ())
         try:
             yield
+            self._execute("COMMIT", ())
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            rollback(self._conn)
             raise
-        else:
-            self._conn.execute("COMMIT")
 
     def _execute(self, sql: str, args: tuple[Any, ...]) -> sqlite3.Cursor:
         try:
             return self._conn.execute(sql, args)
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise FileError("the state file is locked by another wallet process") from None
-            raise CorruptData("the state file is corrupted", hint="restore from a backup") from None
+        except sqlite3.Error as exc:
+            raise storage_error(exc, _WHAT, corrupt_hint=_RESTORE) from None
+
+    def _rows(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
+        try:
+            return self._conn.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise storage_error(exc, _WHAT, corrupt_hint=_RESTORE) from None
 
     def get(self, kind: str, name: str) -> Any:
         kind_tag, lookup = self._address(kind, name)
-        row = self._execute("SELECT sealed FROM records WHERE lookup = ?", (lookup,)).fetchone()
-        if row is None:
+        rows = self._rows("SELECT sealed FROM records WHERE lookup = ?", (lookup,))
+        if not rows:
             return None
-        return self._decode(kind_tag, lookup, row[0])
+        return self._decode(kind_tag, lookup, rows[0][0])
 
     def _decode(self, kind_tag: bytes, lookup: bytes, sealed: bytes) -> Any:
         plain = unseal(self._record_key, bytes(sealed), self._aad(kind_tag, lookup))
@@ -195,7 +194,5 @@ class State:
     def items(self, kind: str) -> list[Any]:
         """Every record of ``kind`` (decrypted, in no particular order)."""
         kind_tag = self._address(kind, "")[0]
-        rows = self._execute(
-            "SELECT lookup, sealed FROM records WHERE kind = ?", (kind_tag,)
-        ).fetchall()
+        rows = self._rows("SELECT lookup, sealed FROM records WHERE kind = ?", (kind_tag,))
         return [self._decode(kind_tag, bytes(lookup), sealed) for lookup, sealed in rows]

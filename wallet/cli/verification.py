@@ -273,8 +273,13 @@ def _batch(
     counts = [0, 0]
 
     def emit(done: list[tuple[str, Any]]) -> None:
+        # Record first, commit, and only then print: a "valid" line on stdout is an acceptance that
+        # no later verifier can repeat, even if this process is killed or the disk fills right after.
+        # The write lock is released by the commit, before stdout (which may block) is touched.
         keys = [key for _, key in done if key is not None]
         fresh = iter(store.first_uses(keys)) if store is not None else iter([True] * len(keys))
+        if store is not None:
+            store.commit()
         lines = []
         for text, key in done:
             valid = key is not None and next(fresh)
@@ -288,8 +293,6 @@ def _batch(
             lines.append(text + "\n")
         out.write("".join(lines))
         out.flush()
-        if store is not None:
-            store.commit()
 
     try:
         workers = int(os.environ.get("WALLET_VERIFY_WORKERS", "0")) or min(2, os.cpu_count() or 1)
