@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import wallet.hardening
 import wallet.sealed
 from wallet._entry import main
 
@@ -61,6 +62,9 @@ def isolated(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest
         monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
         monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     monkeypatch.setattr(wallet.sealed, "DEFAULT_KDF", WEAK_KDF)
+    # The in-process CLI would make the test runner itself non-dumpable with a zero core limit, and
+    # its children could then not be given one: hardening is tested in subprocesses (test_core_dumps).
+    monkeypatch.setattr(wallet.hardening, "_protected", True)
     yield home
 
 

@@ -42,6 +42,9 @@ class IdentityRoot:
             raise CorruptData("the stored GUID is not a version-4 UUID")
         if len(master) != MASTER_LEN:
             raise CorruptData("the master secret has the wrong length")
+        from wallet.hardening import protect_process
+
+        protect_process()  # the master secret must never reach a core dump
         self._guid = raw
         self.master = master
 

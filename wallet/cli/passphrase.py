@@ -64,6 +64,9 @@ def passphrase_source(
     def get(confirm: bool) -> bytes:
         if cache:
             return cache[0]
+        from wallet.hardening import protect_process
+
+        protect_process()  # before the passphrase is in memory
         if path:
             value = read_passphrase_file(path, what=what)
         elif sys.stdin.isatty():

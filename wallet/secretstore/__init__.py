@@ -40,6 +40,9 @@ PassphraseSource = Callable[[bool], bytes]
 
 
 def open_store(home: WalletHome, config: dict[str, Any], passphrase: PassphraseSource) -> SecretStore:
+    from wallet.hardening import protect_process
+
+    protect_process()  # whatever the store, a secret is about to be read into this process
     if config["store"] == "file":
         from wallet.secretstore.filestore import FileStore
 
