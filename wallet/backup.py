@@ -73,23 +73,42 @@ def read_backup(blob: bytes, passphrase: bytes) -> tuple[IdentityRoot, dict[str,
 
 
 def _validate(records: dict[str, list[tuple[str, Any]]]) -> None:
+    """Every record of every kind against the schema the wallet applies when it reads its own state."""
+    from wallet.ledger import check_entry
+    from wallet.preferences import check_destination, check_rule_index
+
     unknown = set(records) - set(KINDS)
     if unknown:
         raise CorruptData(f"the backup holds records of unknown kinds: {', '.join(sorted(unknown))}")
+    for kind, items in records.items():
+        names = [name for name, _ in items]
+        if len(set(names)) != len(names):
+            raise CorruptData(f"the backup holds two {kind} records with the same name")
     for name, value in records.get(PERSONA, []):
-        if Persona.from_record(value).name != name:
-            raise CorruptData("a persona in the backup is malformed")
-    from wallet.rules import Rule
-
-    for name, value in records.get("rule", []):
-        if Rule.from_record(value).selector() != name:
-            raise CorruptData("a privacy rule in the backup is malformed")
+        try:
+            persona = Persona.from_record(value)
+        except CorruptData:
+            raise CorruptData(f"a persona in the backup is malformed ({_persona_problem(value)})") from None
+        if persona.name != name:
+            raise CorruptData("a persona in the backup is stored under another name")
+    check_rule_index(records.get("rule", []), records.get("rule-id", []))
     for name, value in records.get("destination", []):
-        if not isinstance(value, dict) or value.get("destination") != name or not isinstance(value.get("category"), str):
-            raise CorruptData("a destination in the backup is malformed")
-    for name, value in records.get("rule-id", []):
-        if not isinstance(value, dict) or not isinstance(value.get("selector"), str):
-            raise CorruptData("a rule index entry in the backup is malformed")
+        check_destination(name, value)
     for name, value in records.get(LEDGER, []):
-        if not isinstance(value, dict) or value.get("jti") != name or not isinstance(value.get("time"), int):
-            raise CorruptData("a disclosure-ledger entry in the backup is malformed")
+        check_entry(name, value)
+
+
+def _persona_problem(value: Any) -> str:
+    """Why a persona record fails, in words (the character rule is the likely one in a crafted backup)."""
+    from wallet.errors import UsageError
+    from wallet.personas import validate_attribute
+
+    attributes = value.get("attributes") if isinstance(value, dict) else None
+    if isinstance(attributes, dict):
+        for key, item in attributes.items():
+            if isinstance(key, str) and isinstance(item, str):
+                try:
+                    validate_attribute(key, item)
+                except UsageError as exc:
+                    return exc.message
+    return "its fields or attributes do not meet the wallet's rules"

@@ -19,6 +19,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 
 from wallet.destination import normalize_destination, normalize_host
 from wallet.errors import CorruptData, UsageError
+from wallet.text import describe, unsafe_character
 
 if TYPE_CHECKING:
     from typing import Any
@@ -74,23 +75,28 @@ def _normalize_value(key: str, value: str) -> str:
 def parse_attribute(text: str) -> tuple[str, str]:
     """``KEY=VALUE`` from the command line, validated and normalised."""
     key, sep, value = text.partition("=")
-    key = key.strip()
     if not sep:
         raise UsageError(f"invalid attribute {text!r}", hint="use KEY=VALUE, e.g. email=ann@example.org")
+    return validate_attribute(key.strip(), value)
+
+
+def validate_attribute(key: str, value: str, *, check_text: bool = True) -> tuple[str, str]:
+    """A validated, normalised (key, value); ``check_text`` applies the verifier's character rule."""
     if not _KEY.match(key):
         raise UsageError(
             f"invalid attribute name {key!r}",
             hint="names are lower-case letters, digits, '_', '.', '-'; known: " + ", ".join(KNOWN_ATTRIBUTES),
         )
-    if (
-        not value
-        or len(value) > MAX_VALUE_LEN
-        or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)
-        or not _is_text(value)
-    ):
+    if not value or len(value) > MAX_VALUE_LEN or not _is_text(value) or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
         raise UsageError(
             f"invalid value for attribute {key!r}",
             hint=f"values are 1-{MAX_VALUE_LEN} printable characters",
+        )
+    bad = unsafe_character(value)
+    if bad is not None and check_text:
+        raise UsageError(
+            f"the value of attribute {key!r} holds {describe(bad)}, a control, bidirectional or invisible character",
+            hint="verifiers refuse such characters in disclosed attributes (they can disguise text); remove it",
         )
     return key, _normalize_value(key, value)
 
@@ -135,8 +141,12 @@ class Persona:
         }
 
     @classmethod
-    def from_record(cls, record: Any) -> Persona:
-        """Rebuild a persona from state or a backup, validated exactly like command-line input."""
+    def from_record(cls, record: Any, *, check_text: bool = True) -> Persona:
+        """Rebuild a persona from state or a backup, validated exactly like command-line input.
+
+        ``check_text=False`` (reading the wallet's own state) lets through values stored before the
+        character rule existed; the wallet then refuses to disclose them (:func:`disclosable`).
+        """
         try:
             persona = cls(
                 name=validate_name(record["name"]),
@@ -148,7 +158,7 @@ class Persona:
             for key, value in persona.attributes.items():
                 if not isinstance(key, str) or not isinstance(value, str):
                     raise TypeError
-                if parse_attribute(f"{key}={value}") != (key, value):
+                if validate_attribute(key, value, check_text=check_text) != (key, value):
                     raise ValueError
         except (KeyError, TypeError, ValueError, AttributeError, UsageError):
             raise CorruptData("a persona record is malformed") from None
@@ -160,6 +170,17 @@ class Persona:
         ):
             raise CorruptData("a persona record is malformed")
         return persona
+
+    def disclosable(self, name: str) -> str:
+        """The value of attribute ``name`` if a verifier would accept it disclosed; UsageError otherwise."""
+        value = self.attributes[name]
+        bad = unsafe_character(value)
+        if bad is not None:
+            raise UsageError(
+                f"attribute {name!r} of persona {self.name!r} holds {describe(bad)}, which verifiers refuse",
+                hint="give the attribute a new value without control, bidirectional or invisible characters",
+            )
+        return value
 
     def public_view(self) -> dict[str, Any]:
         """What ``persona show --json`` prints: the user's own data, never the key seed."""

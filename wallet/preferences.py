@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from wallet.context import CALL_MODELS, CATEGORIES, DEFAULT_CATEGORY, SERVICE_TYPES, builtin_default, check_choice
 from wallet.destination import normalize_destination
-from wallet.errors import AlreadyExists, UsageError
+from wallet.errors import AlreadyExists, CorruptData, UsageError
 from wallet.reconcile import Intent
 from wallet.rules import Rule, destination_patterns, normalize_pattern
 
@@ -32,6 +32,39 @@ if TYPE_CHECKING:
 DESTINATION = "destination"
 RULE = "rule"
 RULE_ID = "rule-id"
+
+
+def check_destination(name: object, record: Any) -> dict[str, str]:
+    """A destination record (from the state or a backup), or CorruptData: the schema in one place."""
+    try:
+        ok = (
+            isinstance(record, dict)
+            and set(record) == {"destination", "category"}
+            and record["destination"] == name
+            and record["category"] in CATEGORIES
+            and isinstance(name, str)
+            and normalize_pattern(name) == name
+        )
+    except (UsageError, TypeError, AttributeError):
+        ok = False
+    if not ok:
+        raise CorruptData("a destination record is malformed (destination or category)")
+    return record  # type: ignore[no-any-return]
+
+
+def check_rule_index(rules: list[tuple[str, Any]], index: list[tuple[str, Any]]) -> None:
+    """Every rule has exactly one id record pointing at its selector, and no id record points elsewhere."""
+    expected = {Rule.from_record(value).rule_id: name for name, value in rules}
+    for name, value in rules:
+        if Rule.from_record(value).selector() != name:
+            raise CorruptData("a privacy rule record is malformed (stored under another selector)")
+    found: dict[str, str] = {}
+    for name, value in index:
+        if not isinstance(value, dict) or set(value) != {"selector"} or not isinstance(value["selector"], str):
+            raise CorruptData("a rule index record is malformed")
+        found[name] = value["selector"]
+    if found != expected:
+        raise CorruptData("the rule index does not match the rules")
 
 
 class Preferences:
@@ -56,11 +89,13 @@ class Preferences:
         for pattern in candidates:
             record = self.state.get(DESTINATION, pattern)
             if record:
-                return str(record["category"])
+                return check_destination(pattern, record)["category"]
         return DEFAULT_CATEGORY
 
     def destinations(self) -> list[dict[str, Any]]:
-        return sorted(self.state.items(DESTINATION), key=lambda d: d["destination"])
+        records = [check_destination(r.get("destination") if isinstance(r, dict) else "", r)
+                   for r in self.state.items(DESTINATION)]
+        return sorted(records, key=lambda d: d["destination"])
 
     def remove_destination(self, destination: str) -> str:
         dest = normalize_pattern(destination)

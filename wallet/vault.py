@@ -30,6 +30,7 @@ from wallet.state import State
 if TYPE_CHECKING:
     from typing import Any
 
+    from wallet.ledger import LedgerEntry
     from wallet.policy import Policy
     from wallet.preferences import Preferences
     from wallet.reconcile import Intent, Outcome
@@ -197,7 +198,7 @@ class Vault:
     # -- personas ------------------------------------------------------------
     def personas(self) -> list[Persona]:
         return sorted(
-            (Persona.from_record(r) for r in self.state.items(PERSONA)), key=lambda p: p.name
+            (Persona.from_record(r, check_text=False) for r in self.state.items(PERSONA)), key=lambda p: p.name
         )
 
     def persona(self, name: str) -> Persona:
@@ -205,7 +206,7 @@ class Vault:
         if record is None:
             known = ", ".join(p.name for p in self.personas()) or "none"
             raise UsageError(f"unknown persona {name!r}", hint=f"known personas: {known}")
-        return Persona.from_record(record)
+        return Persona.from_record(record, check_text=False)
 
     def add_persona(self, persona: Persona) -> None:
         with self.state.transaction():
@@ -281,7 +282,7 @@ class Vault:
         else:
             scope = Scope.ONE_TIME
         key = self._deriver.derive(who.persona_id, scope, dest)
-        disclosed = {n: who.attributes[n] for n in names}
+        disclosed = {n: who.disclosable(n) for n in names}  # never sign what verifiers refuse
         payload = assertion.claims(
             key, audience=dest, fingerprints=fingerprints, state=state, disclosed=disclosed, ttl=ttl, origin=origin
         )
@@ -364,9 +365,12 @@ class Vault:
         )
         return Plan(dest, prefs.category(dest), who, intent, outcome)
 
-    def history(self) -> list[dict[str, Any]]:
+    def history(self) -> list[LedgerEntry]:
         """The disclosure ledger, oldest first."""
-        return sorted(self.state.items(LEDGER), key=lambda e: (e.get("time", 0), e.get("recorded_ns", 0)))
+        from wallet.ledger import check_entry
+
+        entries = [check_entry(e.get("jti") if isinstance(e, dict) else "", e) for e in self.state.items(LEDGER)]
+        return sorted(entries, key=lambda e: (e["time"], e["recorded_ns"]))
 
     def export_records(self) -> dict[str, list[tuple[str, Any]]]:
         prefs = self.prefs

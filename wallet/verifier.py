@@ -28,6 +28,7 @@ from wallet.errors import VERIFY_CODES, UsageError, WalletError
 from wallet.jose import JoseError, parse_compact
 from wallet.replay import SKEW_SECONDS, ReplayStore
 from wallet.sdp import MAX_SDP_BYTES, Fingerprint, Sdp, SdpError
+from wallet.text import unsafe_character
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 CODES: dict[str, int] = VERIFY_CODES
 MAX_INPUT_BYTES = MAX_SDP_BYTES
 _PRINTABLE = re.compile(r"[\x21-\x7e]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _MAX_DISCLOSED = 64
 _JTI_MIN_CHARS = 22  # 16 bytes = 128 bits in unpadded base64url
 
@@ -144,7 +144,7 @@ def _check_claims(payload: dict[str, Any], result: VerifyResult) -> list[Fingerp
         not isinstance(disclosed, dict)
         or len(disclosed) > _MAX_DISCLOSED
         or not all(isinstance(k, str) and isinstance(v, str) for k, v in disclosed.items())
-        or any(_CONTROL.search(k) or _CONTROL.search(v) for k, v in disclosed.items())
+        or any(unsafe_character(k) or unsafe_character(v) for k, v in disclosed.items())
     ):
         raise Rejected("malformed", "claim 'disclosed' must map attribute names to printable strings")
     origin = payload.get("origin", {"status": "none"})

@@ -1,0 +1,108 @@
+"""The disclosure ledger's entries: one record per signed assertion, and the one schema they must meet.
+
+    >>> from wallet.ledger import check_entry
+    >>> check_entry("jti", {"time": "yesterday"})   # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    wallet.errors.CorruptData: a disclosure-ledger entry is malformed (field 'time')
+
+An entry says when, to which destination, as which identifier, persona and
+key scope, in which privacy state, what was disclosed (with the values), which
+fingerprints were signed, the origin status, and which rule decided. The same
+check runs when an entry is read from the state and when a backup is
+imported, so a crafted record can never reach ``history`` or a backup as an
+internal error.
+"""
+
+from __future__ import annotations
+
+import re
+
+from wallet.errors import CorruptData
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from typing import Any, TypedDict
+
+    class LedgerEntry(TypedDict):
+        time: int
+        recorded_ns: int
+        expires: int
+        command: str
+        destination: str
+        id: str
+        state: str
+        scope: str
+        persona: str
+        disclosed: dict[str, str]
+        fingerprints: list[dict[str, str]]
+        origin: dict[str, str]
+        decided_by: str
+        jti: str
+
+
+COMMANDS = ("assert", "sign-sdp")
+SCOPES = ("persona", "pairwise", "one-time")
+_MAX_TIME = 2**53
+_DID = re.compile(r"did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}")
+_STRINGS = ("command", "destination", "id", "state", "scope", "persona", "decided_by", "jti")
+_FIELDS = frozenset((*_STRINGS, "time", "recorded_ns", "expires", "disclosed", "fingerprints", "origin"))
+
+
+def _bad(field: str) -> CorruptData:
+    return CorruptData(f"a disclosure-ledger entry is malformed (field {field!r})")
+
+
+def _is_time(value: object, limit: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < limit
+
+
+def check_entry(name: object, entry: Any) -> LedgerEntry:
+    """``entry`` if it is a well-formed ledger entry stored under ``name`` (its jti); CorruptData if not."""
+    from wallet.context import STATES
+    from wallet.sdp import Fingerprint, SdpError
+    from wallet.text import unsafe_character
+
+    if not isinstance(entry, dict):
+        raise _bad("entry")
+    if set(entry) != _FIELDS:
+        raise _bad(sorted(set(entry) ^ _FIELDS)[0])
+    for field in _STRINGS:
+        value = entry[field]
+        if not isinstance(value, str) or not value or len(value) > 2048 or unsafe_character(value):
+            raise _bad(field)
+    if entry["jti"] != name:
+        raise _bad("jti")
+    if not _is_time(entry["time"], _MAX_TIME) or not _is_time(entry["expires"], _MAX_TIME):
+        raise _bad("time")
+    if entry["expires"] <= entry["time"] or not _is_time(entry["recorded_ns"], 2**63):
+        raise _bad("expires")
+    if entry["command"] not in COMMANDS:
+        raise _bad("command")
+    if entry["state"] not in STATES or entry["scope"] not in SCOPES:
+        raise _bad("state")
+    if not _DID.fullmatch(entry["id"]):
+        raise _bad("id")
+    disclosed = entry["disclosed"]
+    if not isinstance(disclosed, dict) or len(disclosed) > 64 or not all(
+        isinstance(k, str) and isinstance(v, str) and not unsafe_character(k) for k, v in disclosed.items()
+    ):
+        raise _bad("disclosed")
+    fingerprints = entry["fingerprints"]
+    if not isinstance(fingerprints, list) or not 1 <= len(fingerprints) <= 64:
+        raise _bad("fingerprints")
+    for item in fingerprints:
+        if not isinstance(item, dict) or set(item) != {"algorithm", "digest"}:
+            raise _bad("fingerprints")
+        try:
+            Fingerprint.of(item["algorithm"], item["digest"])
+        except SdpError:
+            raise _bad("fingerprints") from None
+    origin = entry["origin"]
+    if (
+        not isinstance(origin, dict)
+        or origin.get("status") not in ("disclosed", "withheld", "none")
+        or set(origin) - {"status", "url"}
+        or (origin["status"] == "disclosed") != isinstance(origin.get("url"), str)
+    ):
+        raise _bad("origin")
+    return entry  # type: ignore[return-value]  # checked field by field above

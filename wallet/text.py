@@ -1,0 +1,37 @@
+"""Text a person will read: the one rule for what an attribute value may hold, on both sides.
+
+    >>> from wallet.text import unsafe_character
+    >>> unsafe_character("Ann Example"), unsafe_character("evil\\u202eexe.txt")
+    (None, '\\u202e')
+
+A disclosed attribute is shown to the other party as if it were a name or an
+address, so the characters that can make text look like something else are
+refused everywhere: when the user enters an attribute, when a backup is
+imported, when the wallet signs, and when ``wallet verify`` reads a token.
+Refused: control characters (C0, DEL, C1), the line and paragraph separators
+U+2028/U+2029, bidirectional controls (U+061C, U+200E, U+200F, U+202A-U+202E,
+U+2066-U+2069), and invisible format characters (U+00AD soft hyphen, U+180E,
+U+200B, U+2060-U+2064, U+FEFF, the interlinear annotation controls
+U+FFF9-U+FFFB and the tag characters U+E0000-U+E007F). ZWJ and ZWNJ
+(U+200C, U+200D) stay allowed: scripts and emoji need them.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069"
+    "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+
+
+def unsafe_character(text: str) -> str | None:
+    """The first character of ``text`` that the rule refuses, or None if it is all displayable."""
+    found = _UNSAFE.search(text)
+    return None if found is None else found.group()
+
+
+def describe(char: str) -> str:
+    """``U+202E`` for a message (the character itself would do what it does in the terminal)."""
+    return f"U+{ord(char):04X}"
