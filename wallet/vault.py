@@ -13,17 +13,16 @@ This module is the library behind the CLI: it never prompts and never prints.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import time
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
 from wallet.derivation import Deriver, Pseudonym, Scope
 from wallet.destination import normalize_destination
-from wallet.errors import AlreadyExists, FileError, StoreUnavailable, UsageError, WalletError
+from wallet.errors import AlreadyExists, UsageError
 from wallet.home import WalletHome, check_private
 from wallet.personas import Persona, validate_name
 from wallet.root import IdentityRoot
+from wallet.provisioning import StoreChoice, provision, recover_if_needed
 from wallet.secretstore import PassphraseSource, open_store
 from wallet.state import State
 
@@ -46,113 +45,6 @@ LEDGER = "ledger"
 KINDS = (PERSONA, LEDGER, "destination", "rule", "rule-id")
 
 
-class StoreChoice:
-    __slots__ = ("store", "reason")
-
-    def __init__(self, store: SecretStore, reason: str) -> None:
-        self.store = store
-        self.reason = reason
-
-
-def choose_store(home: WalletHome, requested: str, passphrase: PassphraseSource) -> StoreChoice:
-    """Pick the secret store for a new wallet (``auto`` prefers a usable OS keyring)."""
-    from wallet.secretstore.filestore import FileStore
-
-    if requested not in ("auto", "keyring", "file"):
-        raise UsageError(f"unknown store {requested!r}", hint="use keyring or file")
-    if requested in ("auto", "keyring"):
-        from wallet.secretstore.keyringstore import KeyringStore, detect_backend
-
-        try:
-            backend = detect_backend()
-        except StoreUnavailable as exc:
-            if requested == "keyring":
-                raise
-            reason = f"{exc.message}; using an encrypted file instead"
-        else:
-            how = "requested" if requested == "keyring" else "a usable OS keyring was found"
-            return StoreChoice(KeyringStore.new(backend), f"{how} ({backend})")
-    else:
-        reason = "requested"
-    # Ask for (and confirm) the passphrase now, before anything is changed on disk.
-    chosen = passphrase(True)
-    return StoreChoice(FileStore(home.secret_path, lambda _confirm: chosen), reason)
-
-
-def _retire_old_keyring_item(home: WalletHome, old_config: dict[str, Any] | None, new: SecretStore) -> None:
-    """After a replacement is committed, delete the replaced wallet's keyring item (best effort)."""
-    if not old_config or old_config.get("store") != "keyring":
-        return
-    with contextlib.suppress(WalletError):
-        old = open_store(home, old_config, lambda _confirm: b"")
-        if old.config() != new.config():
-            old.delete()
-
-
-def provision(
-    home: WalletHome,
-    root: IdentityRoot,
-    *,
-    store: str,
-    passphrase: PassphraseSource,
-    force: bool,
-    records: dict[str, list[tuple[str, Any]]] | None = None,
-) -> StoreChoice:
-    """Write a wallet holding ``root`` (and ``records``) into ``home``.
-
-    Refuses an existing wallet (or leftovers of one) unless ``force``. The
-    new wallet is staged beside the old one (new state file, new secret file
-    or keyring item) and only then renamed into place, wallet.json last: a
-    failure while staging leaves the old wallet exactly as it was.
-    """
-    from wallet.secretstore.filestore import FileStore
-
-    with home.locked():
-        existing = [p for p in (home.config_path, home.secret_path, home.state_path) if p.exists()]
-        if existing and not force:
-            raise AlreadyExists(
-                f"a wallet already exists in {home.path}",
-                hint="use --force to replace it (export a backup first: its identity will be lost)",
-            )
-        old_config: dict[str, Any] | None = None
-        with contextlib.suppress(WalletError):
-            old_config = home.load_config()
-        choice = choose_store(home, store, passphrase)
-        tag = f".{os.getpid()}.new"
-        staged_state = home.state_path.with_name("." + home.state_path.name + tag)
-        staged_secret = home.secret_path.with_name("." + home.secret_path.name + tag)
-        staged_store: SecretStore = (
-            choice.store.at(staged_secret) if isinstance(choice.store, FileStore) else choice.store
-        )
-        try:
-            state = State.create(staged_state, root.master)
-            with state.transaction():
-                for kind, items in (records or {}).items():
-                    for name, value in items:
-                        state.put(kind, name, value)
-            state.close()
-            staged_store.save(root)
-        except BaseException:
-            with contextlib.suppress(WalletError, OSError):
-                staged_state.unlink(missing_ok=True)
-                staged_store.delete()
-            raise
-        # Commit: each rename is atomic; wallet.json, written last, makes the new wallet current.
-        try:
-            if isinstance(choice.store, FileStore):
-                os.replace(staged_secret, home.secret_path)
-            else:
-                home.secret_path.unlink(missing_ok=True)
-            os.replace(staged_state, home.state_path)
-            for suffix in ("-journal", "-wal", "-shm"):
-                home.state_path.with_name(home.state_path.name + suffix).unlink(missing_ok=True)
-            home.write_config(choice.store.config())
-        except OSError as exc:
-            raise FileError(f"cannot finish writing the wallet in {home.path}: {exc.strerror}") from None
-        _retire_old_keyring_item(home, old_config, choice.store)
-    return choice
-
-
 def create_wallet(
     home: WalletHome, *, store: str = "auto", passphrase: PassphraseSource, force: bool = False
 ) -> tuple[IdentityRoot, StoreChoice]:
@@ -171,6 +63,7 @@ def create_wallet(
 
 
 def open_wallet(home: WalletHome, *, passphrase: PassphraseSource) -> Vault:
+    recover_if_needed(home)  # an interrupted init/import is finished or undone first
     config = home.load_config()
     if home.state_path.exists():
         check_private(home.state_path, what="state file")

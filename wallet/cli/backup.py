@@ -70,7 +70,7 @@ def import_(
     from wallet.cli.common import read_input
     from wallet.cli.passphrase import passphrase_source
     from wallet.home import WalletHome
-    from wallet.vault import provision
+    from wallet.provisioning import provision
 
     blob = read_input(file, what="backup", limit=MAX_BACKUP_SIZE, binary_from_tty=False)
     root, records = read_backup(blob, _backup_source(backup_passphrase_file, passphrase_file)(False))

@@ -1,0 +1,244 @@
+"""Writing a whole wallet into a home (init, import, re-init): staged, committed at one point, recoverable.
+
+    >>> from wallet.provisioning import provision, recover          # doctest: +SKIP
+    >>> provision(home, root, store="file", passphrase=src, force=False, records={})  # doctest: +SKIP
+
+The replacement protocol (docs/design.md, "Replacing a wallet"), under the
+home's exclusive lock:
+
+1. ``recover``: finish or undo any earlier replacement that was interrupted.
+2. Create ``.staging/`` (0700) and write ``.staging/manifest.json`` with phase
+   ``staging``, naming the new secret store and the old one. For the keyring
+   store the manifest names the new item BEFORE it is created, so a crash can
+   never leave an item nobody knows about.
+3. Stage: the new ``state.db`` and (file store) ``secret.key`` inside
+   ``.staging/``, or (keyring store) the new keyring item.
+4. Commit point: the manifest is atomically replaced by one with phase
+   ``commit``. Before it, recovery rolls back (staged files and the new
+   keyring item deleted: the old wallet was never touched); from it on,
+   recovery rolls forward.
+5. Roll forward, each step idempotent: drop the old state's journal files,
+   move the staged state and secret into place (or remove the old secret file
+   for a keyring wallet), write ``wallet.json``, delete the old keyring item
+   if it was replaced, then remove ``.staging/`` (manifest last).
+
+Every command that opens a wallet calls :func:`recover_if_needed` first, so a
+``kill -9`` at any point leaves either the old wallet or the new one, whole,
+with no secret left behind. Leftovers of the earlier protocol (``.state.db.*.new``
+and ``.secret.key.*.new`` files) are removed by the same recovery.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+
+from wallet.errors import AlreadyExists, FileError, StoreUnavailable, UsageError, WalletError
+from wallet.home import WalletHome, fsync_dir, write_new_file
+from wallet.root import IdentityRoot
+from wallet.secretstore import PassphraseSource
+from wallet.state import State
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from typing import Any
+
+    from wallet.secretstore import SecretStore
+
+STAGING = ".staging"
+MANIFEST = "manifest.json"
+_JOURNALS = ("-journal", "-wal", "-shm")
+
+
+class StoreChoice:
+    __slots__ = ("store", "reason")
+
+    def __init__(self, store: SecretStore, reason: str) -> None:
+        self.store = store
+        self.reason = reason
+
+
+def choose_store(home: WalletHome, requested: str, passphrase: PassphraseSource) -> StoreChoice:
+    """Pick the secret store for a new wallet (``auto`` prefers a usable OS keyring)."""
+    from wallet.secretstore.filestore import FileStore
+
+    if requested not in ("auto", "keyring", "file"):
+        raise UsageError(f"unknown store {requested!r}", hint="use keyring or file")
+    if requested in ("auto", "keyring"):
+        from wallet.secretstore.keyringstore import KeyringStore, detect_backend
+
+        try:
+            backend = detect_backend()
+        except StoreUnavailable as exc:
+            if requested == "keyring":
+                raise
+            reason = f"{exc.message}; using an encrypted file instead"
+        else:
+            how = "requested" if requested == "keyring" else "a usable OS keyring was found"
+            return StoreChoice(KeyringStore.new(backend), f"{how} ({backend})")
+    else:
+        reason = "requested"
+    # Ask for (and confirm) the passphrase now, before anything is changed on disk.
+    chosen = passphrase(True)
+    return StoreChoice(FileStore(home.secret_path, lambda _confirm: chosen), reason)
+
+
+def _staging(home: WalletHome) -> Path:
+    return home.path / STAGING
+
+
+def _write_manifest(home: WalletHome, doc: dict[str, Any]) -> None:
+    write_new_file(_staging(home) / MANIFEST, json.dumps(doc, sort_keys=True).encode(), replace=True)
+
+
+def _read_manifest(home: WalletHome) -> dict[str, Any] | None:
+    try:
+        doc = json.loads((_staging(home) / MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict) or doc.get("phase") not in ("staging", "commit"):
+        return None
+    if not isinstance(doc.get("new"), dict) or doc["new"].get("store") not in ("file", "keyring"):
+        return None
+    return doc
+
+
+def _delete_item(config: Any) -> bool:
+    """Delete the keyring item a store config names (True when it is gone)."""
+    if not isinstance(config, dict) or config.get("store") != "keyring":
+        return True
+    from wallet.secretstore.keyringstore import KeyringStore
+
+    try:
+        KeyringStore.from_config(config).delete()
+    except WalletError:
+        return False
+    return True
+
+
+def _remove_staging(home: WalletHome) -> None:
+    staging = _staging(home)
+    for name in ("state.db", *(f"state.db{s}" for s in _JOURNALS), "secret.key"):
+        with contextlib.suppress(FileNotFoundError):
+            (staging / name).unlink()
+    for leftover in staging.glob("*"):  # temp files of an interrupted write
+        if leftover.name != MANIFEST:
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+    with contextlib.suppress(FileNotFoundError):
+        (staging / MANIFEST).unlink()
+    with contextlib.suppress(FileNotFoundError):
+        staging.rmdir()
+    fsync_dir(home.path)
+
+
+def _roll_forward(home: WalletHome, manifest: dict[str, Any]) -> None:
+    staging = _staging(home)
+    new = manifest["new"]
+    try:
+        staged_state = staging / "state.db"
+        if staged_state.exists():
+            for suffix in _JOURNALS:  # the old state's journal must never be applied to the new file
+                home.state_path.with_name(home.state_path.name + suffix).unlink(missing_ok=True)
+            os.replace(staged_state, home.state_path)
+        if new["store"] == "file":
+            staged_secret = staging / "secret.key"
+            if staged_secret.exists():
+                os.replace(staged_secret, home.secret_path)
+        else:
+            home.secret_path.unlink(missing_ok=True)
+        fsync_dir(home.path)
+        home.write_config(new)
+    except OSError as exc:
+        raise FileError(f"cannot finish writing the wallet in {home.path}: {exc.strerror}") from None
+    old = manifest.get("old")
+    if old != new and not _delete_item(old):
+        return  # the replaced item stays named in the manifest: the next run deletes it
+    _remove_staging(home)
+
+
+def _roll_back(home: WalletHome, manifest: dict[str, Any] | None) -> None:
+    if manifest is not None and not _delete_item(manifest["new"]):
+        return  # keep the manifest: the new item is still named there, for the next run
+    _remove_staging(home)
+
+
+def recover(home: WalletHome) -> None:
+    """Finish or undo an interrupted replacement (caller holds the home lock)."""
+    # The earlier protocol's staging files, and a wallet.json temp file of a write that was killed.
+    for pattern in (".state.db.*.new", ".secret.key.*.new", ".state.db.*.new-journal", ".wallet.json.*.tmp"):
+        for leftover in home.path.glob(pattern):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+    if not _staging(home).exists():
+        return
+    manifest = _read_manifest(home)
+    if manifest is not None and manifest["phase"] == "commit":
+        _roll_forward(home, manifest)
+    else:
+        _roll_back(home, manifest)
+
+
+def recover_if_needed(home: WalletHome) -> None:
+    """Called before a wallet is opened: one directory listing when nothing was interrupted."""
+    try:
+        names = os.listdir(home.path)
+    except OSError:
+        return  # no home yet, or unreadable: opening it reports that
+    if any(n == STAGING or (n.startswith(".") and n.endswith((".new", ".tmp"))) for n in names):
+        with home.locked():
+            recover(home)
+
+
+def provision(
+    home: WalletHome,
+    root: IdentityRoot,
+    *,
+    store: str,
+    passphrase: PassphraseSource,
+    force: bool,
+    records: dict[str, list[tuple[str, Any]]] | None = None,
+) -> StoreChoice:
+    """Write a wallet holding ``root`` (and ``records``) into ``home``, replacing one only with ``force``."""
+    from wallet.secretstore.filestore import FileStore
+
+    with home.locked():
+        recover(home)
+        existing = [p for p in (home.config_path, home.secret_path, home.state_path) if p.exists()]
+        if existing and not force:
+            raise AlreadyExists(
+                f"a wallet already exists in {home.path}",
+                hint="use --force to replace it (export a backup first: its identity will be lost)",
+            )
+        old_store: dict[str, Any] | None = None
+        with contextlib.suppress(WalletError):
+            old_store = {k: v for k, v in home.load_config().items() if k != "format"}
+        choice = choose_store(home, store, passphrase)
+        new_store = choice.store.config()
+        staging = _staging(home)
+        try:
+            staging.mkdir(mode=0o700)
+        except OSError as exc:
+            raise FileError(f"cannot create {staging}: {exc.strerror}") from None
+        manifest = {"phase": "staging", "new": new_store, "old": old_store}
+        try:
+            _write_manifest(home, manifest)
+            state = State.create(staging / "state.db", root.master)
+            with state.transaction():
+                for kind, items in (records or {}).items():
+                    for name, value in items:
+                        state.put(kind, name, value)
+            state.close()
+            staged: SecretStore = (
+                choice.store.at(staging / "secret.key") if isinstance(choice.store, FileStore) else choice.store
+            )
+            staged.save(root)
+            fsync_dir(staging)
+            _write_manifest(home, {**manifest, "phase": "commit"})  # the commit point
+        except BaseException:
+            _roll_back(home, manifest)
+            raise
+        _roll_forward(home, {**manifest, "phase": "commit"})
+    return choice
