@@ -154,3 +154,41 @@ def test_the_uncrafted_backup_imports(cli, exported: dict, tmp_path: Path, passf
     assert cli(["import", str(clean), "--backup-passphrase-file", str(passfile), "--store", "file"]).code == 0
     assert cli(["history"]).code == 0 and cli(["explain", "--to", "bank.example"]).code == 0
     assert len(json.loads(cli(["history", "--json"]).out)["history"]) == 1
+
+
+def test_attributes_from_a_file_or_stdin_stay_off_the_command_line(cli, file_wallet: Path, tmp_path: Path) -> None:
+    """Issue 7, point 9: other users read argv from /proc/<pid>/cmdline; --attr-file keeps values out of it."""
+    attrs = tmp_path / "attrs"
+    attrs.write_text("# private\nemail=ann@corp.example\r\n\nphone=+44 20 7123 4567\n")
+    r = cli(["persona", "add", "work", "--attr-file", str(attrs), "--attr", "display_name=Ann", "--json"])
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["persona"]["attributes"] == {
+        "display_name": "Ann", "email": "ann@corp.example", "phone": "+442071234567"}
+    r = cli(["persona", "add", "home", "--attr-file", "-", "--json"], stdin=b"email=ann@home.example\n")
+    assert r.code == 0 and json.loads(r.out)["persona"]["attributes"] == {"email": "ann@home.example"}
+
+
+@pytest.mark.parametrize("content,words", [
+    (b"email ann@corp.example\n", "not KEY=VALUE"),
+    (b"email=a@b.example\nemail=c@d.example\n", "given twice"),
+    (b"\xff\xfe", "not UTF-8"),
+    ("display_name=Ann\u202e\n".encode(), "U+202E"),
+])
+def test_a_bad_attribute_file_changes_nothing(cli, file_wallet: Path, tmp_path: Path, content: bytes, words: str) -> None:
+    attrs = tmp_path / "attrs"
+    attrs.write_bytes(content)
+    r = cli(["persona", "add", "work", "--attr-file", str(attrs)])
+    assert r.code == 2 and words in r.err and r.err.count("\n") == 1, r.err
+    assert "work" not in cli(["persona", "list"]).out
+
+
+def test_attr_file_and_passphrase_cannot_both_come_from_stdin(cli, file_wallet: Path, monkeypatch) -> None:
+    monkeypatch.setenv("WALLET_PASSPHRASE_FILE", "-")
+    r = cli(["persona", "add", "work", "--attr-file", "-"], stdin=b"email=a@b.example\n")
+    assert r.code == 2 and "standard input" in r.err
+
+
+def test_attr_help_says_where_private_values_belong(cli) -> None:
+    r = cli(["persona", "add", "--help"])
+    text = " ".join(r.out.split())
+    assert "--attr-file" in text and "Other users can read command lines" in text and "'-' reads stdin" in text

@@ -676,8 +676,27 @@ SPEC: dict[str, Any] = {'args': [],
                                                                               '(display_name, '
                                                                               'email, org, phone, '
                                                                               'sip, or your own '
-                                                                              'key). Repeatable.',
+                                                                              'key). Repeatable. '
+                                                                              'Other users can '
+                                                                              'read command lines '
+                                                                              '(ps, /proc): put '
+                                                                              'private values in '
+                                                                              '--attr-file.',
                                                                       'value': 'text'},
+                                                           '--attr-file': {'help': 'Read '
+                                                                                   'attributes '
+                                                                                   'from a file, '
+                                                                                   'one KEY=VALUE '
+                                                                                   "per line ('#' "
+                                                                                   'comments and '
+                                                                                   'blank lines '
+                                                                                   "skipped; '-' "
+                                                                                   'reads stdin), '
+                                                                                   'so that their '
+                                                                                   'values never '
+                                                                                   'appear on a '
+                                                                                   'command line.',
+                                                                           'value': 'path'},
                                                            '--help': {'help': 'Show help and exit.',
                                                                       'value': None},
                                                            '--json': {'help': 'Print one JSON '
@@ -729,6 +748,13 @@ SPEC: dict[str, Any] = {'args': [],
                                                            'opts': ['--attr'],
                                                            'required': False,
                                                            'value': 'text'},
+                                                          {'default': None,
+                                                           'kind': 'option',
+                                                           'multiple': False,
+                                                           'name': 'attr_file',
+                                                           'opts': ['--attr-file'],
+                                                           'required': False,
+                                                           'value': 'path'},
                                                           {'default': None,
                                                            'kind': 'option',
                                                            'multiple': False,

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
     from wallet.state import State
 
+import re
+
+_RULE_ID = re.compile(r"r[0-9a-f]{16}")
 DESTINATION = "destination"
 RULE = "rule"
 RULE_ID = "rule-id"
@@ -148,6 +151,8 @@ class Preferences:
             self.state.put(RULE_ID, rule.rule_id, {"selector": rule.selector()})
 
     def remove_rule(self, rule_id: str) -> Rule:
+        if not _RULE_ID.fullmatch(rule_id):
+            raise UsageError(f"no rule {rule_id!r}: rule ids look like r0123456789abcdef", hint="see 'wallet rule list'")
         with self.state.transaction():
             ref = self.state.get(RULE_ID, rule_id)
             record = self.state.get(RULE, ref["selector"]) if ref else None

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 from wallet.database import rollback, storage_error
-from wallet.errors import CorruptData, FileError
+from wallet.errors import CorruptData, FileError, UsageError
 from wallet.hkdf import hkdf_expand, hkdf_extract, lp
 from wallet.sealed import seal, unseal
 
@@ -130,7 +130,11 @@ class State:
 
     def _address(self, kind: str, name: str) -> tuple[bytes, bytes]:
         kind_b = kind.encode()
-        return self._tag(b"kind", kind_b)[:16], self._tag(b"record", kind_b, name.encode("utf-8"))
+        try:
+            name_b = name.encode("utf-8")
+        except UnicodeEncodeError:  # argv bytes that are not UTF-8 arrive as lone surrogates
+            raise UsageError(f"{name.encode('utf-8', 'replace').decode()!r} is not valid text") from None
+        return self._tag(b"kind", kind_b)[:16], self._tag(b"record", kind_b, name_b)
 
     @staticmethod
     def _aad(kind_tag: bytes, lookup: bytes) -> bytes:

@@ -264,12 +264,13 @@ def verify(
     from wallet.destination import normalize_destination
 
     result = VerifyResult()
+    # The caller's own arguments: a mistake there is a UsageError, never a verdict on the input.
+    expected_audience = normalize_destination(audience)
+    wanted = [fp if isinstance(fp, Fingerprint) else _usage_fingerprint(fp) for fp in fingerprints or []]
+    now = _usage_time(at)
     # surrogatepass: lone surrogates become bytes that are not UTF-8, and are refused as malformed.
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     try:
-        expected_audience = normalize_destination(audience)
-        wanted = [fp if isinstance(fp, Fingerprint) else Fingerprint.parse(fp) for fp in fingerprints or []]
-        now = int(time.time() if at is None else at)
         _check(raw, result, audience=expected_audience, fingerprints=wanted, expect_id=expect_id, now=now)
     except Rejected as exc:
         result.error = (exc.code, exc.message)
@@ -286,6 +287,23 @@ def verify(
         if replay is not None:
             check_replay(result, replay)
     return result
+
+
+def _usage_fingerprint(value: object) -> Fingerprint:
+    if not isinstance(value, str):
+        raise UsageError("each fingerprint is a string such as 'sha-256 AB:CD:...'")
+    try:
+        return Fingerprint.parse(value)
+    except SdpError as exc:
+        raise UsageError(exc.message, hint=exc.hint or "e.g. 'sha-256 AB:CD:...'") from None
+
+
+def _usage_time(at: float | None) -> int:
+    if at is None:
+        return int(time.time())
+    if isinstance(at, bool) or not isinstance(at, (int, float)) or not 0 <= at < 2**53:  # NaN fails too
+        raise UsageError(f"'at' must be Unix seconds between 0 and 2**53, not {at!r}")
+    return int(at)
 
 
 def enforce(result: VerifyResult, policy: Policy) -> None:

@@ -158,7 +158,17 @@ def persona_add(
         typer.Option(
             "--attr",
             metavar="KEY=VALUE",
-            help="An attribute you may disclose (display_name, email, org, phone, sip, or your own key). Repeatable.",
+            help="An attribute you may disclose (display_name, email, org, phone, sip, or your own key). Repeatable. "
+            "Other users can read command lines (ps, /proc): put private values in --attr-file.",
+        ),
+    ] = None,
+    attr_file: Annotated[
+        Optional[str],
+        typer.Option(
+            "--attr-file",
+            metavar="PATH",
+            help="Read attributes from a file, one KEY=VALUE per line ('#' comments and blank lines skipped; "
+            "'-' reads stdin), so that their values never appear on a command line.",
         ),
     ] = None,
     passphrase_file: PassphraseFileOpt = None,

@@ -13,16 +13,48 @@ def _describe(p: Persona) -> str:
     return "\n".join(lines)
 
 
-def add(name: str, kind: str, attr: list[str] | None, passphrase_file: str | None, json_out: bool) -> None:
+MAX_ATTRIBUTE_FILE = 256 * 1024
+
+
+def read_attribute_file(path: str) -> list[str]:
+    """``KEY=VALUE`` lines of an --attr-file ('-' = stdin); '#' comments and blank lines are skipped."""
+    from wallet.cli.common import read_input
+    from wallet.errors import UsageError
+
+    raw = read_input(path, what="attribute file", limit=MAX_ATTRIBUTE_FILE)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"the attribute file {path} is not UTF-8 text") from None
+    items = []
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if "=" not in line:
+            raise UsageError(f"line {number} of the attribute file is not KEY=VALUE", hint="e.g. email=ann@example.org")
+        items.append(line)
+    return items
+
+
+def collect_attributes(attr: list[str] | None, attr_file: str | None) -> dict[str, str]:
+    """The attributes of --attr and --attr-file together, validated; a key given twice is an error."""
     from wallet.errors import UsageError
     from wallet.personas import parse_attribute
 
     attributes: dict[str, str] = {}
-    for item in attr or []:
+    for item in [*(attr or []), *(read_attribute_file(attr_file) if attr_file is not None else [])]:
         key, value = parse_attribute(item)
         if key in attributes:
             raise UsageError(f"attribute {key!r} given twice")
         attributes[key] = value
+    return attributes
+
+
+def add(
+    name: str, kind: str, attr: list[str] | None, attr_file: str | None, passphrase_file: str | None, json_out: bool
+) -> None:
+    attributes = collect_attributes(attr, attr_file)
     persona = Persona.new(name, kind=kind, attributes=attributes)
     vault = open_vault(passphrase_file)
     vault.add_persona(persona)
