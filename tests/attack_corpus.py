@@ -115,6 +115,14 @@ def signed_sdp(sdp: bytes = CHROME, **claim_override: Any) -> bytes:
     return with_identity(sdp, envelope(token(payload)))
 
 
+def fresh_signed_sdp(**claim_override: Any) -> bytes:
+    """Like signed_sdp, issued now: for replay-store tests, which refuse a verification time in the past."""
+    import time
+
+    now = int(time.time())
+    return signed_sdp(**{"iat": now, "exp": now + 300, **claim_override})
+
+
 GOOD = signed_sdp()
 GOOD_TOKEN = token()
 FPS = [f"{f['algorithm']} {f['digest']}" for f in sdp_fingerprints(CHROME)]
@@ -260,6 +268,8 @@ CASES: dict[str, tuple[bytes, dict[str, Any], str | None]] = {
     # issue 7: one SDP, two readings (aiortc splits with str.splitlines and matches names case-sensitively)
     "sdp_mitm_upper_case_fingerprints_and_cr_hidden_line": (_mitm_cr(), {**_V, "expect_id": ALICE}, "malformed"),
     **{f"sdp_hidden_fingerprint_after_{name}": (_hidden_after(sep), _V, "malformed") for name, sep in _SEPARATORS.items()},
+    "sdp_hidden_fingerprint_after_a_character_ending_in_0x85": (
+        GOOD + "a=x-note:\u00c5a=fingerprint:sha-256 ".encode() + ":".join(["EE"] * 32).encode() + b"\r\n", _V, "malformed"),
     "sdp_fingerprint_name_upper_case": (GOOD.replace(b"a=fingerprint:", b"a=FINGERPRINT:"), _V, "malformed"),
     "sdp_fingerprint_name_mixed_case": (GOOD.replace(b"a=fingerprint:", b"a=Fingerprint:"), _V, "malformed"),
     "sdp_identity_name_upper_case": (GOOD.replace(b"a=identity:", b"a=IDENTITY:"), _V, "malformed"),

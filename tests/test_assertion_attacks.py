@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from attack_corpus import ALICE, CASES, GOOD, GOOD_TOKEN, T0, _V, _VF
+from attack_corpus import ALICE, CASES, GOOD, GOOD_TOKEN, T0, _V, _VF, fresh_signed_sdp
 from conftest import wallet_exe
 from wallet.replay import ReplayStore
 from wallet.verifier import CODES, verify
@@ -57,16 +57,18 @@ def test_cli(name: str, tmp_path) -> None:
 
 def test_replay_is_rejected(tmp_path) -> None:
     store = ReplayStore.open(tmp_path / "replay.db")
-    first = verify(GOOD, **_V, replay=store)
-    second = verify(GOOD, **_V, replay=store)
+    fresh = fresh_signed_sdp()
+    first = verify(fresh, audience=_V["audience"], replay=store)
+    second = verify(fresh, audience=_V["audience"], replay=store)
     store.commit()
     assert first.valid and second.error[0] == "replayed"
 
 
 def test_replay_is_rejected_across_processes(tmp_path) -> None:
-    args = ["verify", "-", "--audience", _V["audience"], "--at", str(T0 + 10), "--replay-store", str(tmp_path / "r.db")]
-    first = subprocess.run([*wallet_exe(), *args], input=GOOD, capture_output=True, timeout=60)
-    second = subprocess.run([*wallet_exe(), *args], input=GOOD, capture_output=True, timeout=60)
+    args = ["verify", "-", "--audience", _V["audience"], "--replay-store", str(tmp_path / "r.db")]
+    fresh = fresh_signed_sdp()
+    first = subprocess.run([*wallet_exe(), *args], input=fresh, capture_output=True, timeout=60)
+    second = subprocess.run([*wallet_exe(), *args], input=fresh, capture_output=True, timeout=60)
     assert first.returncode == 0 and second.returncode == CODES["replayed"]
     assert b"replayed" in second.stderr
 
@@ -74,8 +76,9 @@ def test_replay_is_rejected_across_processes(tmp_path) -> None:
 def test_rejected_assertions_do_not_burn_their_jti(tmp_path) -> None:
     """An attacker replaying a token to the wrong audience must not lock the real audience out."""
     store = ReplayStore.open(tmp_path / "replay.db")
-    wrong = verify(GOOD, audience="https://bank.example", at=T0 + 10, replay=store)
-    right = verify(GOOD, **_V, replay=store)
+    fresh = fresh_signed_sdp()
+    wrong = verify(fresh, audience="https://bank.example", replay=store)
+    right = verify(fresh, audience=_V["audience"], replay=store)
     store.commit()
     assert wrong.error[0] == "audience-mismatch" and right.valid
 
@@ -121,3 +124,20 @@ def test_absurd_verification_times_are_usage_errors(when: str) -> None:
 
 def test_str_input_with_lone_surrogates_is_malformed_not_an_exception() -> None:
     assert verify("\ud800" + GOOD_TOKEN, **_VF).error[0] == "malformed"
+
+
+def test_a_past_verification_time_needs_no_replay_store(tmp_path) -> None:
+    """The store forgets an entry once it is expired by the wall clock: verifying "as of" the past with it
+    would accept the same assertion again in every new process (review finding)."""
+    import time
+
+    from wallet.errors import UsageError
+
+    store = ReplayStore.open(tmp_path / "replay.db")
+    past = int(time.time()) - 3600
+    with pytest.raises(UsageError):
+        verify(fresh_signed_sdp(iat=past, exp=past + 300), audience=_V["audience"], at=past + 10, replay=store)
+    args = ["verify", "-", "--audience", _V["audience"], "--at", str(past + 10), "--replay-store", str(tmp_path / "r.db")]
+    out = subprocess.run([*wallet_exe(), *args], input=fresh_signed_sdp(iat=past, exp=past + 300),
+                         capture_output=True, timeout=60)
+    assert out.returncode == 2 and b"--no-replay-check" in out.stderr

@@ -7,7 +7,8 @@ with ``str.splitlines``. Here a corpus of mutated signed SDPs (Chrome, Firefox a
 through the verifier, and for every one it accepts, the fingerprints seen by
 
 * aiortc's own parser (``aiortc.sdp.SessionDescription.parse``) and its line splitting and attribute
-  matching applied line by line (which reads on where the full parser gives up),
+  matching applied line by line (which reads on where the full parser gives up), also on the bytes
+  decoded as ISO-8859-1 (where the byte 0x85 of a UTF-8 character becomes NEL),
 * a strict split-on-LF reader (Chrome's webrtc_sdp: LF ends a line, one trailing CR dropped, attribute
   names matched case-sensitively),
 * a lenient split-on-LF reader (trims whitespace, matches names case-insensitively, as some do),
@@ -41,7 +42,7 @@ SIGNED_FROM = [
 ]
 # Everything str.splitlines() ends a line on, plus NUL, TAB and the line endings SDP allows.
 SEPARATORS = ["\r", "\n", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029", "\x00",
-              "\t", " ", "\u00a0", "", "\n\r", "\r\r\n"]
+              "\t", " ", "\u00a0", "", "\n\r", "\r\r\n", "\u00c5", "\u0145", "\u00e9"]
 NAMES = ["fingerprint", "FINGERPRINT", "Fingerprint", "fingerPrint", " fingerprint", "fingerprint "]
 PREFIXES = ["a=", "A=", " a=", "a =", "\ta="]
 VALUES = [f"sha-256 {EVIL}", f"sha-256\t{EVIL}", f"sha-256  {EVIL}", f"SHA-256 {EVIL.lower()}", f" sha-256 {EVIL}",
@@ -72,7 +73,7 @@ def aiortc_parser(text: str) -> set[tuple[str, str]]:
         desc = SessionDescription.parse(text)
     except Exception:  # noqa: BLE001 - aiortc refuses it: the callee never uses these fingerprints
         return set()
-    return {_norm(f.algorithm, f.value) for m in desc.media for f in m.dtls.fingerprints}
+    return {_norm(f.algorithm, f.value) for m in desc.media if m.dtls for f in m.dtls.fingerprints}
 
 
 def aiortc_lines(text: str) -> set[tuple[str, str]]:
@@ -85,6 +86,11 @@ def aiortc_lines(text: str) -> set[tuple[str, str]]:
             if name == "fingerprint" and value is not None and len(value.split()) == 2:
                 seen.add(_norm(*value.split()))
     return seen
+
+
+def aiortc_latin1(text: str) -> set[tuple[str, str]]:
+    """aiortc given the bytes decoded as ISO-8859-1 (an app that trusted a charset= parameter)."""
+    return aiortc_lines(text.encode("utf-8", "surrogatepass").decode("latin-1"))
 
 
 def strict_lf(text: str) -> set[tuple[str, str]]:
@@ -215,7 +221,7 @@ def test_whenever_verify_says_valid_every_reader_sees_only_covered_fingerprints(
     assert len(accepted) >= 600, "the corpus must hold enough accepted SDPs for the comparison to mean anything"
     assert len(accepted) < len(texts) - 600, "and enough refused ones"
     for text, allowed in accepted:
-        for reader in (aiortc_parser, aiortc_lines, strict_lf, lenient_lf):
+        for reader in (aiortc_parser, aiortc_lines, aiortc_latin1, strict_lf, lenient_lf):
             assert reader(text) <= allowed, (reader.__name__, text)
     for (text, allowed), seen in zip(accepted, sdp_transform([t for t, _ in accepted])):
         assert seen <= allowed, ("sdp-transform", text)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from attack_corpus import AUDIENCE, T0, b64u, signed_sdp
+from attack_corpus import AUDIENCE, b64u, fresh_signed_sdp
 from conftest import PASSPHRASE, SmallDisk, snapshot, wallet_exe
 
 FP = "sha-256 " + ":".join(["AB"] * 32)
@@ -29,14 +29,13 @@ SDP = (
 def requests(count: int, start: int = 0) -> bytes:
     lines = []
     for i in range(start, start + count):
-        sdp = signed_sdp(jti=b64u(i.to_bytes(16, "big")))
+        sdp = fresh_signed_sdp(jti=b64u(i.to_bytes(16, "big")))
         lines.append(json.dumps({"sdp": sdp.decode(), "ref": i}))
     return ("\n".join(lines) + "\n").encode()
 
 
 def batch_args(store: Path) -> list[str]:
-    return [*wallet_exe(), "verify", "--batch", "-", "--audience", AUDIENCE, "--at", str(T0 + 10),
-            "--replay-store", str(store)]
+    return [*wallet_exe(), "verify", "--batch", "-", "--audience", AUDIENCE, "--replay-store", str(store)]
 
 
 def accepted(out: bytes) -> list[int]:
@@ -162,10 +161,10 @@ def test_a_blocked_batch_does_not_lock_out_other_verifiers(tmp_path: Path) -> No
             assert blocked.stdout is not None
             blocked.stdout.readline()  # it is running, and its output is not read from now on
             time.sleep(1.0)
-            other = signed_sdp(jti=b64u(b"another verifier"))
+            other = fresh_signed_sdp(jti=b64u(b"another verifier"))
             start = time.monotonic()
-            r = subprocess.run([*wallet_exe(), "verify", "-", "--audience", AUDIENCE, "--at", str(T0 + 10),
-                                "--replay-store", str(store)], input=other, capture_output=True, timeout=60)
+            r = subprocess.run([*wallet_exe(), "verify", "-", "--audience", AUDIENCE, "--replay-store", str(store)],
+                               input=other, capture_output=True, timeout=60)
             assert r.returncode == 0, r.stderr
             assert time.monotonic() - start < 10
         finally:
@@ -210,8 +209,7 @@ def test_verify_on_a_busy_replay_store_is_busy(cli, tmp_path: Path, monkeypatch:
     holder = sqlite3.connect(store, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        r = cli(["verify", "-", "--audience", AUDIENCE, "--at", str(T0 + 10), "--replay-store", str(store)],
-                stdin=signed_sdp())
+        r = cli(["verify", "-", "--audience", AUDIENCE, "--replay-store", str(store)], stdin=fresh_signed_sdp())
         assert r.code == 9 and "busy" in r.err and "corrupt" not in r.err and r.out == "", r.err
     finally:
         holder.execute("ROLLBACK")
@@ -219,8 +217,7 @@ def test_verify_on_a_busy_replay_store_is_busy(cli, tmp_path: Path, monkeypatch:
 
 
 def _verify_with_store(cli, store: Path):
-    return cli(["verify", "-", "--audience", AUDIENCE, "--at", str(T0 + 10), "--replay-store", str(store)],
-               stdin=signed_sdp())
+    return cli(["verify", "-", "--audience", AUDIENCE, "--replay-store", str(store)], stdin=fresh_signed_sdp())
 
 
 def test_replay_store_in_a_directory_others_can_write_is_refused(cli, tmp_path: Path) -> None:

@@ -54,18 +54,27 @@ def read_backup(blob: bytes, passphrase: bytes) -> tuple[IdentityRoot, dict[str,
     if len(blob) > MAX_BACKUP_SIZE:
         raise CorruptData("the backup is too large")
     plain = open_with_passphrase(blob, passphrase, purpose=PURPOSE, what="backup")
+    from wallet.jose import JoseError, strict_json
+
     try:
-        doc = json.loads(plain)
+        doc = strict_json(plain, what="backup")
+    except JoseError:
+        raise CorruptData("the backup's contents are malformed (not strict UTF-8 JSON text)") from None
+    try:
         if doc["format"] != FORMAT:
-            raise CorruptData(f"unsupported backup format {doc['format']!r}")
+            raise CorruptData(f"unsupported backup format {str(doc['format'])[:40]!r}")
         root = IdentityRoot(
             guid=uuid.UUID(doc["guid"]),
             master=base64.b64decode(doc["master"], validate=True),
         )
-        records = {
-            str(kind): [(str(item["name"]), item["value"]) for item in items]
-            for kind, items in doc["records"].items()
-        }
+        records: dict[str, list[tuple[str, Any]]] = {}
+        for kind, items in doc["records"].items():
+            if not isinstance(items, list):
+                raise TypeError
+            for item in items:
+                if not isinstance(item, dict) or set(item) != {"name", "value"} or not isinstance(item["name"], str):
+                    raise TypeError
+            records[kind] = [(item["name"], item["value"]) for item in items]
     except (KeyError, TypeError, ValueError, AttributeError, binascii.Error):
         raise CorruptData("the backup's contents are malformed") from None
     _validate(records)

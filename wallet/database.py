@@ -18,7 +18,9 @@ which, and the data is intact.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from pathlib import Path
 
 from wallet.errors import CorruptData, FileError, WalletError
 
@@ -27,15 +29,33 @@ _ERROR = 1
 _PERM, _BUSY, _LOCKED, _NOMEM, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 3, 5, 6, 7, 8, 10, 11, 13, 14, 26
 
 
-def storage_error(exc: sqlite3.Error, what: str, *, corrupt_hint: str | None = None) -> WalletError:
-    """The WalletError for a failed SQLite call on ``what`` ("the state file ...")."""
-    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+_READONLY_DBMOVED = 1032  # SQLITE_READONLY | (4 << 8): the file was renamed or replaced under us
+
+
+def _disk_full(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        st = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return st.f_bavail == 0
+
+
+def storage_error(
+    exc: sqlite3.Error, what: str, *, corrupt_hint: str | None = None, path: Path | None = None
+) -> WalletError:
+    """The WalletError for a failed SQLite call on ``what`` ("the state file ...") at ``path``."""
+    extended = getattr(exc, "sqlite_errorcode", None) or 0
+    code = extended & 0xFF
+    if extended == _READONLY_DBMOVED:
+        return FileError(f"{what} was replaced while this command ran", hint="run the command again")
     if code in (_BUSY, _LOCKED):
         return FileError(
             f"{what} is busy: another wallet process kept it locked for too long",
             hint="try again in a moment; nothing was changed",
         )
-    if code == _FULL:
+    if code == _FULL or (code == _IOERR and _disk_full(path)):  # e.g. the WAL index cannot grow
         return FileError(f"cannot write {what}: the disk is full", hint="free some space and try again; nothing was changed")
     if code in (_READONLY, _PERM):
         return FileError(

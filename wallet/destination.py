@@ -83,6 +83,8 @@ def normalize_host(host: str) -> str:
             ascii_host = idna.encode(host, uts46=True, transitional=False).decode("ascii")
         except (idna.IDNAError, UnicodeError, ValueError):
             raise _bad(f"invalid internationalised host name {host!r}") from None
+        if _DOTTED_NUMERIC.fullmatch(ascii_host):  # full-width digits map to an IPv4 address
+            return normalize_host(ascii_host)
     if len(ascii_host) > 253 or not _HOSTNAME.fullmatch(ascii_host):
         raise _bad(f"invalid host name {host!r}")
     return ascii_host
@@ -147,7 +149,18 @@ def _acct(rest: str) -> str:
 
 @functools.lru_cache(maxsize=4096)  # a pure function; verifiers see the same audiences again and again
 def normalize_destination(text: str) -> str:
-    """The canonical string for ``text``; :class:`UsageError` if it is not a destination."""
+    """The canonical string for ``text``; :class:`UsageError` if it is not a destination.
+
+    The result is a fixed point (normalising it again gives it back) and at most
+    MAX_DESTINATION_LENGTH long: what is stored or signed always reads back the same.
+    """
+    out = _normalize(text)
+    if out != text and (len(out) > MAX_DESTINATION_LENGTH or _normalize(out) != out):
+        raise _bad(f"the destination {text[:80]!r} does not have one canonical form")
+    return out
+
+
+def _normalize(text: str) -> str:
     if not isinstance(text, str) or not text.strip():
         raise _bad("the destination is empty")
     if len(text) > MAX_DESTINATION_LENGTH:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 from wallet.errors import CorruptData, FileError, InsecurePermissions, NoWallet
 
 CONFIG_FORMAT = 1
+LOCK_TIMEOUT_S = 30.0
 
 
 def default_home() -> Path:
@@ -76,6 +77,16 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+def lstat_or_none(path: Path) -> os.stat_result | None:
+    """``os.lstat(path)``, None if nothing is there; FileError for any other failure."""
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise FileError(f"cannot read {path}: {exc.strerror}") from None
+
+
 def write_new_file(path: Path, data: bytes, *, replace: bool = False) -> None:
     """Write ``data`` atomically with mode 0600: a temp file, fsync, then link/rename.
 
@@ -86,13 +97,8 @@ def write_new_file(path: Path, data: bytes, *, replace: bool = False) -> None:
     """
     if path.name in ("", ".", ".."):
         raise FileError(f"{str(path)!r} is not a file name")
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        raise FileError(f"cannot write {path}: {exc.strerror}") from None
-    else:
+    st = lstat_or_none(path)
+    if st is not None:
         if not replace:
             raise FileExistsError(str(path))
         if not stat.S_ISREG(st.st_mode):
@@ -229,14 +235,32 @@ class WalletHome:
         write_new_file(self.config_path, data.encode(), replace=True)
 
     @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold the home's exclusive advisory lock (init, import, re-init)."""
+    def locked(self, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+        """Hold the home's exclusive advisory lock (init, import, re-init, recovery).
+
+        Waits at most ``timeout`` seconds, then reports the home as busy: no command waits forever.
+        """
         import fcntl
+        import time
 
         self.ensure_dir()
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as exc:
+            raise FileError(f"cannot open {self.lock_path}: {exc.strerror}") from None
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise FileError(
+                            f"the wallet in {self.path} is busy: another wallet command is replacing it",
+                            hint="try again when that command has finished",
+                        ) from None
+                    time.sleep(0.05)
             yield
         finally:
             os.close(fd)

@@ -54,8 +54,15 @@ def _no_constants(name: str) -> Any:
     raise JoseError(f"JSON constant {name} is not allowed")
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):  # 1e999: other readers differ, and it cannot be printed back
+        raise JoseError("a JSON number is too large")
+    return value
+
+
 # One decoder, built once: json.loads with hooks would build a new JSONDecoder on every call.
-_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants, parse_float=_finite)
 
 
 def _text_only(value: Any) -> None:
@@ -72,8 +79,8 @@ def _text_only(value: Any) -> None:
 
 
 def strict_json(data: bytes | str, *, what: str) -> Any:
-    """json.loads that accepts only UTF-8 (no BOM) and refuses duplicate names, NaN/Infinity,
-    lone surrogates and deep nesting."""
+    """json.loads that accepts only UTF-8 (no BOM) and refuses duplicate names, NaN/Infinity (also as
+    1e999), lone surrogates and deep nesting."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         if text.startswith("\ufeff"):

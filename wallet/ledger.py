@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 COMMANDS = ("assert", "sign-sdp")
 SCOPES = ("persona", "pairwise", "one-time")
 _MAX_TIME = 2**53
+_MAX_TEXT = 8192
 _DID = re.compile(r"did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}")
 _STRINGS = ("command", "destination", "id", "state", "scope", "persona", "decided_by", "jti")
 _FIELDS = frozenset((*_STRINGS, "time", "recorded_ns", "expires", "disclosed", "fingerprints", "origin"))
@@ -60,15 +61,17 @@ def check_entry(name: object, entry: Any) -> LedgerEntry:
     """``entry`` if it is a well-formed ledger entry stored under ``name`` (its jti); CorruptData if not."""
     from wallet.context import STATES
     from wallet.sdp import Fingerprint, SdpError
-    from wallet.text import unsafe_character
 
     if not isinstance(entry, dict):
         raise _bad("entry")
     if set(entry) != _FIELDS:
         raise _bad(sorted(set(entry) ^ _FIELDS)[0])
+    # The wallet writes these itself (a rule's description can name a 2,048-character destination, a
+    # persona name from before the character rule may hold any text): check the type and a generous
+    # bound, and escape them when they are shown (wallet.cli), rather than refusing the user's own history.
     for field in _STRINGS:
         value = entry[field]
-        if not isinstance(value, str) or not value or len(value) > 2048 or unsafe_character(value):
+        if not isinstance(value, str) or not value or len(value) > _MAX_TEXT:
             raise _bad(field)
     if entry["jti"] != name:
         raise _bad("jti")
@@ -84,7 +87,7 @@ def check_entry(name: object, entry: Any) -> LedgerEntry:
         raise _bad("id")
     disclosed = entry["disclosed"]
     if not isinstance(disclosed, dict) or len(disclosed) > 64 or not all(
-        isinstance(k, str) and isinstance(v, str) and not unsafe_character(k) for k, v in disclosed.items()
+        isinstance(k, str) and isinstance(v, str) and len(k) <= 64 and len(v) <= _MAX_TEXT for k, v in disclosed.items()
     ):
         raise _bad("disclosed")
     fingerprints = entry["fingerprints"]

@@ -29,8 +29,10 @@ KNOWN_ATTRIBUTES = ("display_name", "email", "org", "phone", "sip")
 MAX_NAME_LEN = 64
 MAX_VALUE_LEN = 1024
 MAX_ATTRIBUTES = 64
-_KEY = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
-_NAME = re.compile(r"^[^\x00-\x1f\x7f]{1,64}$")
+#: An attribute name (persona attributes, rule --disclose, policy "require"): the one pattern.
+ATTRIBUTE_NAME = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
+_KEY = ATTRIBUTE_NAME
+_NAME = re.compile(r"[^\x00-\x1f\x7f]{1,64}")
 
 
 def _is_text(value: str) -> bool:
@@ -42,11 +44,23 @@ def _is_text(value: str) -> bool:
     return True
 
 
-def validate_name(name: str) -> str:
-    if not _NAME.match(name) or name != name.strip() or not _is_text(name):
+def validate_name(name: str, *, check_text: bool = True) -> str:
+    """A persona name: 1-64 characters of displayable text (the rule of wallet.text), no outer spaces.
+
+    ``check_text=False`` (the wallet's own state) lets through names stored before the character rule.
+    """
+    if (
+        not isinstance(name, str)
+        or not _NAME.fullmatch(name)
+        or name != name.strip()
+        or not _is_text(name)
+        or (check_text and unsafe_character(name) is not None)
+    ):
         raise UsageError(
-            f"invalid persona name {name!r}",
-            hint="use 1-64 printable characters, without leading or trailing spaces",
+            f"invalid persona name {name.encode('utf-8', 'backslashreplace').decode()!r}" if isinstance(name, str)
+            else "invalid persona name",
+            hint="use 1-64 printable characters (no control, bidirectional or invisible ones), "
+            "without leading or trailing spaces",
         )
     return name
 
@@ -80,9 +94,13 @@ def parse_attribute(text: str) -> tuple[str, str]:
     return validate_attribute(key.strip(), value)
 
 
+def is_attribute_name(name: object) -> bool:
+    return isinstance(name, str) and ATTRIBUTE_NAME.fullmatch(name) is not None
+
+
 def validate_attribute(key: str, value: str, *, check_text: bool = True) -> tuple[str, str]:
     """A validated, normalised (key, value); ``check_text`` applies the verifier's character rule."""
-    if not _KEY.match(key):
+    if not _KEY.fullmatch(key):
         raise UsageError(
             f"invalid attribute name {key!r}",
             hint="names are lower-case letters, digits, '_', '.', '-'; known: " + ", ".join(KNOWN_ATTRIBUTES),
@@ -98,7 +116,25 @@ def validate_attribute(key: str, value: str, *, check_text: bool = True) -> tupl
             f"the value of attribute {key!r} holds {describe(bad)}, a control, bidirectional or invisible character",
             hint="verifiers refuse such characters in disclosed attributes (they can disguise text); remove it",
         )
-    return key, _normalize_value(key, value)
+    normal = _normalize_value(key, value)
+    # What is stored must read back the same: normalising again gives the same value, within the limit.
+    if normal != value and (len(normal) > MAX_VALUE_LEN or _normalize_value(key, normal) != normal):
+        raise UsageError(f"the value of attribute {key!r} does not have one canonical form",
+                         hint=f"give it as it should be stored (at most {MAX_VALUE_LEN} characters)")
+    return key, normal
+
+
+def _is_timestamp(value: object) -> bool:
+    """An ISO 8601 time as the wallet writes it (anything else could carry terminal escapes)."""
+    if not isinstance(value, str) or len(value) > 40 or not re.fullmatch(r"[0-9T:+.Z-]+", value):
+        return False
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 class Persona:
@@ -148,8 +184,10 @@ class Persona:
         character rule existed; the wallet then refuses to disclose them (:func:`disclosable`).
         """
         try:
+            if not isinstance(record, dict) or not isinstance(record["attributes"], dict):
+                raise TypeError
             persona = cls(
-                name=validate_name(record["name"]),
+                name=validate_name(record["name"], check_text=check_text),
                 kind=record["kind"],
                 persona_id=bytes.fromhex(record["id"]),
                 attributes=dict(record["attributes"]),
@@ -165,7 +203,7 @@ class Persona:
         if (
             len(persona.persona_id) != 16
             or persona.kind not in KINDS
-            or not isinstance(persona.created, str)
+            or not _is_timestamp(persona.created)
             or len(persona.attributes) > MAX_ATTRIBUTES
         ):
             raise CorruptData("a persona record is malformed")
@@ -174,7 +212,8 @@ class Persona:
     def disclosable(self, name: str) -> str:
         """The value of attribute ``name`` if a verifier would accept it disclosed; UsageError otherwise."""
         value = self.attributes[name]
-        bad = unsafe_character(value)
+        bad = None if is_attribute_name(name) else name[:1]
+        bad = bad or unsafe_character(value)
         if bad is not None:
             raise UsageError(
                 f"attribute {name!r} of persona {self.name!r} holds {describe(bad)}, which verifiers refuse",

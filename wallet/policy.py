@@ -17,10 +17,9 @@ mandated IdPs) are never silently ignored by this one.
 
 from __future__ import annotations
 
-import re
-
 from wallet.context import STATES
 from wallet.errors import UsageError
+from wallet.personas import is_attribute_name
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -30,7 +29,6 @@ VERSIONS = (1,)
 ROLES = ("destination", "calling-service")
 MEMBERS = ("version", "party", "role", "accept", "require", "origin")
 MAX_POLICY_BYTES = 64 * 1024
-_ATTR = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 
 
 class PolicyError(UsageError):
@@ -87,7 +85,7 @@ class Policy:
         if wrong:
             raise bad(f"field 'accept': unknown state {wrong[0]!r} (valid: {', '.join(STATES)})")
         require = tuple(dict.fromkeys(doc["require"]))
-        wrong = [a for a in require if not _ATTR.match(a)]
+        wrong = [a for a in require if not is_attribute_name(a)]
         if wrong:
             raise bad(f"field 'require': invalid attribute name {wrong[0]!r}")
         origin = doc.get("origin", "optional")

@@ -36,7 +36,7 @@ import os
 from pathlib import Path
 
 from wallet.errors import AlreadyExists, FileError, StoreUnavailable, UsageError, WalletError
-from wallet.home import WalletHome, fsync_dir, write_new_file
+from wallet.home import WalletHome, fsync_dir, lstat_or_none, write_new_file
 from wallet.root import IdentityRoot
 from wallet.secretstore import PassphraseSource
 from wallet.state import State
@@ -192,6 +192,31 @@ def recover_if_needed(home: WalletHome) -> None:
             recover(home)
 
 
+def _existing(home: WalletHome) -> list[Path]:
+    return [p for p in (home.config_path, home.secret_path, home.state_path) if p.exists()]
+
+
+def _exists(home: WalletHome) -> AlreadyExists:
+    return AlreadyExists(
+        f"a wallet already exists in {home.path}",
+        hint="use --force to replace it (export a backup first: its identity will be lost)",
+    )
+
+
+def _check_replaceable(home: WalletHome) -> None:
+    """Every name the roll-forward renames onto must be a regular file or absent, checked before the commit
+    point: a symlinked wallet.json found after it would leave the old wallet gone and the new one unwritten."""
+    import stat
+
+    for path in (home.config_path, home.secret_path, home.state_path):
+        st = lstat_or_none(path)
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            raise FileError(
+                f"refusing to replace {path}: it is not a regular file (a link, device or directory)",
+                hint="replace it with a regular file (or remove it) first; nothing was changed",
+            )
+
+
 def provision(
     home: WalletHome,
     root: IdentityRoot,
@@ -204,18 +229,18 @@ def provision(
     """Write a wallet holding ``root`` (and ``records``) into ``home``, replacing one only with ``force``."""
     from wallet.secretstore.filestore import FileStore
 
+    # Refuse early, and ask for a passphrase, before taking the lock: nobody waits on a prompt.
+    if not force and _existing(home):
+        raise _exists(home)
+    choice = choose_store(home, store, passphrase)
     with home.locked():
         recover(home)
-        existing = [p for p in (home.config_path, home.secret_path, home.state_path) if p.exists()]
-        if existing and not force:
-            raise AlreadyExists(
-                f"a wallet already exists in {home.path}",
-                hint="use --force to replace it (export a backup first: its identity will be lost)",
-            )
+        if not force and _existing(home):
+            raise _exists(home)
+        _check_replaceable(home)
         old_store: dict[str, Any] | None = None
         with contextlib.suppress(WalletError):
             old_store = {k: v for k, v in home.load_config().items() if k != "format"}
-        choice = choose_store(home, store, passphrase)
         new_store = choice.store.config()
         staging = _staging(home)
         try:

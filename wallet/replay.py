@@ -31,12 +31,24 @@ import time
 from pathlib import Path
 
 from wallet.database import rollback, storage_error
-from wallet.errors import FileError, InsecurePermissions
+from wallet.errors import FileError, InsecurePermissions, WalletError
 
 SKEW_SECONDS = 60
 BUSY_TIMEOUT_S = 15.0
 _BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
 _CORRUPT_HINT = "move it aside (a replay store holds no identity, only what was already accepted), or pass --replay-store"
+
+
+def check_time(at: float | None) -> None:
+    """A replay store remembers an assertion until it expires by the wall clock: verifying "as of" an
+    earlier time (``--at``) with one would let the same assertion through again once its entry is purged."""
+    if at is not None and at < time.time() - SKEW_SECONDS:
+        from wallet.errors import UsageError
+
+        raise UsageError(
+            "a verification time in the past cannot be used with a replay store",
+            hint="re-checking a saved assertion: add --no-replay-check",
+        )
 
 
 def _key(issuer: str, jti: str) -> bytes:
@@ -45,7 +57,7 @@ def _key(issuer: str, jti: str) -> bytes:
 
 def _check_path(path: Path) -> None:
     """Refuse a store others could write or swap: the same rules as the wallet's own files."""
-    from wallet.home import check_private
+    from wallet.home import check_private, lstat_or_none
 
     parent = path.parent
     try:
@@ -77,13 +89,34 @@ def _check_path(path: Path) -> None:
             f"the replay store {path} is accessible by other users (mode {stat.S_IMODE(st.st_mode):o})",
             hint=f"whoever can write it can re-open replays; run 'chmod 600 {path}'",
         )
+    if st.st_nlink != 1:
+        raise InsecurePermissions(f"the replay store {path} has other hard links", hint="give it a file of its own")
+    # SQLite's side files hold committed acceptances too (the write-ahead log and its index): one planted
+    # by someone else, or still open in their process, could erase them.
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = path.with_name(path.name + suffix)
+        side_st = lstat_or_none(side)
+        if side_st is not None and (
+            not stat.S_ISREG(side_st.st_mode)
+            or (hasattr(os, "getuid") and side_st.st_uid != os.getuid())
+            or side_st.st_mode & 0o077
+            or side_st.st_nlink != 1
+        ):
+            raise InsecurePermissions(
+                f"the replay store's side file {side} is not a private file of yours",
+                hint="stop every verifier using the store, then delete that file (it is rebuilt)",
+            )
 
 
 class ReplayStore:
-    def __init__(self, conn: sqlite3.Connection, what: str) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
-        self._what = what
+        self._path = path
+        self._what = f"the replay store {path}"
         self._pending = 0
+
+    def _error(self, exc: sqlite3.Error) -> WalletError:
+        return storage_error(exc, self._what, corrupt_hint=_CORRUPT_HINT, path=self._path)
 
     @classmethod
     def open(cls, path: Path) -> ReplayStore:
@@ -99,7 +132,7 @@ class ReplayStore:
                 conn.execute("CREATE TABLE IF NOT EXISTS seen (key BLOB PRIMARY KEY, expires INTEGER NOT NULL) WITHOUT ROWID")
                 conn.execute("CREATE INDEX IF NOT EXISTS seen_expires ON seen (expires)")
                 conn.execute("DELETE FROM seen WHERE expires < ?", (int(time.time()) - SKEW_SECONDS,))
-                return cls(conn, what)
+                return cls(conn, path)
             except sqlite3.Error as exc:
                 if conn is not None:
                     conn.close()
@@ -107,7 +140,7 @@ class ReplayStore:
                 # file) report busy at once instead of waiting: retry until the same deadline.
                 busy = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in _BUSY_CODES
                 if not busy or time.monotonic() > deadline:
-                    raise storage_error(exc, what, corrupt_hint=_CORRUPT_HINT) from None
+                    raise storage_error(exc, what, corrupt_hint=_CORRUPT_HINT, path=path) from None
                 time.sleep(0.05)
 
     def _begin(self) -> None:
@@ -115,7 +148,7 @@ class ReplayStore:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise storage_error(exc, self._what, corrupt_hint=_CORRUPT_HINT) from None
+                raise self._error(exc) from None
 
     def first_use(self, issuer: str, jti: str, *, expires: int) -> bool:
         """Record (issuer, jti); False if it was already recorded (a replay). Call :meth:`commit` after."""
@@ -127,7 +160,7 @@ class ReplayStore:
             return False
         except sqlite3.Error as exc:
             self._abort()
-            raise storage_error(exc, self._what, corrupt_hint=_CORRUPT_HINT) from None
+            raise self._error(exc) from None
         return True
 
     def first_uses(self, entries: list[tuple[str, str, int]]) -> list[bool]:
@@ -154,7 +187,7 @@ class ReplayStore:
             self._conn.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", rows)
         except sqlite3.Error as exc:
             self._abort()
-            raise storage_error(exc, self._what, corrupt_hint=_CORRUPT_HINT) from None
+            raise self._error(exc) from None
         return fresh
 
     def _abort(self) -> None:
@@ -168,7 +201,7 @@ class ReplayStore:
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 self._abort()
-                raise storage_error(exc, self._what, corrupt_hint=_CORRUPT_HINT) from None
+                raise self._error(exc) from None
             self._pending = 0
 
     def rollback(self) -> None:

@@ -66,6 +66,9 @@ class IdentityRoot:
 
     @classmethod
     def generate(cls) -> IdentityRoot:
+        from wallet.hardening import protect_process
+
+        protect_process()  # before the new secret exists
         raw = bytearray(os.urandom(16))
         raw[6] = (raw[6] & 0x0F) | 0x40  # version 4 (RFC 9562 section 5.4)
         raw[8] = (raw[8] & 0x3F) | 0x80  # variant 10

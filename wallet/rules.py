@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from typing import Any
 
 FIELDS = ("dest", "category", "service", "model")
-_ATTR = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 
 
 def normalize_pattern(text: str) -> str:
@@ -111,10 +110,12 @@ class Rule:
         on_conflict: str = "refuse",
     ) -> Rule:
         """Validate command-line input into a rule (usage errors name the valid values)."""
-        from wallet.personas import validate_name
+        from wallet.personas import is_attribute_name, validate_name
 
+        if disclose is not None and (not isinstance(disclose, list) or not all(isinstance(n, str) for n in disclose)):
+            raise UsageError("the attributes to disclose must be a list of names")
         names = tuple(sorted(set(n.strip() for n in (disclose or []) if n.strip())))
-        bad = [n for n in names if not _ATTR.match(n)]
+        bad = [n for n in names if not is_attribute_name(n)]
         if bad:
             raise UsageError(f"invalid attribute name {bad[0][:40]!r}", hint="lower-case letters, digits, '_', '.', '-'")
         if state in ("unlinkable", "undetectable") and (names or origin == "disclose"):
@@ -174,11 +175,15 @@ class Rule:
     @classmethod
     def from_record(cls, record: Any) -> Rule:
         try:
+            if not isinstance(record, dict) or set(record) != set(cls.__slots__) or not all(
+                record[f] is None or isinstance(record[f], str) for f in cls.__slots__ if f != "disclose"
+            ):
+                raise TypeError
             rule = cls.new(
                 dest=record["dest"], category=record["category"], service=record["service"], model=record["model"],
-                state=record["state"], persona=record["persona"], disclose=list(record["disclose"]),
+                state=record["state"], persona=record["persona"], disclose=record["disclose"],
                 origin=record["origin"], on_conflict=record["on_conflict"],
             )
-        except (KeyError, TypeError, UsageError):
+        except (KeyError, TypeError, AttributeError, ValueError, UsageError):
             raise CorruptData("a privacy rule record is malformed") from None
         return rule

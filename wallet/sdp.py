@@ -43,8 +43,9 @@ _TOKEN = re.compile(f"[{_TOKEN_CHARS}]+")
 # Whole-text checks, each one pass in C over the bytes (the text is valid UTF-8 by then).
 # A byte or sequence that some common reader takes as the end of a line, or that no SDP needs:
 # C0 controls but TAB/LF, CR not followed by LF, DEL, C1 controls (U+0080-U+009F, NEL among
-# them) and U+2028/U+2029.
-_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]")
+# them) and U+2028/U+2029; and the byte 0x85 anywhere, even inside a UTF-8 character such as
+# U+00C5 (C3 85), because a reader that decodes the SDP as ISO-8859-1 sees NEL there.
+_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85]|\r(?!\n)|\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]")
 # A line that is not empty and does not start with "<lower-case letter>=" (RFC 8866 section 5).
 _BAD_LINE = re.compile(rb"^(?![a-z]=|\r?$)", re.M)
 # An attribute whose name is not a token followed by ':' or the end of the line.
@@ -135,7 +136,8 @@ def _check_text(raw: bytes) -> None:
     bad = _FORBIDDEN.search(raw)
     if bad is not None:
         char = bad.group().decode("utf-8", "replace")
-        shown = "CR not followed by LF" if char == "\r" else f"U+{ord(char[0]):04X}"
+        shown = {"\r": "CR not followed by LF", "\ufffd": "the byte 0x85, NEL to an ISO-8859-1 reader"}.get(
+            char, f"U+{ord(char[0]):04X}")
         raise SdpError(
             f"line {_line_number(raw, bad.start())} holds a control or line-separator character ({shown})",
             hint="an SDP ends its lines with CRLF or LF only; other readers would split this line differently",

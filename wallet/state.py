@@ -66,8 +66,9 @@ def _keys(master: bytes) -> tuple[bytes, bytes, bytes]:
 class State:
     """An open state file. Use :meth:`create` for a new wallet, :meth:`open` otherwise."""
 
-    def __init__(self, conn: sqlite3.Connection, master: bytes) -> None:
+    def __init__(self, conn: sqlite3.Connection, master: bytes, path: Path | None = None) -> None:
         self._conn = conn
+        self._path = path
         self._index_key, self._record_key, self._check = _keys(master)
 
     def __repr__(self) -> str:
@@ -82,7 +83,7 @@ class State:
             conn = sqlite3.connect(uri, uri=True, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
             conn.execute("PRAGMA synchronous=FULL")
         except sqlite3.Error as exc:
-            raise storage_error(exc, f"{_WHAT} {path}", corrupt_hint=_RESTORE) from None
+            raise storage_error(exc, f"{_WHAT} {path}", corrupt_hint=_RESTORE, path=path) from None
         return conn
 
     @classmethod
@@ -95,7 +96,7 @@ class State:
             raise
         except OSError as exc:
             raise FileError(f"cannot create {path}: {exc.strerror}") from None
-        state = cls(cls._connect(path), master)
+        state = cls(cls._connect(path), master, path)
         with state.transaction():
             for stmt in filter(str.strip, _SCHEMA.split(";")):
                 state._execute(stmt, ())
@@ -113,7 +114,7 @@ class State:
                 f"the state file {path} is missing",
                 hint="restore the wallet with 'wallet import' from a backup",
             )
-        state = cls(cls._connect(path), master)
+        state = cls(cls._connect(path), master, path)
         rows = dict(state._rows("SELECT key, value FROM meta", ()))
         if rows.get("schema") != str(SCHEMA_VERSION).encode():
             raise CorruptData(f"the state file {path} has an unknown schema version")
@@ -160,13 +161,13 @@ class State:
         try:
             return self._conn.execute(sql, args)
         except sqlite3.Error as exc:
-            raise storage_error(exc, _WHAT, corrupt_hint=_RESTORE) from None
+            raise storage_error(exc, _WHAT, corrupt_hint=_RESTORE, path=self._path) from None
 
     def _rows(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
         try:
             return self._conn.execute(sql, args).fetchall()
         except sqlite3.Error as exc:
-            raise storage_error(exc, _WHAT, corrupt_hint=_RESTORE) from None
+            raise storage_error(exc, _WHAT, corrupt_hint=_RESTORE, path=self._path) from None
 
     def get(self, kind: str, name: str) -> Any:
         kind_tag, lookup = self._address(kind, name)

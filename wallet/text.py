@@ -35,3 +35,22 @@ def unsafe_character(text: str) -> str | None:
 def describe(char: str) -> str:
     """``U+202E`` for a message (the character itself would do what it does in the terminal)."""
     return f"U+{ord(char):04X}"
+
+
+def for_terminal(text: str) -> str:
+    """``text`` made harmless for a terminal: anything not printable, or refused above, as ``\\xNN``/``\\uNNNN``.
+
+        >>> print(for_terminal("ann\x1b[2J\u202e"))
+        ann\\x1b[2J\\u202e
+    """
+    out = []
+    for ch in text:
+        if ch.isprintable() and not _UNSAFE.match(ch):
+            out.append(ch)
+        elif ord(ch) < 0x100:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) < 0x10000:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    return "".join(out)

@@ -13,12 +13,13 @@ This module is the library behind the CLI: it never prompts and never prints.
 
 from __future__ import annotations
 
+import os
 import time
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
 from wallet.derivation import Deriver, Pseudonym, Scope
 from wallet.destination import normalize_destination
-from wallet.errors import AlreadyExists, UsageError
+from wallet.errors import AlreadyExists, CorruptData, FileError, UsageError
 from wallet.home import WalletHome, check_private
 from wallet.personas import Persona, validate_name
 from wallet.root import IdentityRoot
@@ -62,14 +63,35 @@ def create_wallet(
     return root, choice
 
 
+def _file_ids(home: WalletHome) -> list[tuple[int, int] | None]:
+    out: list[tuple[int, int] | None] = []
+    for path in (home.config_path, home.secret_path, home.state_path):
+        try:
+            st = os.stat(path)
+            out.append((st.st_ino, st.st_mtime_ns))
+        except OSError:
+            out.append(None)
+    return out
+
+
 def open_wallet(home: WalletHome, *, passphrase: PassphraseSource) -> Vault:
     recover_if_needed(home)  # an interrupted init/import is finished or undone first
+    before = _file_ids(home)
     config = home.load_config()
     if home.state_path.exists():
         check_private(home.state_path, what="state file")
     store = open_store(home, config, passphrase)
-    root = store.load()
-    return Vault(home, store, root, State.open(home.state_path, root.master))
+    try:
+        root = store.load()
+        state = State.open(home.state_path, root.master)
+    except CorruptData:
+        # The secret and the state disagree: if the files changed while this command waited (at its
+        # passphrase prompt, say), another command replaced the wallet; that is not damage.
+        if _file_ids(home) != before:
+            raise FileError(f"the wallet in {home.path} was replaced while this command ran",
+                            hint="run the command again") from None
+        raise
+    return Vault(home, store, root, state)
 
 
 class Vault:
@@ -95,7 +117,7 @@ class Vault:
         )
 
     def persona(self, name: str) -> Persona:
-        record = self.state.get(PERSONA, validate_name(name))
+        record = self.state.get(PERSONA, validate_name(name, check_text=False))
         if record is None:
             known = ", ".join(p.name for p in self.personas()) or "none"
             raise UsageError(f"unknown persona {name!r}", hint=f"known personas: {known}")
@@ -112,7 +134,7 @@ class Vault:
 
     def remove_persona(self, name: str) -> None:
         with self.state.transaction():
-            if not self.state.delete(PERSONA, validate_name(name)):
+            if not self.state.delete(PERSONA, validate_name(name, check_text=False)):
                 raise UsageError(f"unknown persona {name!r}", hint="see 'wallet persona list'")
 
     # -- pseudonyms ----------------------------------------------------------
@@ -131,7 +153,23 @@ class Vault:
         return dest, who, self._deriver.derive(who.persona_id, scope, dest)
 
     # -- assertions ----------------------------------------------------------
-    def issue(
+    def issue(self, destination: str, **kwargs: Any) -> Issued:
+        """:meth:`sign`, then :meth:`record`: for callers that hand the assertion on themselves."""
+        issued = self.sign(destination, **kwargs)
+        self.record(issued)
+        return issued
+
+    def record(self, issued: Issued) -> None:
+        """Add a signed assertion to the disclosure ledger (call it before the assertion leaves)."""
+        with self.state.transaction():
+            self.state.put(LEDGER, issued.payload["jti"], issued.entry)
+
+    def unrecord(self, issued: Issued) -> None:
+        """Take back a ledger entry whose assertion never left (its output could not be written)."""
+        with self.state.transaction():
+            self.state.delete(LEDGER, issued.payload["jti"])
+
+    def sign(
         self,
         destination: str,
         *,
@@ -144,7 +182,7 @@ class Vault:
         origin: dict[str, str] | None = None,
         decided_by: str | None = None,
     ) -> Issued:
-        """Sign an identity assertion for ``destination`` and record it in the disclosure ledger.
+        """Sign an identity assertion for ``destination`` (not yet recorded: see :meth:`record`).
 
         The privacy state picks the key: identified -> the persona-wide key;
         pseudonymous -> the pairwise key for the destination (the persona-wide
@@ -207,8 +245,6 @@ class Vault:
             "decided_by": decided_by or "command line",
             "jti": payload["jti"],
         }
-        with self.state.transaction():
-            self.state.put(LEDGER, payload["jti"], entry)
         return Issued(token, payload, key, who, entry)
 
     @property

@@ -268,6 +268,10 @@ def verify(
     expected_audience = normalize_destination(audience)
     wanted = [fp if isinstance(fp, Fingerprint) else _usage_fingerprint(fp) for fp in fingerprints or []]
     now = _usage_time(at)
+    if replay is not None:
+        from wallet.replay import check_time
+
+        check_time(at)
     # surrogatepass: lone surrogates become bytes that are not UTF-8, and are refused as malformed.
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     try:

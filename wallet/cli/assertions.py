@@ -10,6 +10,8 @@ from wallet.cli.privacy import read_context
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from wallet.policy import Policy
     from wallet.sdp import Fingerprint
     from wallet.vault import Issued, Plan, Vault
@@ -68,11 +70,55 @@ def _plan(
 
 
 def _sign(vault: Vault, plan: Plan, fingerprints: list[Fingerprint], ttl: int, command: str) -> Issued:
-    return vault.issue(
+    return vault.sign(
         plan.destination, fingerprints=fingerprints, persona=plan.persona.name, state=plan.outcome.state,
         disclose=plan.outcome.disclosed, ttl=ttl, command=command, origin=plan.outcome.origin,
         decided_by=plan.intent.source,
     )
+
+
+def _check_output(issued: Issued, output: bytes, fingerprints: list[Fingerprint] | None = None) -> None:
+    """Never sign what verifiers refuse: the wallet's own verifier must accept exactly what goes out."""
+    from wallet.errors import UsageError
+    from wallet.verifier import verify
+
+    result = verify(output, audience=issued.payload["aud"], fingerprints=fingerprints, at=issued.payload["iat"])
+    if not result.valid:
+        assert result.error is not None
+        code, message = result.error
+        raise UsageError(f"nothing was signed: verifiers would refuse the result ({code}: {message})",
+                         hint="a smaller SDP, fewer fingerprints or shorter disclosed attributes")
+
+
+def _deliver(vault: Vault, issued: Issued, write: Callable[[], None]) -> None:
+    """Record the disclosure, then hand the output over; if it cannot be written, take the record back.
+
+    A disclosure is in the ledger before it can leave (a kill in between over-reports, never hides one),
+    and an output that could not be written is not reported as disclosed.
+    """
+    from wallet.errors import FileError
+
+    vault.record(issued)
+    try:
+        write()
+    except BaseException as exc:
+        vault.unrecord(issued)
+        if isinstance(exc, BrokenPipeError):
+            from wallet.cli.dispatch import silence_stdout
+
+            silence_stdout()
+        if isinstance(exc, OSError):
+            raise FileError(f"cannot write the output: {exc.strerror or type(exc).__name__}",
+                            hint="nothing was disclosed: the ledger entry was taken back") from None
+        raise
+
+
+def _stdout(data: bytes) -> Callable[[], None]:
+    def write() -> None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+    return write
 
 
 def _summary(issued: Issued) -> dict[str, object]:
@@ -121,8 +167,10 @@ def assert_(
         Output(json_out).product({"state": "undetectable", "line": None, "token": None, "audience": plan.destination}, "")
         return
     issued = _sign(vault, plan, fingerprints, ttl, "assert")
+    _check_output(issued, issued.line.encode(), fingerprints)
+    _check_output(issued, issued.token.encode(), fingerprints)
+    _deliver(vault, issued, lambda: Output(json_out).product(_summary(issued), issued.line if format == "line" else issued.token))
     _notice(issued, plan)
-    Output(json_out).product(_summary(issued), issued.line if format == "line" else issued.token)
 
 
 def sign_sdp(
@@ -178,13 +226,15 @@ def sign_sdp(
         return
     issued = _sign(vault, plan, sdp.fingerprints, ttl, "sign-sdp")
     signed = sdp.with_identity(envelope(issued.token))
-    _notice(issued, plan)
+    _check_output(issued, signed)
     summary = _summary(issued)
     if output is not None:
-        write_new_file(Path(output), signed, replace=True)
+        _deliver(vault, issued, lambda: write_new_file(Path(output), signed, replace=True))
+        _notice(issued, plan)
         Output(json_out).product({**summary, "output": output})
     elif json_out:
-        Output(True).product({**summary, "sdp": signed.decode("utf-8")})
+        _deliver(vault, issued, lambda: Output(True).product({**summary, "sdp": signed.decode("utf-8")}))
+        _notice(issued, plan)
     else:
-        sys.stdout.buffer.write(signed)
-        sys.stdout.flush()
+        _deliver(vault, issued, _stdout(signed))
+        _notice(issued, plan)

@@ -28,6 +28,9 @@ def demo() -> None:
     from wallet.vault import create_wallet, open_wallet
 
     say = print
+    from wallet.hardening import protect_process
+
+    protect_process()  # the demo wallet's passphrase and secret are secrets too, if throwaway ones
     passphrase = secrets.token_bytes(24)
 
     def source(_confirm: bool) -> bytes:

@@ -12,6 +12,7 @@ whichever parsed the command line.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 
 from wallet.cli.output import Output
@@ -20,6 +21,16 @@ from wallet.errors import WalletError
 
 def report(json_mode: bool, code: str, message: str, hint: str | None) -> None:
     Output(json_mode).error(code, message, hint)
+
+
+def silence_stdout() -> None:
+    """The reader of stdout went away: point stdout at /dev/null so that Python's exit-time flush of the
+    dead pipe does not print a second, confusing error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def guarded(action: Callable[[], object], *, json_mode: bool) -> int:
@@ -40,7 +51,9 @@ def guarded(action: Callable[[], object], *, json_mode: bool) -> int:
         report(json_mode, "interrupted", "interrupted; nothing was changed", None)
         return 130
     except BrokenPipeError:
-        return 1
+        silence_stdout()
+        report(False, "io", "standard output was closed before everything was written", None)
+        return 9
     except OSError as err:  # the disk is full, a device vanished...: environmental, not a bug
         report(json_mode, "io", f"input/output error: {err.strerror or type(err).__name__}", None)
         return 9

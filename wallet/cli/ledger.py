@@ -9,10 +9,12 @@ from wallet.cli.output import Output
 def history(passphrase_file: str | None, json_out: bool) -> None:
     import time
 
+    from wallet.text import for_terminal as safe
+
     entries = open_vault(passphrase_file).history()
     rows = []
     for e in entries:
         when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(e["time"]))
-        what = ",".join(sorted(e["disclosed"])) or "-"
-        rows.append(f"{when}  {e['destination']}  {e['state']}  {e['persona']}  {e['id']}  disclosed: {what}")
+        what = ",".join(safe(k) for k in sorted(e["disclosed"])) or "-"
+        rows.append(f"{when}  {safe(e['destination'])}  {e['state']}  {safe(e['persona'])}  {e['id']}  disclosed: {what}")
     Output(json_out).product({"history": entries}, "\n".join(rows))

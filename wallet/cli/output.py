@@ -51,9 +51,12 @@ class Output:
 
     def error(self, code: str, message: str, hint: str | None) -> None:
         """One line on stderr; with --json also the error document on stdout."""
-        line = _paint("wallet: error:", "1;31", sys.stderr) + " " + message
+        from wallet.text import for_terminal
+
+        # Messages quote what the user gave (paths, names): nothing in them may steer the terminal.
+        line = _paint("wallet: error:", "1;31", sys.stderr) + " " + for_terminal(message)
         if hint:
-            line += f" (hint: {hint})"
+            line += f" (hint: {for_terminal(hint)})"
         sys.stderr.write(" ".join(line.split()) + "\n")  # one line, whatever whitespace the message had
         if self.json_mode:
             doc = {"error": {"code": code, "message": message, "hint": hint}}

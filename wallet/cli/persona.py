@@ -8,8 +8,10 @@ from wallet.personas import Persona
 
 
 def _describe(p: Persona) -> str:
-    lines = [f"name:    {p.name}", f"kind:    {p.kind}", f"created: {p.created}"]
-    lines += [f"{k}: {v}" for k, v in sorted(p.attributes.items())] or ["(no attributes)"]
+    from wallet.text import for_terminal as safe
+
+    lines = [f"name:    {safe(p.name)}", f"kind:    {p.kind}", f"created: {safe(p.created)}"]
+    lines += [f"{safe(k)}: {safe(v)}" for k, v in sorted(p.attributes.items())] or ["(no attributes)"]
     return "\n".join(lines)
 
 
@@ -65,7 +67,9 @@ def add(
 
 def list_(passphrase_file: str | None, json_out: bool) -> None:
     personas = open_vault(passphrase_file).personas()
-    rows = [f"{p.name}\t{p.kind}\t{','.join(sorted(p.attributes)) or '-'}" for p in personas]
+    from wallet.text import for_terminal as safe
+
+    rows = [f"{safe(p.name)}\t{p.kind}\t{','.join(sorted(p.attributes)) or '-'}" for p in personas]
     Output(json_out).product({"personas": [p.public_view() for p in personas]}, "\n".join(rows))
 
 

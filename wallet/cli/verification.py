@@ -55,7 +55,9 @@ def _replay_store(no_replay_check: bool, path: str | None) -> ReplayStore | None
 
 def _safe(text: str) -> str:
     """Text from an assertion, made harmless for a terminal (no escape sequences, no line tricks)."""
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+    from wallet.text import for_terminal
+
+    return for_terminal(text)
 
 
 def _human(result: Any) -> str:
@@ -187,7 +189,7 @@ def _chunks(lines: Any) -> Any:
 _DEFAULTS: dict[str, Any] = {}
 
 
-def _verify_chunk(chunk: list[tuple[int, bytes | None]]) -> list[tuple[str, Any]]:
+def _verify_chunk(chunk: list[tuple[int, bytes | None]]) -> list[tuple[str, Any, bool]]:
     """Parse and verify one chunk of request lines (no replay store: that stays with the parent)."""
     from wallet.errors import WalletError
     from wallet.verifier import VerifyResult, verify as verify_one
@@ -218,8 +220,9 @@ def _verify_chunk(chunk: list[tuple[int, bytes | None]]) -> list[tuple[str, Any]
         if ref is not None:
             doc["ref"] = ref
         # Serialised here, in the worker; the parent only turns a valid result into "replayed" if needed.
-        replay_key = (result.identity, result.jti, result.expires_at) if result.valid else None
-        done.append((json.dumps(doc), replay_key))
+        # An accepted undetectable caller (no identity, a policy allows it) has nothing to replay.
+        replay_key = (result.identity, result.jti, result.expires_at) if result.valid and result.jti else None
+        done.append((json.dumps(doc), replay_key, result.valid))
     return done
 
 
@@ -268,21 +271,26 @@ def _batch(
             from wallet.errors import FileError
 
             raise FileError(f"cannot read {file}: {exc.strerror}") from None
+    if not no_replay_check:
+        from wallet.replay import check_time
+
+        check_time(when)
     store = _replay_store(no_replay_check, replay_store)
     out = sys.stdout
     counts = [0, 0]
 
-    def emit(done: list[tuple[str, Any]]) -> None:
+    def emit(done: list[tuple[str, Any, bool]]) -> None:
         # Record first, commit, and only then print: a "valid" line on stdout is an acceptance that
         # no later verifier can repeat, even if this process is killed or the disk fills right after.
         # The write lock is released by the commit, before stdout (which may block) is touched.
-        keys = [key for _, key in done if key is not None]
+        keys = [key for _, key, _ in done if key is not None]
         fresh = iter(store.first_uses(keys)) if store is not None else iter([True] * len(keys))
         if store is not None:
             store.commit()
         lines = []
-        for text, key in done:
-            valid = key is not None and next(fresh)
+        for text, key, valid in done:
+            if key is not None:
+                valid = next(fresh)
             if key is not None and not valid:
                 doc = json.loads(text)
                 doc["valid"] = False
