@@ -28,7 +28,7 @@ PIECES = {
     "import jeepney (our read path)": "import jeepney, jeepney.io.blocking",
     "import nacl.bindings": "import nacl.bindings",
     "import sqlite3": "import sqlite3",
-    "wallet core (vault, derivation)": "import wallet.vault, wallet.derivation",
+    "wallet core (vault, derivation)": "import wallet.facade, wallet.identity.derivation",
 }
 
 

@@ -19,7 +19,7 @@ import time
 
 from nacl.bindings import crypto_sign_seed_keypair
 
-from wallet.derivation import Deriver, Scope
+from wallet.identity.derivation import Deriver, Scope
 from wallet.destination import normalize_destination
 
 N = int(os.environ.get("BENCH_N", "20000"))

@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from wallet.home import WalletHome
-from wallet.preferences import DESTINATION, RULE, RULE_ID
-from wallet.rules import Rule
-from wallet.vault import open_wallet
+from wallet.storage.paths import WalletHome
+from wallet.privacy.preferences import DESTINATION, RULE, RULE_ID
+from wallet.privacy.rules import Rule
+from wallet.facade import open_wallet
 
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 N = int(os.environ.get("BENCH_N", "10000"))

@@ -27,10 +27,10 @@ from pathlib import Path
 from nacl.bindings import crypto_sign_seed_keypair
 from nacl.signing import VerifyKey
 
-from wallet.assertion import claims, sign
-from wallet.derivation import Pseudonym, Scope
+from wallet.assertions.token import claims, sign
+from wallet.identity.derivation import Pseudonym, Scope
 from wallet.encoding import b64url_decode
-from wallet.sdp import Fingerprint
+from wallet.assertions.sdp import Fingerprint
 
 N = int(os.environ.get("BENCH_N", "20000"))
 BIN = Path(sys.executable).parent
@@ -102,8 +102,8 @@ def main() -> None:
             text = requests.read_text()
             for _ in range(10):
                 out.write(text)
-        from wallet.assertion import envelope
-        from wallet.sdp import Sdp
+        from wallet.assertions.token import envelope
+        from wallet.assertions.sdp import Sdp
 
         offer = Sdp.parse(Path(__file__).resolve().parents[1].joinpath(
             "tests/fixtures/sdp/sdp_chrome_offer_bundle_media_level_fingerprint.sdp").read_bytes())

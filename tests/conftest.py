@@ -1,6 +1,6 @@
 """Shared fixtures: every test gets its own WALLET_HOME and a cheap Argon2id cost.
 
-The reduced KDF cost is set by monkeypatching ``wallet.sealed.DEFAULT_KDF`` in
+The reduced KDF cost is set by monkeypatching ``wallet.storage.encryption.DEFAULT_KDF`` in
 this process only; subprocesses that unlock a file made here read the cost
 from the file's header, while a subprocess that *creates* a file pays the real
 cost (no option or variable can lower it).
@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 
-import wallet.hardening
-import wallet.sealed
+import wallet.storage.hardening
+import wallet.storage.encryption
 from wallet._entry import main
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
-WEAK_KDF = wallet.sealed.KdfParams(opslimit=1, memlimit=8192)
+WEAK_KDF = wallet.storage.encryption.KdfParams(opslimit=1, memlimit=8192)
 PASSPHRASE = "correct horse battery staple"
 
 
@@ -61,10 +61,10 @@ def isolated(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest
     if request.node.get_closest_marker("keyring") is None:
         monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
         monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
-    monkeypatch.setattr(wallet.sealed, "DEFAULT_KDF", WEAK_KDF)
+    monkeypatch.setattr(wallet.storage.encryption, "DEFAULT_KDF", WEAK_KDF)
     # The in-process CLI would make the test runner itself non-dumpable with a zero core limit, and
     # its children could then not be given one: hardening is tested in subprocesses (test_core_dumps).
-    monkeypatch.setattr(wallet.hardening, "_protected", True)
+    monkeypatch.setattr(wallet.storage.hardening, "_protected", True)
     yield home
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from attack_corpus import ALICE, CASES, GOOD, GOOD_TOKEN, T0, _V, _VF, fresh_signed_sdp
 from conftest import wallet_exe
-from wallet.replay import ReplayStore
-from wallet.verifier import CODES, verify
+from wallet.assertions.replay import ReplayStore
+from wallet.assertions.verify import CODES, verify
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from nacl.bindings import crypto_sign_seed_keypair
 
-from wallet.assertion import envelope
-from wallet.didkey import did_key_from_public
-from wallet.jose import sign_compact
-from wallet.verifier import verify
+from wallet.assertions.token import envelope
+from wallet.identity.didkey import did_key_from_public
+from wallet.assertions.jose import sign_compact
+from wallet.assertions.verify import verify
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "assertion-format.md").read_text()
 FP = "0B:3E:85:7D:CE:8B:1A:2C:9E:4F:66:10:8C:1D:4D:3A:90:55:7A:3B:0E:61:AD:0F:6F:29:59:B0:10:0D:5E:3C"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import snapshot, wallet_exe
-from wallet.verifier import CODES
+from wallet.assertions.verify import CODES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sdp"
 CHROME = FIXTURES / "sdp_chrome_offer_bundle_media_level_fingerprint.sdp"

@@ -69,7 +69,7 @@ def test_api_caller_mistakes_are_usage_errors_not_verdicts(kwargs: dict) -> None
     """wallet.verify documents that a malformed argument of the caller's raises UsageError."""
     from attack_corpus import GOOD, _V
     from wallet.errors import UsageError
-    from wallet.verifier import verify
+    from wallet.assertions.verify import verify
 
     with pytest.raises(UsageError):
         verify(GOOD, **{**_V, **kwargs})

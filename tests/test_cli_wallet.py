@@ -236,23 +236,23 @@ def test_version_and_help(cli) -> None:
 
 
 def test_ctrl_c_is_exit_130_without_traceback(cli, file_wallet: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import wallet.vault
+    import wallet.facade
 
     def interrupted(*_a, **_k):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(wallet.vault.Vault, "pseudonym", interrupted)
+    monkeypatch.setattr(wallet.facade.Vault, "pseudonym", interrupted)
     r = cli(["pseudonym", "a.example"])
     assert r.code == 130 and r.err == "wallet: error: interrupted; nothing was changed\n"
 
 
 def test_unexpected_bug_is_one_line_without_secrets(cli, file_wallet: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import wallet.vault
+    import wallet.facade
 
     def broken(self, *_a, **_k):  # type: ignore[no-untyped-def]
         raise ValueError(f"oops {self.root.master.hex()}")
 
-    monkeypatch.setattr(wallet.vault.Vault, "pseudonym", broken)
+    monkeypatch.setattr(wallet.facade.Vault, "pseudonym", broken)
     r = cli(["pseudonym", "a.example"])
     assert r.code == 1 and r.err.count("\n") == 1
     assert "internal error (ValueError)" in r.err and "oops" not in r.err

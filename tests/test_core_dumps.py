@@ -81,7 +81,7 @@ def test_the_limits_of_a_process_holding_the_secret(file_wallet: Path, tmp_path:
 def test_the_api_makes_the_process_non_dumpable(file_wallet: Path) -> None:
     code = (
         "import ctypes, os\n"
-        "from wallet.home import WalletHome\nfrom wallet.vault import open_wallet\n"
+        "from wallet.storage.paths import WalletHome\nfrom wallet.facade import open_wallet\n"
         "libc = ctypes.CDLL(None)\n"
         "assert libc.prctl(3, 0, 0, 0, 0) == 1\n"  # PR_GET_DUMPABLE before
         "pw = open(os.environ['WALLET_PASSPHRASE_FILE'], 'rb').read().strip()\n"

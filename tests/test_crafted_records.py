@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PASSPHRASE, snapshot
-from wallet.sealed import open_with_passphrase, seal_with_passphrase
+from wallet.storage.encryption import open_with_passphrase, seal_with_passphrase
 
 FP = "sha-256 " + ":".join(["AB"] * 32)
 UNSAFE = {
@@ -40,7 +40,7 @@ def test_zero_width_joiner_stays_allowed(cli, file_wallet: Path) -> None:
 @pytest.mark.parametrize("name", list(UNSAFE))
 def test_the_verifier_refuses_the_same_characters(name: str) -> None:
     from attack_corpus import _VF, claims, token
-    from wallet.verifier import verify
+    from wallet.assertions.verify import verify
 
     result = verify(token(claims(disclosed={"display_name": f"Ann{UNSAFE[name]}"})), **_VF)
     assert result.error is not None and result.error[0] == "malformed"
@@ -48,8 +48,8 @@ def test_the_verifier_refuses_the_same_characters(name: str) -> None:
 
 def _plant(home: Path, kind: str, name: str, value: object) -> None:
     """Write a record straight into the encrypted state, as an older version or a bug might have."""
-    from wallet.home import WalletHome
-    from wallet.vault import open_wallet
+    from wallet.storage.paths import WalletHome
+    from wallet.facade import open_wallet
 
     vault = open_wallet(WalletHome.resolve(home), passphrase=lambda confirm: PASSPHRASE.encode())
     with vault.state.transaction():
@@ -59,8 +59,8 @@ def _plant(home: Path, kind: str, name: str, value: object) -> None:
 
 def test_a_stored_value_from_before_the_rule_is_never_signed(cli, file_wallet: Path, tmp_path: Path) -> None:
     assert cli(["persona", "add", "work", "--attr", "display_name=Ann"]).code == 0
-    from wallet.home import WalletHome
-    from wallet.vault import PERSONA, open_wallet
+    from wallet.storage.paths import WalletHome
+    from wallet.facade import PERSONA, open_wallet
 
     vault = open_wallet(WalletHome.resolve(file_wallet), passphrase=lambda confirm: PASSPHRASE.encode())
     stored = vault.state.get(PERSONA, "work")

@@ -6,10 +6,10 @@ import os
 
 from nacl.signing import SigningKey
 
-from wallet.derivation import Deriver, Scope
-from wallet.didkey import public_from_did_key
+from wallet.identity.derivation import Deriver, Scope
+from wallet.identity.didkey import public_from_did_key
 from wallet.hkdf import hkdf_expand, hkdf_extract, lp
-from wallet.root import IdentityRoot
+from wallet.identity.root import IdentityRoot
 
 MASTER = bytes.fromhex("11" * 32)
 PERSONA = bytes.fromhex("22" * 16)
@@ -95,7 +95,7 @@ def test_documented_vectors_with_independent_crypto() -> None:
     from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    from wallet.didkey import did_key_from_public
+    from wallet.identity.didkey import did_key_from_public
 
     root = Path(__file__).resolve().parents[1]
     vec = json.loads((root / "tests" / "vectors" / "derivation.json").read_text())

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from nacl.bindings import crypto_sign_seed_keypair
 
-from wallet.didkey import did_key_from_public, public_from_did_key
+from wallet.identity.didkey import did_key_from_public, public_from_did_key
 from wallet.encoding import b58decode, b58encode
 
 VECTORS = Path(__file__).parent / "vectors" / "did-key-ed25519.json"

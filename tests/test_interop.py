@@ -13,7 +13,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "sdp"
 
 
 def public_key_from_did(did: str) -> bytes:
-    """An independent did:key decoder (not wallet.didkey): multibase z, base58btc, multicodec 0xed01."""
+    """An independent did:key decoder (not wallet.identity.didkey): multibase z, base58btc, multicodec 0xed01."""
     alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
     assert did.startswith("did:key:z")
     n = 0
@@ -83,8 +83,8 @@ def test_token_made_by_pyjwt_verifies_in_wallet() -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    from wallet.didkey import did_key_from_public
-    from wallet.verifier import verify
+    from wallet.identity.didkey import did_key_from_public
+    from wallet.assertions.verify import verify
 
     key = Ed25519PrivateKey.generate()
     did = did_key_from_public(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from wallet.home import WalletHome
-from wallet.vault import open_wallet
+from wallet.storage.paths import WalletHome
+from wallet.facade import open_wallet
 
 from conftest import PASSPHRASE
 
@@ -78,13 +78,13 @@ def test_the_guid_is_not_an_input_to_any_identifier(cli, file_wallet: Path, tmp_
     """Restore the same wallet with only its GUID changed: every identifier stays the same."""
     import uuid
 
-    import wallet.sealed
+    import wallet.storage.encryption
 
     path = tmp_path / "b.wallet"
     assert cli(["export", str(path), "--backup-passphrase-file", str(passfile)]).code == 0
-    doc = json.loads(wallet.sealed.open_with_passphrase(path.read_bytes(), PASSPHRASE.encode(), purpose=b"B"))
+    doc = json.loads(wallet.storage.encryption.open_with_passphrase(path.read_bytes(), PASSPHRASE.encode(), purpose=b"B"))
     original_guid, doc["guid"] = doc["guid"], str(uuid.uuid4())
-    path.write_bytes(wallet.sealed.seal_with_passphrase(json.dumps(doc).encode(), PASSPHRASE.encode(), purpose=b"B"))
+    path.write_bytes(wallet.storage.encryption.seal_with_passphrase(json.dumps(doc).encode(), PASSPHRASE.encode(), purpose=b"B"))
     ids = [cli(["pseudonym", d, *s]).out for d in ("a.example", "b.example") for s in ([], ["--scope", "persona"])]
     monkeypatch.setenv("WALLET_HOME", str(tmp_path / "same-master-other-guid"))
     assert cli(["import", str(path), "--backup-passphrase-file", str(passfile), "--store", "file"]).code == 0

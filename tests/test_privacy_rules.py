@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import snapshot
-from wallet.policy import Policy
-from wallet.reconcile import Intent, reconcile
+from wallet.privacy.policy import Policy
+from wallet.privacy.reconcile import Intent, reconcile
 
 FP = "sha-256 " + ":".join(["AB"] * 32)
 
@@ -287,10 +287,10 @@ def test_rival_lookup_agrees_with_a_full_scan(cli, alice: Path) -> None:
     """The point-lookup contradiction check finds exactly what comparing every pair of rules finds."""
     import random
 
-    from wallet.context import CALL_MODELS, CATEGORIES, SERVICE_TYPES
-    from wallet.home import WalletHome
-    from wallet.rules import Rule
-    from wallet.vault import open_wallet
+    from wallet.vocabulary import CALL_MODELS, CATEGORIES, SERVICE_TYPES
+    from wallet.storage.paths import WalletHome
+    from wallet.privacy.rules import Rule
+    from wallet.facade import open_wallet
 
     from conftest import PASSPHRASE
 
@@ -335,9 +335,9 @@ def test_rules_and_categories_survive_export_and_import(cli, alice: Path, tmp_pa
 
 
 def test_cli_choices_are_the_vocabulary() -> None:
-    """The typer enums and wallet.context are two spellings of one vocabulary: they must not drift."""
+    """The typer enums and wallet.vocabulary are two spellings of one vocabulary: they must not drift."""
     from wallet.cli import commands
-    from wallet.context import CALL_MODELS, CATEGORIES, ORIGIN_CHOICES, SERVICE_TYPES, STATES
+    from wallet.vocabulary import CALL_MODELS, CATEGORIES, ORIGIN_CHOICES, SERVICE_TYPES, STATES
 
     assert tuple(m.value for m in commands.Service) == SERVICE_TYPES
     assert tuple(m.value for m in commands.CallModel) == CALL_MODELS

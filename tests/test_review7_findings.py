@@ -16,8 +16,8 @@ import pytest
 
 from attack_corpus import AUDIENCE, CHROME, T0, _V, fresh_signed_sdp, signed_sdp
 from conftest import PASSPHRASE, SmallDisk, snapshot, wallet_exe
-from wallet.sealed import open_with_passphrase, seal_with_passphrase
-from wallet.verifier import verify
+from wallet.storage.encryption import open_with_passphrase, seal_with_passphrase
+from wallet.assertions.verify import verify
 
 FP = "sha-256 " + ":".join(["AB"] * 32)
 
@@ -92,7 +92,7 @@ def test_batch_accepts_an_undetectable_caller_when_the_policy_does(tmp_path: Pat
 # 5: side files of the replay store ---------------------------------------------------------------------------
 @pytest.mark.parametrize("problem", ["foreign-owner", "readable", "hard-link", "symlink"])
 def test_planted_side_files_of_the_replay_store_are_refused(cli, tmp_path: Path, problem: str) -> None:
-    from wallet.replay import ReplayStore
+    from wallet.assertions.replay import ReplayStore
 
     store = tmp_path / "verifier" / "replay.db"
     ReplayStore.open(store).close()
@@ -125,8 +125,8 @@ def test_batch_refuses_a_past_time_with_a_replay_store(tmp_path: Path) -> None:
 # 9: attribute names are matched whole ------------------------------------------------------------------------
 def test_names_with_a_trailing_newline_are_not_attribute_names(tmp_path: Path) -> None:
     from wallet.errors import UsageError
-    from wallet.personas import is_attribute_name, validate_attribute
-    from wallet.policy import load_policy
+    from wallet.identity.personas import is_attribute_name, validate_attribute
+    from wallet.privacy.policy import load_policy
 
     assert not is_attribute_name("email\n")
     with pytest.raises(UsageError):
@@ -233,9 +233,9 @@ def test_the_home_lock_is_not_held_during_a_prompt_and_waits_are_bounded(file_wa
                                                                           monkeypatch) -> None:
     import fcntl
 
-    import wallet.home
+    import wallet.storage.paths
     from wallet.errors import FileError
-    from wallet.home import WalletHome
+    from wallet.storage.paths import WalletHome
 
     fifo = tmp_path / "pass.fifo"
     os.mkfifo(fifo)
@@ -247,7 +247,7 @@ def test_the_home_lock_is_not_held_during_a_prompt_and_waits_are_bounded(file_wa
         fd = os.open(file_wallet / ".lock", os.O_RDWR)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free: the prompt does not hold it
-            monkeypatch.setattr(wallet.home, "LOCK_TIMEOUT_S", 0.3)
+            monkeypatch.setattr(wallet.storage.paths, "LOCK_TIMEOUT_S", 0.3)
             with pytest.raises(FileError, match="busy"):
                 with WalletHome.resolve(file_wallet).locked(timeout=0.3):
                     pass
@@ -266,7 +266,7 @@ def test_a_new_master_secret_is_created_in_a_protected_process() -> None:
         "real = os.urandom\n"
         "seen = []\n"
         "os.urandom = lambda n: (seen.append(libc.prctl(3, 0, 0, 0, 0)), real(n))[1]\n"
-        "from wallet.root import IdentityRoot\n"
+        "from wallet.identity.root import IdentityRoot\n"
         "IdentityRoot.generate()\n"
         "print(seen)\n"
     )
@@ -277,7 +277,7 @@ def test_a_new_master_secret_is_created_in_a_protected_process() -> None:
 
 # 16: a full disk under an existing replay store ---------------------------------------------------------------
 def test_a_full_disk_under_an_existing_replay_store_says_full(small_disk: SmallDisk, tmp_path: Path) -> None:
-    from wallet.replay import ReplayStore
+    from wallet.assertions.replay import ReplayStore
 
     store = small_disk.path / "v" / "replay.db"
     ReplayStore.open(store).close()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import wallet.backup
-import wallet.sealed
+import wallet.storage.encryption
 from conftest import PASSPHRASE, snapshot, wallet_exe
 
 
@@ -27,7 +27,7 @@ def forged_backup(tmp_path: Path, persona: dict) -> Path:
         "master": base64.b64encode(os.urandom(32)).decode(),
         "records": {"persona": [{"name": persona.get("name"), "value": persona}]},
     }
-    blob = wallet.sealed.seal_with_passphrase(json.dumps(doc).encode(), PASSPHRASE.encode(), purpose=b"B")
+    blob = wallet.storage.encryption.seal_with_passphrase(json.dumps(doc).encode(), PASSPHRASE.encode(), purpose=b"B")
     path = tmp_path / "forged.wallet"
     path.write_bytes(blob)
     return path
@@ -58,7 +58,7 @@ def test_hostile_backup_is_rejected_and_the_wallet_survives(cli, file_wallet: Pa
 
 
 def test_failure_while_replacing_keeps_the_old_wallet(cli, file_wallet: Path, passfile: Path, monkeypatch) -> None:
-    import wallet.state
+    import wallet.storage.records
 
     old_guid, before = guid(cli), snapshot(file_wallet)
 
@@ -66,7 +66,7 @@ def test_failure_while_replacing_keeps_the_old_wallet(cli, file_wallet: Path, pa
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(wallet.state.State, "put", disk_full)
+        patch.setattr(wallet.storage.records.State, "put", disk_full)
         r = cli(["init", "--store", "file", "--force", "--yes"])
     assert r.code == 9 and "No space left on device" in r.err
     assert snapshot(file_wallet) == before and guid(cli) == old_guid
@@ -188,7 +188,7 @@ def test_every_wallet_file_is_mode_checked(cli, file_wallet: Path, name: str) ->
 def test_write_without_hard_links_still_never_overwrites(tmp_path: Path, monkeypatch) -> None:
     import errno
 
-    from wallet.home import write_new_file
+    from wallet.storage.paths import write_new_file
 
     def no_links(*_a, **_k):  # type: ignore[no-untyped-def]
         raise OSError(errno.EPERM, "Operation not permitted")
@@ -203,7 +203,7 @@ def test_write_without_hard_links_still_never_overwrites(tmp_path: Path, monkeyp
 
 
 def test_short_writes_are_completed(tmp_path: Path, monkeypatch) -> None:
-    from wallet.home import write_new_file
+    from wallet.storage.paths import write_new_file
 
     real_write = os.write
     monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data[:3])))

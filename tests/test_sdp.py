@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from wallet.sdp import Fingerprint, Sdp, SdpError
+from wallet.assertions.sdp import Fingerprint, Sdp, SdpError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sdp"
 

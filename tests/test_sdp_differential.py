@@ -29,7 +29,7 @@ import pytest
 
 from attack_corpus import AUDIENCE, T0, claims, envelope, sdp_fingerprints, token
 from conftest import require_real_part
-from wallet.verifier import verify
+from wallet.assertions.verify import verify
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sdp"
 JS = Path(__file__).parent / "js"
@@ -50,7 +50,7 @@ VALUES = [f"sha-256 {EVIL}", f"sha-256\t{EVIL}", f"sha-256  {EVIL}", f"SHA-256 {
 
 
 def sign(raw: bytes) -> bytes:
-    """Insert a session-level a=identity for the fixture's fingerprints (independent of wallet.sdp)."""
+    """Insert a session-level a=identity for the fixture's fingerprints (independent of wallet.assertions.sdp)."""
     text = raw.decode()
     eol = "\r\n" if "\r\n" in text else "\n"
     payload = claims(contents=sdp_fingerprints(raw))
@@ -238,7 +238,7 @@ def test_sdp_transform_reads_the_signed_fixtures_like_the_verifier() -> None:
 def test_sign_sdp_refuses_exactly_what_verify_refuses() -> None:
     """The same mutations applied before signing: what the parser takes, the verifier accepts once signed;
     what it refuses, `sign-sdp` refuses (it parses with the same code) and the verifier refuses too."""
-    from wallet.sdp import Sdp, SdpError
+    from wallet.assertions.sdp import Sdp, SdpError
 
     rng = random.Random(11)
     bases = [(FIXTURES / name).read_bytes().decode() for name in SIGNED_FROM]

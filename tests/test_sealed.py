@@ -8,7 +8,7 @@ import struct
 import pytest
 
 from wallet.errors import AuthError, CorruptData
-from wallet.sealed import HEADER_LEN, KdfParams, open_with_passphrase, seal, seal_with_passphrase, unseal
+from wallet.storage.encryption import HEADER_LEN, KdfParams, open_with_passphrase, seal, seal_with_passphrase, unseal
 
 WEAK = KdfParams(opslimit=1, memlimit=8192)
 

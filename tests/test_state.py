@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from wallet.errors import CorruptData
-from wallet.state import State
+from wallet.storage.records import State
 
 MASTER = bytes.fromhex("42" * 32)
 

@@ -86,9 +86,9 @@ def test_full_or_read_only_disk_is_io_and_changes_nothing(cli, disk_wallet: Smal
 
 
 def test_a_busy_state_file_is_busy_not_corrupted(cli, file_wallet: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import wallet.state
+    import wallet.storage.records
 
-    monkeypatch.setattr(wallet.state, "_BUSY_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(wallet.storage.records, "_BUSY_TIMEOUT_S", 0.3)
     holder = sqlite3.connect(file_wallet / "state.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
@@ -201,11 +201,11 @@ def test_batch_on_a_full_disk_prints_no_acceptance_and_loses_none(small_disk: Sm
 
 
 def test_verify_on_a_busy_replay_store_is_busy(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import wallet.replay
+    import wallet.assertions.replay
 
     store = tmp_path / "verifier" / "replay.db"
-    wallet.replay.ReplayStore.open(store).close()
-    monkeypatch.setattr(wallet.replay, "BUSY_TIMEOUT_S", 0.3)
+    wallet.assertions.replay.ReplayStore.open(store).close()
+    monkeypatch.setattr(wallet.assertions.replay, "BUSY_TIMEOUT_S", 0.3)
     holder = sqlite3.connect(store, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:

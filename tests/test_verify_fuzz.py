@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from attack_corpus import GOOD, GOOD_TOKEN, _V, _VF
-from wallet.verifier import CODES, verify
+from wallet.assertions.verify import CODES, verify
 
 
 def mutations(data: bytes, rng: random.Random, count: int) -> list[bytes]:
@@ -45,7 +45,7 @@ def test_mutated_sdps_and_tokens_are_cleanly_rejected() -> None:
 
 def test_a_valid_result_always_means_the_signed_fingerprints_are_present() -> None:
     """Whatever the mutation, an accepted SDP still carries only fingerprints covered by the assertion."""
-    from wallet.sdp import Sdp, SdpError
+    from wallet.assertions.sdp import Sdp, SdpError
 
     rng = random.Random(7)
     for damaged in mutations(GOOD, rng, 2000):

@@ -4,7 +4,7 @@
     >>> blob = export_backup(vault, b"backup passphrase")       # doctest: +SKIP
     >>> root, records = read_backup(blob, b"backup passphrase")  # doctest: +SKIP
 
-The file is a wallet envelope (wallet.sealed) with purpose byte ``B`` whose
+The file is a wallet envelope (wallet.storage.encryption) with purpose byte ``B`` whose
 plaintext is JSON::
 
     {"format": "wallet-backup/1", "guid": "<uuid>", "master": "<base64>",
@@ -26,10 +26,10 @@ if TYPE_CHECKING:
     from typing import Any
 
 from wallet.errors import CorruptData
-from wallet.root import IdentityRoot
-from wallet.sealed import open_with_passphrase, seal_with_passphrase
-from wallet.personas import Persona
-from wallet.vault import KINDS, LEDGER, PERSONA, Vault
+from wallet.identity.root import IdentityRoot
+from wallet.storage.encryption import open_with_passphrase, seal_with_passphrase
+from wallet.identity.personas import Persona
+from wallet.facade import KINDS, LEDGER, PERSONA, Vault
 
 PURPOSE = b"B"
 FORMAT = "wallet-backup/1"
@@ -54,7 +54,7 @@ def read_backup(blob: bytes, passphrase: bytes) -> tuple[IdentityRoot, dict[str,
     if len(blob) > MAX_BACKUP_SIZE:
         raise CorruptData("the backup is too large")
     plain = open_with_passphrase(blob, passphrase, purpose=PURPOSE, what="backup")
-    from wallet.jose import JoseError, strict_json
+    from wallet.assertions.jose import JoseError, strict_json
 
     try:
         doc = strict_json(plain, what="backup")
@@ -83,8 +83,8 @@ def read_backup(blob: bytes, passphrase: bytes) -> tuple[IdentityRoot, dict[str,
 
 def _validate(records: dict[str, list[tuple[str, Any]]]) -> None:
     """Every record of every kind against the schema the wallet applies when it reads its own state."""
-    from wallet.ledger import check_entry
-    from wallet.preferences import check_destination, check_rule_index
+    from wallet.assertions.ledger import check_entry
+    from wallet.privacy.preferences import check_destination, check_rule_index
 
     unknown = set(records) - set(KINDS)
     if unknown:
@@ -110,7 +110,7 @@ def _validate(records: dict[str, list[tuple[str, Any]]]) -> None:
 def _persona_problem(value: Any) -> str:
     """Why a persona record fails, in words (the character rule is the likely one in a crafted backup)."""
     from wallet.errors import UsageError
-    from wallet.personas import validate_attribute
+    from wallet.identity.personas import validate_attribute
 
     attributes = value.get("attributes") if isinstance(value, dict) else None
     if isinstance(attributes, dict):

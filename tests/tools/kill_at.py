@@ -31,7 +31,7 @@ def kill_point(fn):  # type: ignore[no-untyped-def]
 for name in ("open", "replace", "rename", "link", "unlink", "mkdir", "rmdir", "fsync"):
     setattr(os, name, kill_point(getattr(os, name)))
 
-from wallet.secretstore import keyringstore  # noqa: E402
+from wallet.storage.secretstores import keyringstore  # noqa: E402
 
 keyringstore.KeyringStore.save = kill_point(keyringstore.KeyringStore.save)  # type: ignore[method-assign]
 keyringstore.KeyringStore.delete = kill_point(keyringstore.KeyringStore.delete)  # type: ignore[method-assign]

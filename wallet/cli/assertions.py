@@ -12,14 +12,14 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from wallet.policy import Policy
-    from wallet.sdp import Fingerprint
-    from wallet.vault import Issued, Plan, Vault
+    from wallet.privacy.policy import Policy
+    from wallet.assertions.sdp import Fingerprint
+    from wallet.facade import Issued, Plan, Vault
 
 
 def _fingerprints(values: list[str] | None) -> list[Fingerprint]:
     from wallet.errors import UsageError
-    from wallet.sdp import Fingerprint, SdpError
+    from wallet.assertions.sdp import Fingerprint, SdpError
 
     out: list[Fingerprint] = []
     for value in values or []:
@@ -80,7 +80,7 @@ def _sign(vault: Vault, plan: Plan, fingerprints: list[Fingerprint], ttl: int, c
 def _check_output(issued: Issued, output: bytes, fingerprints: list[Fingerprint] | None = None) -> None:
     """Never sign what verifiers refuse: the wallet's own verifier must accept exactly what goes out."""
     from wallet.errors import UsageError
-    from wallet.verifier import verify
+    from wallet.assertions.verify import verify
 
     result = verify(output, audience=issued.payload["aud"], fingerprints=fingerprints, at=issued.payload["iat"])
     if not result.valid:
@@ -190,10 +190,10 @@ def sign_sdp(
 ) -> None:
     from pathlib import Path
 
-    from wallet.assertion import envelope
+    from wallet.assertions.token import envelope
     from wallet.errors import UsageError
-    from wallet.home import write_new_file
-    from wallet.sdp import MAX_SDP_BYTES, Sdp, SdpError
+    from wallet.storage.paths import write_new_file
+    from wallet.assertions.sdp import MAX_SDP_BYTES, Sdp, SdpError
 
     context = read_context(to, policy, origin)  # usage errors before anything is unlocked or read
     raw = read_input(file, what="SDP", limit=MAX_SDP_BYTES)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from wallet.cli.common import confirm_or_refuse, open_vault
 from wallet.cli.output import Output
-from wallet.secretstore import PassphraseSource
+from wallet.storage.secretstores import PassphraseSource
 
 
 def _backup_source(path: str | None, other: str | None) -> PassphraseSource:
@@ -30,7 +30,7 @@ def export(
 ) -> None:
     from wallet.backup import export_backup
     from wallet.errors import AlreadyExists, UsageError
-    from wallet.home import write_new_file
+    from wallet.storage.paths import write_new_file
 
     source = _backup_source(backup_passphrase_file, passphrase_file)
     if file == "-":
@@ -69,8 +69,8 @@ def import_(
     from wallet.backup import MAX_BACKUP_SIZE, read_backup
     from wallet.cli.common import read_input
     from wallet.cli.passphrase import passphrase_source
-    from wallet.home import WalletHome
-    from wallet.provisioning import provision
+    from wallet.storage.paths import WalletHome
+    from wallet.storage.provisioning import provision
 
     blob = read_input(file, what="backup", limit=MAX_BACKUP_SIZE, binary_from_tty=False)
     root, records = read_backup(blob, _backup_source(backup_passphrase_file, passphrase_file)(False))

@@ -11,7 +11,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 from wallet.errors import UsageError
 
 if TYPE_CHECKING:
-    from wallet.vault import Vault
+    from wallet.facade import Vault
 
 
 _stdin_used_for: list[str] = []
@@ -70,7 +70,7 @@ def confirm_or_refuse(question: str, yes: bool, *, flag_hint: str) -> None:
 
 def open_vault(passphrase_file: str | None) -> Vault:
     from wallet.cli.passphrase import passphrase_source
-    from wallet.home import WalletHome
-    from wallet.vault import open_wallet
+    from wallet.storage.paths import WalletHome
+    from wallet.facade import open_wallet
 
     return open_wallet(WalletHome.resolve(), passphrase=passphrase_source(passphrase_file))

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
-    from wallet.vault import Vault
+    from wallet.facade import Vault
 
 
 DEMO_OFFER = (
@@ -22,13 +22,13 @@ DEMO_OFFER = (
 
 
 def demo() -> None:
-    from wallet.derivation import Scope
-    from wallet.home import WalletHome
-    from wallet.personas import Persona
-    from wallet.vault import create_wallet, open_wallet
+    from wallet.identity.derivation import Scope
+    from wallet.storage.paths import WalletHome
+    from wallet.identity.personas import Persona
+    from wallet.facade import create_wallet, open_wallet
 
     say = print
-    from wallet.hardening import protect_process
+    from wallet.storage.hardening import protect_process
 
     protect_process()  # the demo wallet's passphrase and secret are secrets too, if throwaway ones
     passphrase = secrets.token_bytes(24)
@@ -71,9 +71,9 @@ def demo() -> None:
         say(f"   call 1: {one.did}\n   call 2: {two.did}\n")
         say("6. Ann calls shop.example. Her browser's offer carries a DTLS fingerprint; her wallet signs it,")
         say("   offline, as her pairwise identifier for the shop, disclosing nothing:")
-        from wallet.assertion import envelope
-        from wallet.sdp import Sdp
-        from wallet.verifier import verify
+        from wallet.assertions.token import envelope
+        from wallet.assertions.sdp import Sdp
+        from wallet.assertions.verify import verify
 
         offer = Sdp.parse(DEMO_OFFER)
         issued = vault.issue("shop.example", fingerprints=offer.fingerprints, persona="work", command="sign-sdp")
@@ -100,8 +100,8 @@ def demo() -> None:
 
 def _use_cases(vault: Vault, say: Callable[[str], None]) -> None:
     """Draft use cases 7.1 (anonymous caller to call centres) and 7.5 (trust by destination)."""
-    from wallet.policy import Policy
-    from wallet.rules import Rule
+    from wallet.privacy.policy import Policy
+    from wallet.privacy.rules import Rule
 
     say("9. Use case 7.1: Ann clicks 'call us' on two insurers' sites (click-to-link). Her rule: stay")
     say("   undetectable, and fall back to a pseudonym where the site insists on authentication.")

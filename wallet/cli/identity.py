@@ -8,8 +8,8 @@ from wallet.cli.output import Output
 
 def init(store: str, passphrase_file: str | None, force: bool, yes: bool, json_out: bool) -> None:
     from wallet.cli.passphrase import passphrase_source
-    from wallet.home import WalletHome
-    from wallet.vault import create_wallet
+    from wallet.storage.paths import WalletHome
+    from wallet.facade import create_wallet
 
     home = WalletHome.resolve()
     if force and home.has_wallet_files():

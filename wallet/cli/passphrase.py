@@ -14,7 +14,7 @@ import os
 import sys
 
 from wallet.errors import UsageError
-from wallet.secretstore import PassphraseSource
+from wallet.storage.secretstores import PassphraseSource
 
 MAX_PASSPHRASE_BYTES = 4096
 ENV_VAR = "WALLET_PASSPHRASE_FILE"
@@ -64,7 +64,7 @@ def passphrase_source(
     def get(confirm: bool) -> bytes:
         if cache:
             return cache[0]
-        from wallet.hardening import protect_process
+        from wallet.storage.hardening import protect_process
 
         protect_process()  # before the passphrase is in memory
         if path:

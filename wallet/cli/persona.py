@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wallet.cli.common import confirm_or_refuse, open_vault
 from wallet.cli.output import Output
-from wallet.personas import Persona
+from wallet.identity.personas import Persona
 
 
 def _describe(p: Persona) -> str:
@@ -42,7 +42,7 @@ def read_attribute_file(path: str) -> list[str]:
 def collect_attributes(attr: list[str] | None, attr_file: str | None) -> dict[str, str]:
     """The attributes of --attr and --attr-file together, validated; a key given twice is an error."""
     from wallet.errors import UsageError
-    from wallet.personas import parse_attribute
+    from wallet.identity.personas import parse_attribute
 
     attributes: dict[str, str] = {}
     for item in [*(attr or []), *(read_attribute_file(attr_file) if attr_file is not None else [])]:

@@ -11,8 +11,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any
 
-    from wallet.policy import Policy
-    from wallet.vault import Plan, Vault
+    from wallet.privacy.policy import Policy
+    from wallet.facade import Plan, Vault
 
 
 def ask_on_tty(question: str, options: list[str]) -> str | None:
@@ -29,7 +29,7 @@ def ask_on_tty(question: str, options: list[str]) -> str | None:
 def load_policy_arg(path: str) -> Policy:
     """A policy file, or stdin for '-' (once per command)."""
     from wallet.cli.common import read_input
-    from wallet.policy import MAX_POLICY_BYTES, Policy, load_policy
+    from wallet.privacy.policy import MAX_POLICY_BYTES, Policy, load_policy
 
     if path != "-":
         return load_policy(path)
@@ -118,7 +118,7 @@ def rule_add(
     passphrase_file: str | None,
     json_out: bool,
 ) -> None:
-    from wallet.rules import Rule
+    from wallet.privacy.rules import Rule
 
     rule = Rule.new(
         dest=dest, category=category, service=service, model=model, state=state, persona=persona,
@@ -186,7 +186,7 @@ def explain(
     passphrase_file: str | None,
     json_out: bool,
 ) -> None:
-    from wallet.derivation import Scope
+    from wallet.identity.derivation import Scope
 
     policies, origin_url = read_context(to, policy, origin)
     vault = open_vault(passphrase_file)

@@ -7,7 +7,7 @@ from wallet.cli.output import Output
 
 
 def pseudonym(destination: str, persona: str, scope: str | None, passphrase_file: str | None, json_out: bool) -> None:
-    from wallet.derivation import Scope
+    from wallet.identity.derivation import Scope
     from wallet.destination import normalize_destination
 
     chosen = Scope(scope) if scope is not None else None

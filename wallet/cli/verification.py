@@ -12,7 +12,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any, BinaryIO
 
-    from wallet.replay import ReplayStore
+    from wallet.assertions.replay import ReplayStore
 
 MAX_BATCH_LINE = 300 * 1024
 _REQUEST_KEYS = {"sdp", "assertion", "audience", "fingerprints", "expect_id", "ref"}
@@ -47,8 +47,8 @@ def _replay_store(no_replay_check: bool, path: str | None) -> ReplayStore | None
         return None
     from pathlib import Path
 
-    from wallet.home import WalletHome
-    from wallet.replay import ReplayStore
+    from wallet.storage.paths import WalletHome
+    from wallet.assertions.replay import ReplayStore
 
     return ReplayStore.open(Path(path) if path else WalletHome.resolve().path / "replay.db")
 
@@ -88,7 +88,7 @@ def verify(
 ) -> int:
     from wallet.cli.assertions import _fingerprints
     from wallet.errors import UsageError
-    from wallet.verifier import MAX_INPUT_BYTES, verify as verify_one
+    from wallet.assertions.verify import MAX_INPUT_BYTES, verify as verify_one
 
     when = parse_time(at) if at is not None else None
     fingerprints = _fingerprints(fingerprint)
@@ -119,7 +119,7 @@ def verify(
 
 
 def _request(line: bytes, defaults: dict[str, Any]) -> dict[str, Any]:
-    from wallet.jose import strict_json
+    from wallet.assertions.jose import strict_json
 
     request = strict_json(line, what="request line")
     if not isinstance(request, dict):
@@ -192,7 +192,7 @@ _DEFAULTS: dict[str, Any] = {}
 def _verify_chunk(chunk: list[tuple[int, bytes | None]]) -> list[tuple[str, Any, bool]]:
     """Parse and verify one chunk of request lines (no replay store: that stays with the parent)."""
     from wallet.errors import WalletError
-    from wallet.verifier import VerifyResult, verify as verify_one
+    from wallet.assertions.verify import VerifyResult, verify as verify_one
 
     done = []
     for number, line in chunk:
@@ -272,7 +272,7 @@ def _batch(
 
             raise FileError(f"cannot read {file}: {exc.strerror}") from None
     if not no_replay_check:
-        from wallet.replay import check_time
+        from wallet.assertions.replay import check_time
 
         check_time(when)
     store = _replay_store(no_replay_check, replay_store)

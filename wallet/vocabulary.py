@@ -1,6 +1,6 @@
 """The draft's vocabulary of call context, and the built-in privacy defaults.
 
-    >>> from wallet.context import STATES, more_private
+    >>> from wallet.vocabulary import STATES, more_private
     >>> more_private("pseudonymous", "identified")
     True
 

@@ -1,6 +1,6 @@
 """The keyring store: the identity root as one item in the OS keyring, through ``keyring``.
 
-    >>> from wallet.secretstore.keyringstore import detect_backend   # doctest: +SKIP
+    >>> from wallet.storage.secretstores.keyringstore import detect_backend   # doctest: +SKIP
     >>> detect_backend()                                             # doctest: +SKIP
     'keyring.backends.SecretService.Keyring'
 
@@ -12,7 +12,7 @@ recorded in wallet.json.
 
 Later commands go straight to the recorded backend. For the Secret Service
 backend, which is what Linux desktops use, reads go through a small jeepney
-client (wallet.secretstore.secret_service) that looks up the same collection
+client (wallet.storage.secretstores.secret_service) that looks up the same collection
 and item attributes as keyring's backend (``service``, ``username``):
 importing ``keyring`` and letting it discover backends costs ~120 ms per
 process, which every scripted call would pay.
@@ -33,7 +33,7 @@ from collections.abc import Callable
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
 from wallet.errors import AlreadyExists, CorruptData, StoreUnavailable, WalletError
-from wallet.root import IdentityRoot
+from wallet.identity.root import IdentityRoot
 
 if TYPE_CHECKING:
     from typing import Any, TypeVar
@@ -195,7 +195,7 @@ class KeyringStore:
 
     def load(self) -> IdentityRoot:
         if self.backend == SECRET_SERVICE_BACKEND:
-            from wallet.secretstore.secret_service import read_secret
+            from wallet.storage.secretstores.secret_service import read_secret
 
             query = {"username": self.username, "service": SERVICE}
             value = bounded(lambda: read_secret(query), "read the wallet secret")

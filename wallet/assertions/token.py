@@ -1,6 +1,6 @@
 """The identity assertion: a compact JWS bound to DTLS fingerprints, in an RFC 8827 envelope.
 
-    >>> from wallet.assertion import envelope, open_envelope
+    >>> from wallet.assertions.token import envelope, open_envelope
     >>> open_envelope(envelope("a.b.c")).assertion
     'a.b.c'
 
@@ -28,14 +28,14 @@ import os
 import time
 
 from wallet.encoding import b64url
-from wallet.jose import JoseError, dumps, sign_compact, strict_json
-from wallet.sdp import Fingerprint
+from wallet.assertions.jose import JoseError, dumps, sign_compact, strict_json
+from wallet.assertions.sdp import Fingerprint
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
     from typing import Any
 
-    from wallet.derivation import Pseudonym
+    from wallet.identity.derivation import Pseudonym
 
 TYP = "wallet-identity+jwt"
 IDP_DOMAIN = "wallet.invalid"

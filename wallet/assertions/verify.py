@@ -1,6 +1,6 @@
 """Where assertions are verified: offline, by anyone, with nothing but the assertion itself.
 
-    >>> from wallet.verifier import verify
+    >>> from wallet.assertions.verify import verify
     >>> result = verify(b"v=0\\r\\n...", audience="https://shop.example")   # doctest: +SKIP
     >>> result.valid, result.error                                          # doctest: +SKIP
     (True, None)
@@ -22,19 +22,19 @@ from __future__ import annotations
 import re
 import time
 
-from wallet.assertion import IDP_DOMAIN, IDP_PROTOCOL, MAX_TTL, STATES, TYP, open_envelope
-from wallet.didkey import public_from_did_key
+from wallet.assertions.token import IDP_DOMAIN, IDP_PROTOCOL, MAX_TTL, STATES, TYP, open_envelope
+from wallet.identity.didkey import public_from_did_key
 from wallet.errors import VERIFY_CODES, UsageError, WalletError
-from wallet.jose import JoseError, parse_compact
-from wallet.replay import SKEW_SECONDS, ReplayStore
-from wallet.sdp import MAX_SDP_BYTES, Fingerprint, Sdp, SdpError
+from wallet.assertions.jose import JoseError, parse_compact
+from wallet.assertions.replay import SKEW_SECONDS, ReplayStore
+from wallet.assertions.sdp import MAX_SDP_BYTES, Fingerprint, Sdp, SdpError
 from wallet.text import unsafe_character
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
     from typing import Any
 
-    from wallet.policy import Policy
+    from wallet.privacy.policy import Policy
 
 #: error code -> exit status of `wallet verify` (table in wallet.errors, and the man page's EXIT STATUS).
 CODES: dict[str, int] = VERIFY_CODES
@@ -269,7 +269,7 @@ def verify(
     wanted = [fp if isinstance(fp, Fingerprint) else _usage_fingerprint(fp) for fp in fingerprints or []]
     now = _usage_time(at)
     if replay is not None:
-        from wallet.replay import check_time
+        from wallet.assertions.replay import check_time
 
         check_time(at)
     # surrogatepass: lone surrogates become bytes that are not UTF-8, and are refused as malformed.

@@ -1,7 +1,7 @@
 """SQLite failures as the wallet's own errors: a full, read-only or busy disk is never "corrupted".
 
     >>> import sqlite3
-    >>> from wallet.database import storage_error
+    >>> from wallet.storage.database import storage_error
     >>> try:
     ...     sqlite3.connect(":memory:").execute("SELECT * FROM missing")
     ... except sqlite3.Error as exc:

@@ -1,6 +1,6 @@
 """The disclosure ledger's entries: one record per signed assertion, and the one schema they must meet.
 
-    >>> from wallet.ledger import check_entry
+    >>> from wallet.assertions.ledger import check_entry
     >>> check_entry("jti", {"time": "yesterday"})   # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
     wallet.errors.CorruptData: a disclosure-ledger entry is malformed (field 'time')
@@ -59,8 +59,8 @@ def _is_time(value: object, limit: int) -> bool:
 
 def check_entry(name: object, entry: Any) -> LedgerEntry:
     """``entry`` if it is a well-formed ledger entry stored under ``name`` (its jti); CorruptData if not."""
-    from wallet.context import STATES
-    from wallet.sdp import Fingerprint, SdpError
+    from wallet.vocabulary import STATES
+    from wallet.assertions.sdp import Fingerprint, SdpError
 
     if not isinstance(entry, dict):
         raise _bad("entry")

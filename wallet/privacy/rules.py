@@ -1,6 +1,6 @@
 """The user's privacy rules and their precedence.
 
-    >>> from wallet.rules import Rule
+    >>> from wallet.privacy.rules import Rule
     >>> r = Rule.new(dest="*.corp.example", state="identified", disclose=["email"])
     >>> r.selector()
     'dest=*.corp.example;category=;service=;model='
@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from wallet.context import CALL_MODELS, CATEGORIES, ORIGIN_CHOICES, SERVICE_TYPES, STATES, check_choice
+from wallet.vocabulary import CALL_MODELS, CATEGORIES, ORIGIN_CHOICES, SERVICE_TYPES, STATES, check_choice
 from wallet.destination import normalize_destination, normalize_host
 from wallet.errors import CorruptData, UsageError
 
@@ -110,7 +110,7 @@ class Rule:
         on_conflict: str = "refuse",
     ) -> Rule:
         """Validate command-line input into a rule (usage errors name the valid values)."""
-        from wallet.personas import is_attribute_name, validate_name
+        from wallet.identity.personas import is_attribute_name, validate_name
 
         if disclose is not None and (not isinstance(disclose, list) or not all(isinstance(n, str) for n in disclose)):
             raise UsageError("the attributes to disclose must be a list of names")

@@ -1,6 +1,6 @@
 """Where pseudonyms are derived: deterministic, domain-separated Ed25519 keys.
 
-    >>> from wallet.derivation import Deriver, Scope
+    >>> from wallet.identity.derivation import Deriver, Scope
     >>> d = Deriver(bytes(32))
     >>> a = d.derive(b"persona-id-16byte", Scope.PAIRWISE, "https://a.example")
     >>> a.did == d.derive(b"persona-id-16byte", Scope.PAIRWISE, "https://a.example").did
@@ -26,7 +26,7 @@ import os
 
 from nacl.bindings import crypto_sign_seed_keypair
 
-from wallet.didkey import did_key_from_public
+from wallet.identity.didkey import did_key_from_public
 from wallet.hkdf import hkdf_extract, lp
 
 _EXTRACT_SALT = b"wallet/v1/derive"

@@ -1,6 +1,6 @@
 """Keep secrets out of core dumps: a process that holds one becomes non-dumpable, with a zero core limit.
 
-    >>> from wallet.hardening import protect_process
+    >>> from wallet.storage.hardening import protect_process
     >>> protect_process()   # doctest: +SKIP
 
 Called where a secret first enters the process (a passphrase is read, the

@@ -1,7 +1,7 @@
 """An opened wallet: create one, unlock one, manage personas and show pseudonyms.
 
-    >>> from wallet.home import WalletHome, check_private
-    >>> from wallet.vault import create_wallet, open_wallet
+    >>> from wallet.storage.paths import WalletHome, check_private
+    >>> from wallet.facade import create_wallet, open_wallet
     >>> home = WalletHome.resolve("/tmp/example-wallet")                     # doctest: +SKIP
     >>> create_wallet(home, store="file", passphrase=lambda confirm: b"pw")  # doctest: +SKIP
     >>> vault = open_wallet(home, passphrase=lambda confirm: b"pw")          # doctest: +SKIP
@@ -17,25 +17,25 @@ import os
 import time
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
-from wallet.derivation import Deriver, Pseudonym, Scope
+from wallet.identity.derivation import Deriver, Pseudonym, Scope
 from wallet.destination import normalize_destination
 from wallet.errors import AlreadyExists, CorruptData, FileError, UsageError
-from wallet.home import WalletHome, check_private
-from wallet.personas import Persona, validate_name
-from wallet.root import IdentityRoot
-from wallet.provisioning import StoreChoice, provision, recover_if_needed
-from wallet.secretstore import PassphraseSource, open_store
-from wallet.state import State
+from wallet.storage.paths import WalletHome, check_private
+from wallet.identity.personas import Persona, validate_name
+from wallet.identity.root import IdentityRoot
+from wallet.storage.provisioning import StoreChoice, provision, recover_if_needed
+from wallet.storage.secretstores import PassphraseSource, open_store
+from wallet.storage.records import State
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from wallet.ledger import LedgerEntry
-    from wallet.policy import Policy
-    from wallet.preferences import Preferences
-    from wallet.reconcile import Intent, Outcome
-    from wallet.sdp import Fingerprint
-    from wallet.secretstore import SecretStore
+    from wallet.assertions.ledger import LedgerEntry
+    from wallet.privacy.policy import Policy
+    from wallet.privacy.preferences import Preferences
+    from wallet.privacy.reconcile import Intent, Outcome
+    from wallet.assertions.sdp import Fingerprint
+    from wallet.storage.secretstores import SecretStore
 
 DEFAULT_TTL = 300
 
@@ -189,7 +189,7 @@ class Vault:
         key of a ``pseudonym`` persona, which is one name for everyone);
         unlinkable -> a one-time key. Nothing is disclosed unless asked for.
         """
-        from wallet import assertion
+        from wallet.assertions import token as assertion
 
         if state not in assertion.STATES:
             raise UsageError(f"unknown privacy state {state!r}", hint="use " + ", ".join(assertion.STATES))
@@ -218,8 +218,8 @@ class Vault:
             key, audience=dest, fingerprints=fingerprints, state=state, disclosed=disclosed, ttl=ttl, origin=origin
         )
         token = assertion.sign(key, payload)
-        from wallet.jose import MAX_TOKEN_BYTES
-        from wallet.sdp import MAX_FINGERPRINTS
+        from wallet.assertions.jose import MAX_TOKEN_BYTES
+        from wallet.assertions.sdp import MAX_FINGERPRINTS
 
         if len(fingerprints) > MAX_FINGERPRINTS or len(token) > MAX_TOKEN_BYTES or len(
             assertion.envelope(token)
@@ -249,7 +249,7 @@ class Vault:
 
     @property
     def prefs(self) -> Preferences:
-        from wallet.preferences import Preferences
+        from wallet.privacy.preferences import Preferences
 
         return Preferences(self.state)
 
@@ -270,7 +270,7 @@ class Vault:
 
         ``state``, ``persona`` and ``disclose`` given on the command line beat every rule.
         """
-        from wallet.reconcile import Intent, reconcile
+        from wallet.privacy.reconcile import Intent, reconcile
 
         dest = normalize_destination(destination)
         prefs = self.prefs
@@ -296,7 +296,7 @@ class Vault:
 
     def history(self) -> list[LedgerEntry]:
         """The disclosure ledger, oldest first."""
-        from wallet.ledger import check_entry
+        from wallet.assertions.ledger import check_entry
 
         entries = [check_entry(e.get("jti") if isinstance(e, dict) else "", e) for e in self.state.items(LEDGER)]
         return sorted(entries, key=lambda e: (e["time"], e["recorded_ns"]))
@@ -337,6 +337,6 @@ class Issued:
 
     @property
     def line(self) -> str:
-        from wallet.assertion import envelope
+        from wallet.assertions.token import envelope
 
         return "a=identity:" + envelope(self.token)

@@ -1,7 +1,7 @@
 """The verifier's replay store: each (issuer, jti) is accepted once until its assertion expires.
 
     >>> import tempfile, pathlib
-    >>> from wallet.replay import ReplayStore
+    >>> from wallet.assertions.replay import ReplayStore
     >>> store = ReplayStore.open(pathlib.Path(tempfile.mkdtemp()) / "replay.db")
     >>> store.first_use("did:key:z6Mk...", "jti-1", expires=2**40), store.first_use("did:key:z6Mk...", "jti-1", expires=2**40)
     (True, False)
@@ -30,7 +30,7 @@ import stat
 import time
 from pathlib import Path
 
-from wallet.database import rollback, storage_error
+from wallet.storage.database import rollback, storage_error
 from wallet.errors import FileError, InsecurePermissions, WalletError
 
 SKEW_SECONDS = 60
@@ -57,7 +57,7 @@ def _key(issuer: str, jti: str) -> bytes:
 
 def _check_path(path: Path) -> None:
     """Refuse a store others could write or swap: the same rules as the wallet's own files."""
-    from wallet.home import check_private, lstat_or_none
+    from wallet.storage.paths import check_private, lstat_or_none
 
     parent = path.parent
     try:

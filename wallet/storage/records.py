@@ -1,7 +1,7 @@
 """Encrypted state at rest: one SQLite file of sealed records under keyed-hash lookups.
 
     >>> import tempfile, pathlib
-    >>> from wallet.state import State
+    >>> from wallet.storage.records import State
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "state.db"
     >>> st = State.create(path, master=bytes(32))
     >>> st.put("persona", "alice", {"kind": "real"})
@@ -37,10 +37,10 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any
 
-from wallet.database import rollback, storage_error
+from wallet.storage.database import rollback, storage_error
 from wallet.errors import CorruptData, FileError, UsageError
 from wallet.hkdf import hkdf_expand, hkdf_extract, lp
-from wallet.sealed import seal, unseal
+from wallet.storage.encryption import seal, unseal
 
 SCHEMA_VERSION = 1
 _BUSY_TIMEOUT_S = 15.0

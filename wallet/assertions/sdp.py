@@ -1,6 +1,6 @@
 """Where an SDP is parsed: fingerprints and identity attributes, byte-exact rewriting.
 
-    >>> from wallet.sdp import Sdp
+    >>> from wallet.assertions.sdp import Sdp
     >>> sdp = Sdp.parse(b"v=0\\r\\no=- 1 1 IN IP4 0.0.0.0\\r\\ns=-\\r\\nt=0 0\\r\\n"
     ...                 b"m=audio 9 UDP/TLS/RTP/SAVPF 111\\r\\na=fingerprint:sha-256 " + b":".join([b"AB"] * 32) + b"\\r\\n")
     >>> [f.algorithm for f in sdp.fingerprints]

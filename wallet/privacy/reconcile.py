@@ -1,7 +1,7 @@
 """Where a policy is reconciled: the caller's rule and every party's policy -> one outcome or a conflict.
 
-    >>> from wallet.reconcile import Intent, reconcile
-    >>> from wallet.policy import Policy
+    >>> from wallet.privacy.reconcile import Intent, reconcile
+    >>> from wallet.privacy.policy import Policy
     >>> shop = Policy.from_json(b'{"version":1,"accept":["identified","pseudonymous"],"require":[]}', source="shop")
     >>> wish = Intent("unlinkable", None, (), "withhold", "fallback:pseudonymous", "rule r1", False)
     >>> reconcile(wish, [shop], attributes={}).state
@@ -19,14 +19,14 @@ an ``untrusted`` one and the caller's intent is the user's own rule (draft
 
 from __future__ import annotations
 
-from wallet.context import STATES, more_private
+from wallet.vocabulary import STATES, more_private
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-    from wallet.policy import Policy
+    from wallet.privacy.policy import Policy
 
     Ask = Callable[[str, list[str]], str | None]
 

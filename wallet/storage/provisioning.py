@@ -1,6 +1,6 @@
 """Writing a whole wallet into a home (init, import, re-init): staged, committed at one point, recoverable.
 
-    >>> from wallet.provisioning import provision, recover          # doctest: +SKIP
+    >>> from wallet.storage.provisioning import provision, recover          # doctest: +SKIP
     >>> provision(home, root, store="file", passphrase=src, force=False, records={})  # doctest: +SKIP
 
 The replacement protocol (docs/design.md, "Replacing a wallet"), under the
@@ -36,16 +36,16 @@ import os
 from pathlib import Path
 
 from wallet.errors import AlreadyExists, FileError, StoreUnavailable, UsageError, WalletError
-from wallet.home import WalletHome, fsync_dir, lstat_or_none, write_new_file
-from wallet.root import IdentityRoot
-from wallet.secretstore import PassphraseSource
-from wallet.state import State
+from wallet.storage.paths import WalletHome, fsync_dir, lstat_or_none, write_new_file
+from wallet.identity.root import IdentityRoot
+from wallet.storage.secretstores import PassphraseSource
+from wallet.storage.records import State
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
     from typing import Any
 
-    from wallet.secretstore import SecretStore
+    from wallet.storage.secretstores import SecretStore
 
 STAGING = ".staging"
 MANIFEST = "manifest.json"
@@ -62,12 +62,12 @@ class StoreChoice:
 
 def choose_store(home: WalletHome, requested: str, passphrase: PassphraseSource) -> StoreChoice:
     """Pick the secret store for a new wallet (``auto`` prefers a usable OS keyring)."""
-    from wallet.secretstore.filestore import FileStore
+    from wallet.storage.secretstores.filestore import FileStore
 
     if requested not in ("auto", "keyring", "file"):
         raise UsageError(f"unknown store {requested!r}", hint="use keyring or file")
     if requested in ("auto", "keyring"):
-        from wallet.secretstore.keyringstore import KeyringStore, detect_backend
+        from wallet.storage.secretstores.keyringstore import KeyringStore, detect_backend
 
         try:
             backend = detect_backend()
@@ -109,7 +109,7 @@ def _delete_item(config: Any) -> bool:
     """Delete the keyring item a store config names (True when it is gone)."""
     if not isinstance(config, dict) or config.get("store") != "keyring":
         return True
-    from wallet.secretstore.keyringstore import KeyringStore
+    from wallet.storage.secretstores.keyringstore import KeyringStore
 
     try:
         KeyringStore.from_config(config).delete()
@@ -227,7 +227,7 @@ def provision(
     records: dict[str, list[tuple[str, Any]]] | None = None,
 ) -> StoreChoice:
     """Write a wallet holding ``root`` (and ``records``) into ``home``, replacing one only with ``force``."""
-    from wallet.secretstore.filestore import FileStore
+    from wallet.storage.secretstores.filestore import FileStore
 
     # Refuse early, and ask for a passphrase, before taking the lock: nobody waits on a prompt.
     if not force and _existing(home):

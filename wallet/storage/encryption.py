@@ -1,6 +1,6 @@
 """Authenticated encryption: raw keys for records, Argon2id passphrase envelopes for files.
 
-    >>> from wallet.sealed import seal_with_passphrase, open_with_passphrase, KdfParams
+    >>> from wallet.storage.encryption import seal_with_passphrase, open_with_passphrase, KdfParams
     >>> weak = KdfParams(opslimit=1, memlimit=8192)  # doctest-only cost
     >>> blob = seal_with_passphrase(b"secret", b"pass", purpose=b"S", kdf=weak)
     >>> open_with_passphrase(blob, b"pass", purpose=b"S")

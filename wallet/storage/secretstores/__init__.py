@@ -1,6 +1,6 @@
 """Where the identity root lives: the OS keyring or an Argon2id-encrypted file.
 
-    >>> from wallet.secretstore import STORE_NAMES
+    >>> from wallet.storage.secretstores import STORE_NAMES
     >>> STORE_NAMES
     ('keyring', 'file')
 
@@ -16,8 +16,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any, Protocol
 
-    from wallet.home import WalletHome
-    from wallet.root import IdentityRoot
+    from wallet.storage.paths import WalletHome
+    from wallet.identity.root import IdentityRoot
 
     class SecretStore(Protocol):
         name: str
@@ -40,13 +40,13 @@ PassphraseSource = Callable[[bool], bytes]
 
 
 def open_store(home: WalletHome, config: dict[str, Any], passphrase: PassphraseSource) -> SecretStore:
-    from wallet.hardening import protect_process
+    from wallet.storage.hardening import protect_process
 
     protect_process()  # whatever the store, a secret is about to be read into this process
     if config["store"] == "file":
-        from wallet.secretstore.filestore import FileStore
+        from wallet.storage.secretstores.filestore import FileStore
 
         return FileStore(home.secret_path, passphrase)
-    from wallet.secretstore.keyringstore import KeyringStore
+    from wallet.storage.secretstores.keyringstore import KeyringStore
 
     return KeyringStore.from_config(config)

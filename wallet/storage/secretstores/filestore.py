@@ -1,6 +1,6 @@
 """The file store: the identity root in an Argon2id + XChaCha20-Poly1305 envelope.
 
-    >>> from wallet.secretstore.filestore import FileStore   # doctest: +SKIP
+    >>> from wallet.storage.secretstores.filestore import FileStore   # doctest: +SKIP
     >>> FileStore(home.secret_path, lambda confirm: b"passphrase").load()  # doctest: +SKIP
 
 The file is mode 0600 inside the 0700 wallet directory and is refused, as ssh
@@ -19,10 +19,10 @@ if TYPE_CHECKING:
     from typing import Any
 
 from wallet.errors import AlreadyExists, CorruptData, FileError
-from wallet.home import check_private, write_new_file
-from wallet.root import IdentityRoot
-from wallet.sealed import open_with_passphrase, seal_with_passphrase
-from wallet.secretstore import PassphraseSource
+from wallet.storage.paths import check_private, write_new_file
+from wallet.identity.root import IdentityRoot
+from wallet.storage.encryption import open_with_passphrase, seal_with_passphrase
+from wallet.storage.secretstores import PassphraseSource
 
 PURPOSE = b"S"
 MAX_FILE_SIZE = 4096

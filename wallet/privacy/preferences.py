@@ -9,7 +9,7 @@ Destinations are records of kind ``destination`` named by the normalised
 destination; rules are records of kind ``rule`` named by their selector
 (``dest=...;category=...;service=...;model=...``), plus a ``rule-id`` record
 mapping each rule's short id to its selector. Both names are only ever stored
-as keyed hashes (wallet.state), and finding the rule for a call looks up each
+as keyed hashes (wallet.storage.records), and finding the rule for a call looks up each
 selector that could match it (a few dozen point lookups) instead of
 decrypting every rule: a wallet with 10,000 rules explains a call as fast as
 an empty one (bench/explain.py).
@@ -17,17 +17,17 @@ an empty one (bench/explain.py).
 
 from __future__ import annotations
 
-from wallet.context import CALL_MODELS, CATEGORIES, DEFAULT_CATEGORY, SERVICE_TYPES, builtin_default, check_choice
+from wallet.vocabulary import CALL_MODELS, CATEGORIES, DEFAULT_CATEGORY, SERVICE_TYPES, builtin_default, check_choice
 from wallet.destination import normalize_destination
 from wallet.errors import AlreadyExists, CorruptData, UsageError
-from wallet.reconcile import Intent
-from wallet.rules import Rule, destination_patterns, normalize_pattern
+from wallet.privacy.reconcile import Intent
+from wallet.privacy.rules import Rule, destination_patterns, normalize_pattern
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
     from typing import Any
 
-    from wallet.state import State
+    from wallet.storage.records import State
 
 import re
 

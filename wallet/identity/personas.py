@@ -1,6 +1,6 @@
 """Personas: the faces a user shows, each with attributes it may later disclose.
 
-    >>> from wallet.personas import Persona, parse_attribute
+    >>> from wallet.identity.personas import Persona, parse_attribute
     >>> p = Persona.new("work", kind="real", attributes=dict([parse_attribute("email=Ann@Example.ORG")]))
     >>> p.attributes
     {'email': 'Ann@example.org'}

@@ -1,6 +1,6 @@
 """The wallet's data directory: where it is, its permissions, atomic files, its lock.
 
-    >>> from wallet.home import WalletHome
+    >>> from wallet.storage.paths import WalletHome
     >>> home = WalletHome.resolve()          # WALLET_HOME, else the platform data dir
     >>> home.config_path.name
     'wallet.json'

@@ -1,6 +1,6 @@
 """did:key identifiers for Ed25519 public keys (W3C CCG did:key method).
 
-    >>> from wallet.didkey import did_key_from_public, public_from_did_key
+    >>> from wallet.identity.didkey import did_key_from_public, public_from_did_key
     >>> did = did_key_from_public(bytes(32))
     >>> public_from_did_key(did) == bytes(32)
     True

@@ -1,6 +1,6 @@
 """The identity root: the user's GUID and master secret.
 
-    >>> from wallet.root import IdentityRoot
+    >>> from wallet.identity.root import IdentityRoot
     >>> root = IdentityRoot.generate()
     >>> IdentityRoot.from_bytes(root.to_bytes()) == root
     True
@@ -42,7 +42,7 @@ class IdentityRoot:
             raise CorruptData("the stored GUID is not a version-4 UUID")
         if len(master) != MASTER_LEN:
             raise CorruptData("the master secret has the wrong length")
-        from wallet.hardening import protect_process
+        from wallet.storage.hardening import protect_process
 
         protect_process()  # the master secret must never reach a core dump
         self._guid = raw
@@ -66,7 +66,7 @@ class IdentityRoot:
 
     @classmethod
     def generate(cls) -> IdentityRoot:
-        from wallet.hardening import protect_process
+        from wallet.storage.hardening import protect_process
 
         protect_process()  # before the new secret exists
         raw = bytearray(os.urandom(16))

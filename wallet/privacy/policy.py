@@ -1,6 +1,6 @@
 """Policies of destinations and calling services: what they accept and require (docs/policy.md).
 
-    >>> from wallet.policy import Policy
+    >>> from wallet.privacy.policy import Policy
     >>> p = Policy.from_json(b'{"version": 1, "accept": ["identified", "pseudonymous"], "require": []}', source="shop.json")
     >>> p.accept
     ('identified', 'pseudonymous')
@@ -17,9 +17,9 @@ mandated IdPs) are never silently ignored by this one.
 
 from __future__ import annotations
 
-from wallet.context import STATES
+from wallet.vocabulary import STATES
 from wallet.errors import UsageError
-from wallet.personas import is_attribute_name
+from wallet.identity.personas import is_attribute_name
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class Policy:
 
     @classmethod
     def from_json(cls, raw: bytes, *, source: str) -> Policy:
-        from wallet.jose import JoseError, strict_json
+        from wallet.assertions.jose import JoseError, strict_json
 
         def bad(message: str) -> PolicyError:
             return PolicyError(f"policy {source}: {message}", hint="see docs/policy.md for the schema")

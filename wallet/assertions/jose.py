@@ -1,7 +1,7 @@
 """Compact JWS with EdDSA (RFC 7515, RFC 8037), strict enough for hostile input.
 
     >>> from nacl.bindings import crypto_sign_seed_keypair
-    >>> from wallet.jose import sign_compact, parse_compact
+    >>> from wallet.assertions.jose import sign_compact, parse_compact
     >>> public, secret = crypto_sign_seed_keypair(bytes(32))
     >>> token = sign_compact({"alg": "EdDSA", "typ": "JWT"}, {"hello": "world"}, secret)
     >>> parse_compact(token).verify(public)

@@ -1,6 +1,6 @@
 """A read-only Secret Service client on jeepney: the fast path for reading the wallet's item.
 
-    >>> from wallet.secretstore.secret_service import read_secret   # doctest: +SKIP
+    >>> from wallet.storage.secretstores.secret_service import read_secret   # doctest: +SKIP
     >>> read_secret({"service": "wallet", "username": "root-..."})   # doctest: +SKIP
     'wallet-root-v1:...'
 
