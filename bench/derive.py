@@ -5,7 +5,7 @@
 Baseline: one HMAC-SHA256 HKDF-Expand block (the PRK precomputed, as the
 wallet does) and libsodium's crypto_sign_seed_keypair, nothing else. The
 wallet's number is the library call a command makes,
-``Vault.pseudonym``-equivalent: destination normalisation, the
+``Wallet.pseudonym``-equivalent: destination normalisation, the
 length-prefixed HKDF info, key generation; the did:key text is measured
 separately because a caller that only signs does not need it.
 """

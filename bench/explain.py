@@ -30,14 +30,14 @@ CATS = ("trusted", "inner-circle", "uncertain", "untrusted")
 
 def fill(home: Path) -> None:
     vault = open_wallet(WalletHome.resolve(home), passphrase=lambda _c: b"")
-    with vault.state.transaction():
+    with vault.records.transaction():
         for i in range(N):
             dest = f"https://d{i}.example"
-            vault.state.put(DESTINATION, dest, {"destination": dest, "category": CATS[i % 4]})
+            vault.records.put(DESTINATION, dest, {"destination": dest, "category": CATS[i % 4]})
             rule = Rule.new(dest=f"d{i}.example" if i % 2 else f"*.s{i}.example",
                             state=("identified", "pseudonymous", "unlinkable")[i % 3])
-            vault.state.put(RULE, rule.selector(), rule.to_record())
-            vault.state.put(RULE_ID, rule.rule_id, {"selector": rule.selector()})
+            vault.records.put(RULE, rule.selector(), rule.to_record())
+            vault.records.put(RULE_ID, rule.rule_id, {"selector": rule.selector()})
     vault.close()
     assert len(open_wallet(WalletHome.resolve(home), passphrase=lambda _c: b"").prefs.rules()) == N
 

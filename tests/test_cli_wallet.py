@@ -241,7 +241,7 @@ def test_ctrl_c_is_exit_130_without_traceback(cli, file_wallet: Path, monkeypatc
     def interrupted(*_a, **_k):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(wallet.facade.Vault, "pseudonym", interrupted)
+    monkeypatch.setattr(wallet.facade.Wallet, "pseudonym", interrupted)
     r = cli(["pseudonym", "a.example"])
     assert r.code == 130 and r.err == "wallet: error: interrupted; nothing was changed\n"
 
@@ -252,7 +252,7 @@ def test_unexpected_bug_is_one_line_without_secrets(cli, file_wallet: Path, monk
     def broken(self, *_a, **_k):  # type: ignore[no-untyped-def]
         raise ValueError(f"oops {self.root.master.hex()}")
 
-    monkeypatch.setattr(wallet.facade.Vault, "pseudonym", broken)
+    monkeypatch.setattr(wallet.facade.Wallet, "pseudonym", broken)
     r = cli(["pseudonym", "a.example"])
     assert r.code == 1 and r.err.count("\n") == 1
     assert "internal error (ValueError)" in r.err and "oops" not in r.err

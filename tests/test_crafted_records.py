@@ -52,8 +52,8 @@ def _plant(home: Path, kind: str, name: str, value: object) -> None:
     from wallet.facade import open_wallet
 
     vault = open_wallet(WalletHome.resolve(home), passphrase=lambda confirm: PASSPHRASE.encode())
-    with vault.state.transaction():
-        vault.state.put(kind, name, value)
+    with vault.records.transaction():
+        vault.records.put(kind, name, value)
     vault.close()
 
 
@@ -63,7 +63,7 @@ def test_a_stored_value_from_before_the_rule_is_never_signed(cli, file_wallet: P
     from wallet.facade import PERSONA, open_wallet
 
     vault = open_wallet(WalletHome.resolve(file_wallet), passphrase=lambda confirm: PASSPHRASE.encode())
-    stored = vault.state.get(PERSONA, "work")
+    stored = vault.records.get(PERSONA, "work")
     vault.close()
     stored["attributes"]["display_name"] = "Ann\u202eelpmaxE"
     _plant(file_wallet, PERSONA, "work", stored)

@@ -66,7 +66,7 @@ def test_failure_while_replacing_keeps_the_old_wallet(cli, file_wallet: Path, pa
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(wallet.storage.records.State, "put", disk_full)
+        patch.setattr(wallet.storage.records.RecordStore, "put", disk_full)
         r = cli(["init", "--store", "file", "--force", "--yes"])
     assert r.code == 9 and "No space left on device" in r.err
     assert snapshot(file_wallet) == before and guid(cli) == old_guid
@@ -188,7 +188,7 @@ def test_every_wallet_file_is_mode_checked(cli, file_wallet: Path, name: str) ->
 def test_write_without_hard_links_still_never_overwrites(tmp_path: Path, monkeypatch) -> None:
     import errno
 
-    from wallet.storage.paths import write_new_file
+    from wallet.storage.files import write_new_file
 
     def no_links(*_a, **_k):  # type: ignore[no-untyped-def]
         raise OSError(errno.EPERM, "Operation not permitted")
@@ -203,7 +203,7 @@ def test_write_without_hard_links_still_never_overwrites(tmp_path: Path, monkeyp
 
 
 def test_short_writes_are_completed(tmp_path: Path, monkeypatch) -> None:
-    from wallet.storage.paths import write_new_file
+    from wallet.storage.files import write_new_file
 
     real_write = os.write
     monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data[:3])))

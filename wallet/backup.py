@@ -1,7 +1,7 @@
 """Portable backups (seed 8.3.2, no lock-in): one passphrase-encrypted file per wallet.
 
     >>> from wallet.backup import export_backup, read_backup   # doctest: +SKIP
-    >>> blob = export_backup(vault, b"backup passphrase")       # doctest: +SKIP
+    >>> blob = export_backup(wallet, b"backup passphrase")       # doctest: +SKIP
     >>> root, records = read_backup(blob, b"backup passphrase")  # doctest: +SKIP
 
 The file is a wallet envelope (wallet.storage.encryption) with purpose byte ``B`` whose
@@ -29,21 +29,21 @@ from wallet.errors import CorruptData
 from wallet.identity.root import IdentityRoot
 from wallet.storage.encryption import open_with_passphrase, seal_with_passphrase
 from wallet.identity.personas import Persona
-from wallet.facade import KINDS, LEDGER, PERSONA, Vault
+from wallet.facade import KINDS, LEDGER, PERSONA, Wallet
 
 PURPOSE = b"B"
 FORMAT = "wallet-backup/1"
 MAX_BACKUP_SIZE = 64 << 20
 
 
-def export_backup(vault: Vault, passphrase: bytes) -> bytes:
+def export_backup(wallet: Wallet, passphrase: bytes) -> bytes:
     doc = {
         "format": FORMAT,
-        "guid": str(vault.root.guid),
-        "master": base64.b64encode(vault.root.master).decode("ascii"),
+        "guid": str(wallet.root.guid),
+        "master": base64.b64encode(wallet.root.master).decode("ascii"),
         "records": {
             kind: [{"name": name, "value": value} for name, value in items]
-            for kind, items in vault.export_records().items()
+            for kind, items in wallet.export_records().items()
         },
     }
     return seal_with_passphrase(json.dumps(doc).encode(), passphrase, purpose=PURPOSE)

@@ -1,11 +1,12 @@
 """An opened wallet: create one, unlock one, manage personas and show pseudonyms.
 
-    >>> from wallet.storage.paths import WalletHome, check_private
+    >>> from wallet.storage.files import check_private
+from wallet.storage.paths import WalletHome
     >>> from wallet.facade import create_wallet, open_wallet
     >>> home = WalletHome.resolve("/tmp/example-wallet")                     # doctest: +SKIP
     >>> create_wallet(home, store="file", passphrase=lambda confirm: b"pw")  # doctest: +SKIP
-    >>> vault = open_wallet(home, passphrase=lambda confirm: b"pw")          # doctest: +SKIP
-    >>> vault.pseudonym("example.org").did                                   # doctest: +SKIP
+    >>> wallet = open_wallet(home, passphrase=lambda confirm: b"pw")          # doctest: +SKIP
+    >>> wallet.pseudonym("example.org").did                                   # doctest: +SKIP
     'did:key:z6Mk...'
 
 This module is the library behind the CLI: it never prompts and never prints.
@@ -20,12 +21,13 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 from wallet.identity.derivation import Deriver, Pseudonym, Scope
 from wallet.destination import normalize_destination
 from wallet.errors import AlreadyExists, CorruptData, FileError, UsageError
-from wallet.storage.paths import WalletHome, check_private
+from wallet.storage.files import check_private
+from wallet.storage.paths import WalletHome
 from wallet.identity.personas import Persona, validate_name
 from wallet.identity.root import IdentityRoot
 from wallet.storage.provisioning import StoreChoice, provision, recover_if_needed
 from wallet.storage.secretstores import PassphraseSource, open_store
-from wallet.storage.records import State
+from wallet.storage.records import RecordStore
 
 if TYPE_CHECKING:
     from typing import Any
@@ -74,7 +76,7 @@ def _file_ids(home: WalletHome) -> list[tuple[int, int] | None]:
     return out
 
 
-def open_wallet(home: WalletHome, *, passphrase: PassphraseSource) -> Vault:
+def open_wallet(home: WalletHome, *, passphrase: PassphraseSource) -> Wallet:
     recover_if_needed(home)  # an interrupted init/import is finished or undone first
     before = _file_ids(home)
     config = home.load_config()
@@ -83,7 +85,7 @@ def open_wallet(home: WalletHome, *, passphrase: PassphraseSource) -> Vault:
     store = open_store(home, config, passphrase)
     try:
         root = store.load()
-        state = State.open(home.state_path, root.master)
+        state = RecordStore.open(home.state_path, root.master)
     except CorruptData:
         # The secret and the state disagree: if the files changed while this command waited (at its
         # passphrase prompt, say), another command replaced the wallet; that is not damage.
@@ -91,50 +93,50 @@ def open_wallet(home: WalletHome, *, passphrase: PassphraseSource) -> Vault:
             raise FileError(f"the wallet in {home.path} was replaced while this command ran",
                             hint="run the command again") from None
         raise
-    return Vault(home, store, root, state)
+    return Wallet(home, store, root, state)
 
 
-class Vault:
+class Wallet:
     """An unlocked wallet. Holds the root in memory only for the life of the process."""
 
-    def __init__(self, home: WalletHome, store: SecretStore, root: IdentityRoot, state: State) -> None:
+    def __init__(self, home: WalletHome, store: SecretStore, root: IdentityRoot, records: RecordStore) -> None:
         self.home = home
         self.store = store
         self.root = root
-        self.state = state
+        self.records = records
         self._deriver = Deriver(root.master)
 
     def __repr__(self) -> str:
-        return f"Vault(home={str(self.home.path)!r}, store={self.store.name!r})"
+        return f"Wallet(home={str(self.home.path)!r}, store={self.store.name!r})"
 
     def close(self) -> None:
-        self.state.close()
+        self.records.close()
 
     # -- personas ------------------------------------------------------------
     def personas(self) -> list[Persona]:
         return sorted(
-            (Persona.from_record(r, check_text=False) for r in self.state.items(PERSONA)), key=lambda p: p.name
+            (Persona.from_record(r, check_text=False) for r in self.records.items(PERSONA)), key=lambda p: p.name
         )
 
     def persona(self, name: str) -> Persona:
-        record = self.state.get(PERSONA, validate_name(name, check_text=False))
+        record = self.records.get(PERSONA, validate_name(name, check_text=False))
         if record is None:
             known = ", ".join(p.name for p in self.personas()) or "none"
             raise UsageError(f"unknown persona {name!r}", hint=f"known personas: {known}")
         return Persona.from_record(record, check_text=False)
 
     def add_persona(self, persona: Persona) -> None:
-        with self.state.transaction():
-            if self.state.get(PERSONA, persona.name) is not None:
+        with self.records.transaction():
+            if self.records.get(PERSONA, persona.name) is not None:
                 raise AlreadyExists(
                     f"persona {persona.name!r} already exists",
                     hint="pick another name, or remove it first with 'wallet persona rm'",
                 )
-            self.state.put(PERSONA, persona.name, persona.to_record())
+            self.records.put(PERSONA, persona.name, persona.to_record())
 
     def remove_persona(self, name: str) -> None:
-        with self.state.transaction():
-            if not self.state.delete(PERSONA, validate_name(name, check_text=False)):
+        with self.records.transaction():
+            if not self.records.delete(PERSONA, validate_name(name, check_text=False)):
                 raise UsageError(f"unknown persona {name!r}", hint="see 'wallet persona list'")
 
     # -- pseudonyms ----------------------------------------------------------
@@ -161,13 +163,13 @@ class Vault:
 
     def record(self, issued: Issued) -> None:
         """Add a signed assertion to the disclosure ledger (call it before the assertion leaves)."""
-        with self.state.transaction():
-            self.state.put(LEDGER, issued.payload["jti"], issued.entry)
+        with self.records.transaction():
+            self.records.put(LEDGER, issued.payload["jti"], issued.entry)
 
     def unrecord(self, issued: Issued) -> None:
         """Take back a ledger entry whose assertion never left (its output could not be written)."""
-        with self.state.transaction():
-            self.state.delete(LEDGER, issued.payload["jti"])
+        with self.records.transaction():
+            self.records.delete(LEDGER, issued.payload["jti"])
 
     def sign(
         self,
@@ -251,7 +253,7 @@ class Vault:
     def prefs(self) -> Preferences:
         from wallet.privacy.preferences import Preferences
 
-        return Preferences(self.state)
+        return Preferences(self.records)
 
     def plan(
         self,
@@ -298,7 +300,7 @@ class Vault:
         """The disclosure ledger, oldest first."""
         from wallet.assertions.ledger import check_entry
 
-        entries = [check_entry(e.get("jti") if isinstance(e, dict) else "", e) for e in self.state.items(LEDGER)]
+        entries = [check_entry(e.get("jti") if isinstance(e, dict) else "", e) for e in self.records.items(LEDGER)]
         return sorted(entries, key=lambda e: (e["time"], e["recorded_ns"]))
 
     def export_records(self) -> dict[str, list[tuple[str, Any]]]:

@@ -57,7 +57,7 @@ def _key(issuer: str, jti: str) -> bytes:
 
 def _check_path(path: Path) -> None:
     """Refuse a store others could write or swap: the same rules as the wallet's own files."""
-    from wallet.storage.paths import check_private, lstat_or_none
+    from wallet.storage.files import check_private, lstat_or_none
 
     parent = path.parent
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from wallet.cli.common import open_vault, read_input
+from wallet.cli.common import unlock_wallet, read_input
 from wallet.cli.output import Output
 from wallet.cli.privacy import read_context
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from wallet.privacy.policy import Policy
     from wallet.assertions.sdp import Fingerprint
-    from wallet.facade import Issued, Plan, Vault
+    from wallet.facade import Issued, Plan, Wallet
 
 
 def _fingerprints(values: list[str] | None) -> list[Fingerprint]:
@@ -44,7 +44,7 @@ def _notice(issued: Issued, plan: Plan) -> None:
 
 
 def _plan(
-    vault: Vault,
+    wallet: Wallet,
     to: str,
     *,
     persona: str | None,
@@ -59,7 +59,7 @@ def _plan(
     from wallet.errors import ConflictRefused
 
     policies, origin_url = context
-    plan = make_plan(vault, to, service=service, model=model, policies=policies, origin_url=origin_url,
+    plan = make_plan(wallet, to, service=service, model=model, policies=policies, origin_url=origin_url,
                      persona=persona, state=state, disclose=disclose)
     if not plan.outcome.satisfiable:
         raise ConflictRefused(
@@ -69,8 +69,8 @@ def _plan(
     return plan
 
 
-def _sign(vault: Vault, plan: Plan, fingerprints: list[Fingerprint], ttl: int, command: str) -> Issued:
-    return vault.sign(
+def _sign(wallet: Wallet, plan: Plan, fingerprints: list[Fingerprint], ttl: int, command: str) -> Issued:
+    return wallet.sign(
         plan.destination, fingerprints=fingerprints, persona=plan.persona.name, state=plan.outcome.state,
         disclose=plan.outcome.disclosed, ttl=ttl, command=command, origin=plan.outcome.origin,
         decided_by=plan.intent.source,
@@ -90,7 +90,7 @@ def _check_output(issued: Issued, output: bytes, fingerprints: list[Fingerprint]
                          hint="a smaller SDP, fewer fingerprints or shorter disclosed attributes")
 
 
-def _deliver(vault: Vault, issued: Issued, write: Callable[[], None]) -> None:
+def _deliver(wallet: Wallet, issued: Issued, write: Callable[[], None]) -> None:
     """Record the disclosure, then hand the output over; if it cannot be written, take the record back.
 
     A disclosure is in the ledger before it can leave (a kill in between over-reports, never hides one),
@@ -98,11 +98,11 @@ def _deliver(vault: Vault, issued: Issued, write: Callable[[], None]) -> None:
     """
     from wallet.errors import FileError
 
-    vault.record(issued)
+    wallet.record(issued)
     try:
         write()
     except BaseException as exc:
-        vault.unrecord(issued)
+        wallet.unrecord(issued)
         if isinstance(exc, BrokenPipeError):
             from wallet.cli.dispatch import silence_stdout
 
@@ -159,17 +159,17 @@ def assert_(
     if not fingerprints:
         raise UsageError("nothing to bind: give the DTLS fingerprints", hint="--fingerprint 'sha-256 AB:CD:...'")
     context = read_context(to, policy, origin)  # usage errors before anything is unlocked or read
-    vault = open_vault(passphrase_file)
-    plan = _plan(vault, to, persona=persona, state=state, disclose=disclose, service=service, model=model,
+    wallet = unlock_wallet(passphrase_file)
+    plan = _plan(wallet, to, persona=persona, state=state, disclose=disclose, service=service, model=model,
                  context=context)
     if plan.outcome.state == "undetectable":
         Output.notice(f"undetectable call to {plan.destination}: no identity is sent (decided by {plan.intent.source})")
         Output(json_out).product({"state": "undetectable", "line": None, "token": None, "audience": plan.destination}, "")
         return
-    issued = _sign(vault, plan, fingerprints, ttl, "assert")
+    issued = _sign(wallet, plan, fingerprints, ttl, "assert")
     _check_output(issued, issued.line.encode(), fingerprints)
     _check_output(issued, issued.token.encode(), fingerprints)
-    _deliver(vault, issued, lambda: Output(json_out).product(_summary(issued), issued.line if format == "line" else issued.token))
+    _deliver(wallet, issued, lambda: Output(json_out).product(_summary(issued), issued.line if format == "line" else issued.token))
     _notice(issued, plan)
 
 
@@ -192,7 +192,7 @@ def sign_sdp(
 
     from wallet.assertions.token import envelope
     from wallet.errors import UsageError
-    from wallet.storage.paths import write_new_file
+    from wallet.storage.files import write_new_file
     from wallet.assertions.sdp import MAX_SDP_BYTES, Sdp, SdpError
 
     context = read_context(to, policy, origin)  # usage errors before anything is unlocked or read
@@ -204,8 +204,8 @@ def sign_sdp(
         raise UsageError(exc.message, hint=exc.hint) from None
     if not sdp.fingerprints:
         raise UsageError("the SDP has no a=fingerprint line: there is nothing to bind the identity to")
-    vault = open_vault(passphrase_file)
-    plan = _plan(vault, to, persona=persona, state=state, disclose=disclose, service=service, model=model,
+    wallet = unlock_wallet(passphrase_file)
+    plan = _plan(wallet, to, persona=persona, state=state, disclose=disclose, service=service, model=model,
                  context=context)
     if plan.outcome.state == "undetectable":
         stripped = sdp.without_identity()
@@ -224,17 +224,17 @@ def sign_sdp(
             sys.stdout.buffer.write(raw)
             sys.stdout.flush()
         return
-    issued = _sign(vault, plan, sdp.fingerprints, ttl, "sign-sdp")
+    issued = _sign(wallet, plan, sdp.fingerprints, ttl, "sign-sdp")
     signed = sdp.with_identity(envelope(issued.token))
     _check_output(issued, signed)
     summary = _summary(issued)
     if output is not None:
-        _deliver(vault, issued, lambda: write_new_file(Path(output), signed, replace=True))
+        _deliver(wallet, issued, lambda: write_new_file(Path(output), signed, replace=True))
         _notice(issued, plan)
         Output(json_out).product({**summary, "output": output})
     elif json_out:
-        _deliver(vault, issued, lambda: Output(True).product({**summary, "sdp": signed.decode("utf-8")}))
+        _deliver(wallet, issued, lambda: Output(True).product({**summary, "sdp": signed.decode("utf-8")}))
         _notice(issued, plan)
     else:
-        _deliver(vault, issued, _stdout(signed))
+        _deliver(wallet, issued, _stdout(signed))
         _notice(issued, plan)

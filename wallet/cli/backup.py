@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from wallet.cli.common import confirm_or_refuse, open_vault
+from wallet.cli.common import confirm_or_refuse, unlock_wallet
 from wallet.cli.output import Output
 from wallet.storage.secretstores import PassphraseSource
 
@@ -30,7 +30,7 @@ def export(
 ) -> None:
     from wallet.backup import export_backup
     from wallet.errors import AlreadyExists, UsageError
-    from wallet.storage.paths import write_new_file
+    from wallet.storage.files import write_new_file
 
     source = _backup_source(backup_passphrase_file, passphrase_file)
     if file == "-":
@@ -38,7 +38,7 @@ def export(
             raise UsageError("--json and a backup on stdout cannot share stdout", hint="write the backup to a file")
         if sys.stdout.isatty():
             raise UsageError("refusing to write a binary backup to a terminal", hint="redirect it: wallet export - > FILE")
-        blob = export_backup(open_vault(passphrase_file), source(True))
+        blob = export_backup(unlock_wallet(passphrase_file), source(True))
         sys.stdout.buffer.write(blob)
         sys.stdout.flush()
         Output.notice("wrote an encrypted backup to stdout; keep it and its passphrase apart")
@@ -46,8 +46,8 @@ def export(
     target = Path(file)
     if target.exists() and not force:
         raise AlreadyExists(f"{target} already exists", hint="choose another file or add --force")
-    vault = open_vault(passphrase_file)
-    blob = export_backup(vault, source(True))
+    wallet = unlock_wallet(passphrase_file)
+    blob = export_backup(wallet, source(True))
     try:
         write_new_file(target, blob, replace=force)
     except FileExistsError:

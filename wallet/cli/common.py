@@ -1,6 +1,6 @@
 """Helpers shared by command implementations (no typer here: the fast path imports these).
 
-    from wallet.cli.common import open_vault, confirm_or_refuse
+    from wallet.cli.common import unlock_wallet, confirm_or_refuse
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 from wallet.errors import UsageError
 
 if TYPE_CHECKING:
-    from wallet.facade import Vault
+    from wallet.facade import Wallet
 
 
 _stdin_used_for: list[str] = []
@@ -68,7 +68,7 @@ def confirm_or_refuse(question: str, yes: bool, *, flag_hint: str) -> None:
         raise UsageError("cancelled; nothing was changed")
 
 
-def open_vault(passphrase_file: str | None) -> Vault:
+def unlock_wallet(passphrase_file: str | None) -> Wallet:
     from wallet.cli.passphrase import passphrase_source
     from wallet.storage.paths import WalletHome
     from wallet.facade import open_wallet

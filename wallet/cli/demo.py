@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
-    from wallet.facade import Vault
+    from wallet.facade import Wallet
 
 
 DEMO_OFFER = (
@@ -40,19 +40,19 @@ def demo() -> None:
         home = WalletHome.resolve(os.path.join(tmp, "home"))
         say(f"1. A new wallet in a throwaway home ({home.path}), secret in an encrypted file.")
         create_wallet(home, store="file", passphrase=source)
-        vault = open_wallet(home, passphrase=source)
+        wallet = open_wallet(home, passphrase=source)
         say("   It holds a random GUID and a 32-byte master secret; neither ever leaves it.\n")
 
-        vault.add_persona(
+        wallet.add_persona(
             Persona.new("work", kind="real", attributes={"display_name": "Ann Example", "email": "ann@corp.example"})
         )
-        vault.add_persona(Persona.new("PokerAce", kind="pseudonym"))
+        wallet.add_persona(Persona.new("PokerAce", kind="pseudonym"))
         say("2. Two personas: 'work' (real, with a name and e-mail) and 'PokerAce' (a named pseudonym).\n")
 
         say("3. What two different destinations would see for persona 'work' (pairwise identifiers):")
-        shop = vault.pseudonym("https://shop.example", persona="work")
-        bank = vault.pseudonym("bank.example", persona="work")
-        again = vault.pseudonym("HTTPS://Shop.Example:443/checkout", persona="work")
+        shop = wallet.pseudonym("https://shop.example", persona="work")
+        bank = wallet.pseudonym("bank.example", persona="work")
+        again = wallet.pseudonym("HTTPS://Shop.Example:443/checkout", persona="work")
         for dest, _, key in (shop, bank):
             say(f"   {dest:<24} sees {key.did}")
         same = "the same identifier" if again[2].did == shop[2].did else "a DIFFERENT identifier (bug)"
@@ -61,12 +61,12 @@ def demo() -> None:
 
         say("4. The named pseudonym 'PokerAce' is one identifier for everyone:")
         for dest in ("poker.example", "chat.example"):
-            d, _, key = vault.pseudonym(dest, persona="PokerAce")
+            d, _, key = wallet.pseudonym(dest, persona="PokerAce")
             say(f"   {d:<24} sees {key.did}")
         say("")
 
-        one = vault.pseudonym("sales.example", persona="work", scope=Scope.ONE_TIME)[2]
-        two = vault.pseudonym("sales.example", persona="work", scope=Scope.ONE_TIME)[2]
+        one = wallet.pseudonym("sales.example", persona="work", scope=Scope.ONE_TIME)[2]
+        two = wallet.pseudonym("sales.example", persona="work", scope=Scope.ONE_TIME)[2]
         say("5. One-time identifiers are fresh for every call:")
         say(f"   call 1: {one.did}\n   call 2: {two.did}\n")
         say("6. Ann calls shop.example. Her browser's offer carries a DTLS fingerprint; her wallet signs it,")
@@ -76,7 +76,7 @@ def demo() -> None:
         from wallet.assertions.verify import verify
 
         offer = Sdp.parse(DEMO_OFFER)
-        issued = vault.issue("shop.example", fingerprints=offer.fingerprints, persona="work", command="sign-sdp")
+        issued = wallet.issue("shop.example", fingerprints=offer.fingerprints, persona="work", command="sign-sdp")
         signed = offer.with_identity(envelope(issued.token))
         line = next(x for x in signed.decode().splitlines() if x.startswith("a=identity:"))
         say(f"   {line[:76]}...")
@@ -90,37 +90,37 @@ def demo() -> None:
         moved = verify(signed, audience="https://bank.example")
         say(f"   the same SDP replayed to the bank: valid={moved.valid} error={moved.error[0] if moved.error else None}")
         say("")
-        entries = vault.history()
+        entries = wallet.history()
         say(f"8. Ann's disclosure ledger (wallet history) holds {len(entries)} entry: to {entries[0]['destination']},")
         say(f"   as {entries[0]['id'][:24]}..., {entries[0]['state']}, disclosed: nothing.\n")
-        _use_cases(vault, say)
-        vault.close()
+        _use_cases(wallet, say)
+        wallet.close()
         say("The demo wallet is deleted now. Start your own with: wallet init")
 
 
-def _use_cases(vault: Vault, say: Callable[[str], None]) -> None:
+def _use_cases(wallet: Wallet, say: Callable[[str], None]) -> None:
     """Draft use cases 7.1 (anonymous caller to call centres) and 7.5 (trust by destination)."""
     from wallet.privacy.policy import Policy
     from wallet.privacy.rules import Rule
 
     say("9. Use case 7.1: Ann clicks 'call us' on two insurers' sites (click-to-link). Her rule: stay")
     say("   undetectable, and fall back to a pseudonym where the site insists on authentication.")
-    vault.prefs.add_rule(Rule.new(service="click-to-link", state="undetectable", on_conflict="fallback:pseudonymous"))
+    wallet.prefs.add_rule(Rule.new(service="click-to-link", state="undetectable", on_conflict="fallback:pseudonymous"))
     welcoming = Policy.from_json(b'{"version":1,"accept":["undetectable","pseudonymous"],"require":[]}', source="insurer-a")
     strict = Policy.from_json(b'{"version":1,"accept":["pseudonymous","identified"],"require":[]}', source="insurer-b")
     for site, policy in (("insurer-a.example", welcoming), ("insurer-b.example", strict)):
-        plan = vault.plan(site, service="click-to-link", policies=[policy], origin_url="https://health-news.example")
+        plan = wallet.plan(site, service="click-to-link", policies=[policy], origin_url="https://health-news.example")
         how = plan.outcome.state
         if plan.outcome.conflicts:
             how += f" ({plan.outcome.conflicts[0]['resolution']}: the site refuses undetectable callers)"
         say(f"   {plan.destination:<27} -> {how}; origin {plan.outcome.origin['status']}")
     say("")
     say("10. Use case 7.5: unlinkable to a sales prospect, fully linkable to a colleague.")
-    vault.prefs.set_category("charlie@corp.example", "inner-circle")
-    vault.prefs.add_rule(Rule.new(category="inner-circle", state="identified", persona="work", disclose=["display_name", "email"]))
-    vault.prefs.add_rule(Rule.new(dest="*.prospects.example", state="unlinkable"))
+    wallet.prefs.set_category("charlie@corp.example", "inner-circle")
+    wallet.prefs.add_rule(Rule.new(category="inner-circle", state="identified", persona="work", disclose=["display_name", "email"]))
+    wallet.prefs.add_rule(Rule.new(dest="*.prospects.example", state="unlinkable"))
     for dest in ("bob@survey.prospects.example", "charlie@corp.example"):
-        plan = vault.plan(dest)
+        plan = wallet.plan(dest)
         shown = ", ".join(f"{k}={plan.persona.attributes[k]}" for k in plan.outcome.disclosed) or "nothing"
         say(f"   {plan.destination:<34} -> {plan.outcome.state}, {plan.outcome.scope} key; discloses {shown}")
         say(f"   {'':<34}    decided by {plan.intent.source}")

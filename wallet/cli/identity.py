@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wallet.cli.common import confirm_or_refuse, open_vault
+from wallet.cli.common import confirm_or_refuse, unlock_wallet
 from wallet.cli.output import Output
 
 
@@ -28,13 +28,13 @@ def init(store: str, passphrase_file: str | None, force: bool, yes: bool, json_o
 def status(passphrase_file: str | None, json_out: bool) -> None:
     from wallet import __version__
 
-    vault = open_vault(passphrase_file)
-    personas = [p.name for p in vault.personas()]
+    wallet = unlock_wallet(passphrase_file)
+    personas = [p.name for p in wallet.personas()]
     data = {
         "version": __version__,
-        "home": str(vault.home.path),
-        "store": vault.store.name,
-        "guid": str(vault.root.guid),
+        "home": str(wallet.home.path),
+        "store": wallet.store.name,
+        "guid": str(wallet.root.guid),
         "personas": personas,
     }
     human = "\n".join(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wallet.cli.common import open_vault
+from wallet.cli.common import unlock_wallet
 from wallet.cli.output import Output
 
 
@@ -11,7 +11,7 @@ def history(passphrase_file: str | None, json_out: bool) -> None:
 
     from wallet.text import for_terminal as safe
 
-    entries = open_vault(passphrase_file).history()
+    entries = unlock_wallet(passphrase_file).history()
     rows = []
     for e in entries:
         when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(e["time"]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wallet.cli.common import confirm_or_refuse, open_vault
+from wallet.cli.common import confirm_or_refuse, unlock_wallet
 from wallet.cli.output import Output
 from wallet.identity.personas import Persona
 
@@ -58,15 +58,15 @@ def add(
 ) -> None:
     attributes = collect_attributes(attr, attr_file)
     persona = Persona.new(name, kind=kind, attributes=attributes)
-    vault = open_vault(passphrase_file)
-    vault.add_persona(persona)
+    wallet = unlock_wallet(passphrase_file)
+    wallet.add_persona(persona)
     out = Output(json_out)
     out.notice(f"added {persona.kind} persona {persona.name!r}")
     out.product({"persona": persona.public_view()})
 
 
 def list_(passphrase_file: str | None, json_out: bool) -> None:
-    personas = open_vault(passphrase_file).personas()
+    personas = unlock_wallet(passphrase_file).personas()
     from wallet.text import for_terminal as safe
 
     rows = [f"{safe(p.name)}\t{p.kind}\t{','.join(sorted(p.attributes)) or '-'}" for p in personas]
@@ -74,19 +74,19 @@ def list_(passphrase_file: str | None, json_out: bool) -> None:
 
 
 def show(name: str, passphrase_file: str | None, json_out: bool) -> None:
-    persona = open_vault(passphrase_file).persona(name)
+    persona = unlock_wallet(passphrase_file).persona(name)
     Output(json_out).product({"persona": persona.public_view()}, _describe(persona))
 
 
 def rm(name: str, yes: bool, passphrase_file: str | None, json_out: bool) -> None:
-    vault = open_vault(passphrase_file)
-    vault.persona(name)  # unknown name -> usage error before asking anything
+    wallet = unlock_wallet(passphrase_file)
+    wallet.persona(name)  # unknown name -> usage error before asking anything
     confirm_or_refuse(
         f"Remove persona {name!r}? Its pseudonyms cannot be recreated",
         yes,
         flag_hint="add --yes to remove it non-interactively",
     )
-    vault.remove_persona(name)
+    wallet.remove_persona(name)
     out = Output(json_out)
     out.notice(f"removed persona {name!r}")
     out.product({"removed": name})

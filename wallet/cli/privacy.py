@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from wallet.cli.common import open_vault
+from wallet.cli.common import unlock_wallet
 from wallet.cli.output import Output
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from wallet.privacy.policy import Policy
-    from wallet.facade import Plan, Vault
+    from wallet.facade import Plan, Wallet
 
 
 def ask_on_tty(question: str, options: list[str]) -> str | None:
@@ -89,18 +89,18 @@ def conflict_summary(plan: Plan) -> str:
 
 
 def dest_set(dest: str, category: str, passphrase_file: str | None, json_out: bool) -> None:
-    normalized = open_vault(passphrase_file).prefs.set_category(dest, category)
+    normalized = unlock_wallet(passphrase_file).prefs.set_category(dest, category)
     Output.notice(f"{normalized} is now {category}")
     Output(json_out).product({"destination": normalized, "category": category})
 
 
 def dest_list(passphrase_file: str | None, json_out: bool) -> None:
-    entries = open_vault(passphrase_file).prefs.destinations()
+    entries = unlock_wallet(passphrase_file).prefs.destinations()
     Output(json_out).product({"destinations": entries}, "\n".join(f"{d['destination']}\t{d['category']}" for d in entries))
 
 
 def dest_rm(dest: str, passphrase_file: str | None, json_out: bool) -> None:
-    normalized = open_vault(passphrase_file).prefs.remove_destination(dest)
+    normalized = unlock_wallet(passphrase_file).prefs.remove_destination(dest)
     Output.notice(f"forgot the category of {normalized} (now uncertain)")
     Output(json_out).product({"removed": normalized})
 
@@ -124,16 +124,16 @@ def rule_add(
         dest=dest, category=category, service=service, model=model, state=state, persona=persona,
         disclose=(disclose or "").split(",") if disclose else [], origin=origin, on_conflict=on_conflict,
     )
-    vault = open_vault(passphrase_file)
+    wallet = unlock_wallet(passphrase_file)
     if rule.persona:
-        vault.persona(rule.persona)  # an unknown persona is a usage error now, not at signing time
-    vault.prefs.add_rule(rule)
+        wallet.persona(rule.persona)  # an unknown persona is a usage error now, not at signing time
+    wallet.prefs.add_rule(rule)
     Output.notice(f"added rule {rule.rule_id}: {rule.describe()} -> {rule.state}")
     Output(json_out).product({"rule": rule.to_json()}, rule.rule_id)
 
 
 def rule_list(passphrase_file: str | None, json_out: bool) -> None:
-    rules = open_vault(passphrase_file).prefs.rules()
+    rules = unlock_wallet(passphrase_file).prefs.rules()
     rows = [
         f"{r.rule_id}\t{r.describe()}\t{r.state}\t{r.persona or '-'}\t{','.join(r.disclose) or '-'}\t"
         f"origin={r.origin or 'default'}\ton-conflict={r.on_conflict}"
@@ -143,7 +143,7 @@ def rule_list(passphrase_file: str | None, json_out: bool) -> None:
 
 
 def rule_rm(rule_id: str, passphrase_file: str | None, json_out: bool) -> None:
-    rule = open_vault(passphrase_file).prefs.remove_rule(rule_id)
+    rule = unlock_wallet(passphrase_file).prefs.remove_rule(rule_id)
     Output.notice(f"removed rule {rule_id}: {rule.describe()}")
     Output(json_out).product({"removed": rule_id})
 
@@ -159,7 +159,7 @@ def policy_check(file: str, json_out: bool) -> None:
 
 
 def make_plan(
-    vault: Vault,
+    wallet: Wallet,
     to: str,
     *,
     service: str | None,
@@ -170,7 +170,7 @@ def make_plan(
     state: str | None = None,
     disclose: list[str] | None = None,
 ) -> Plan:
-    return vault.plan(
+    return wallet.plan(
         to, service=service, model=model, policies=policies, origin_url=origin_url,
         state=state, persona=persona, disclose=disclose, ask=ask_on_tty,
     )
@@ -189,8 +189,8 @@ def explain(
     from wallet.identity.derivation import Scope
 
     policies, origin_url = read_context(to, policy, origin)
-    vault = open_vault(passphrase_file)
-    plan = make_plan(vault, to, service=service, model=model, policies=policies, origin_url=origin_url,
+    wallet = unlock_wallet(passphrase_file)
+    plan = make_plan(wallet, to, service=service, model=model, policies=policies, origin_url=origin_url,
                      persona=persona)
     doc = describe_plan(plan)
     scope = plan.outcome.scope
@@ -198,7 +198,7 @@ def explain(
         scope = "persona"
     ident = None
     if plan.outcome.satisfiable and scope in ("persona", "pairwise"):
-        ident = vault.pseudonym(plan.destination, persona=plan.persona.name, scope=Scope(scope))[2].did
+        ident = wallet.pseudonym(plan.destination, persona=plan.persona.name, scope=Scope(scope))[2].did
     doc["identity"] = {"persona": plan.persona.name, "scope": scope, "id": ident}
     lines = [
         f"call to {plan.destination} ({plan.category}): "

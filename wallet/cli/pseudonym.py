@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wallet.cli.common import open_vault
+from wallet.cli.common import unlock_wallet
 from wallet.cli.output import Output
 
 
@@ -12,8 +12,8 @@ def pseudonym(destination: str, persona: str, scope: str | None, passphrase_file
 
     chosen = Scope(scope) if scope is not None else None
     destination = normalize_destination(destination)  # a usage error before any unlocking
-    vault = open_vault(passphrase_file)
-    dest, who, key = vault.pseudonym(destination, persona=persona, scope=chosen)
+    wallet = unlock_wallet(passphrase_file)
+    dest, who, key = wallet.pseudonym(destination, persona=persona, scope=chosen)
     out = Output(json_out)
     out.notice(f"{dest} would see persona {who.name!r} as a {key.scope.value} identifier")
     out.product(

@@ -1,6 +1,6 @@
 """The user's privacy preferences at rest: destination categories and rules, found without scanning.
 
-    >>> prefs = Preferences(vault.state)                                       # doctest: +SKIP
+    >>> prefs = Preferences(wallet.records)                                       # doctest: +SKIP
     >>> prefs.set_category("https://corp.example", "inner-circle")             # doctest: +SKIP
     >>> prefs.intent("https://corp.example", service=None, model=None).state   # doctest: +SKIP
     'identified'
@@ -27,7 +27,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any
 
-    from wallet.storage.records import State
+    from wallet.storage.records import RecordStore
 
 import re
 
@@ -71,16 +71,16 @@ def check_rule_index(rules: list[tuple[str, Any]], index: list[tuple[str, Any]])
 
 
 class Preferences:
-    def __init__(self, state: State) -> None:
-        self.state = state
+    def __init__(self, records: RecordStore) -> None:
+        self.records = records
 
     # -- destinations ------------------------------------------------------------------------------
     def set_category(self, destination: str, category: str) -> str:
         """Categorise a destination, or every destination under a host with ``*.domain``."""
         dest = normalize_pattern(destination)
         check_choice(category, CATEGORIES, "category")
-        with self.state.transaction():
-            self.state.put(DESTINATION, dest, {"destination": dest, "category": category})
+        with self.records.transaction():
+            self.records.put(DESTINATION, dest, {"destination": dest, "category": category})
         return dest
 
     def category(self, destination: str) -> str:
@@ -90,26 +90,26 @@ class Preferences:
         except UsageError:
             candidates = [destination]  # a policy's free-form party name: exact match only
         for pattern in candidates:
-            record = self.state.get(DESTINATION, pattern)
+            record = self.records.get(DESTINATION, pattern)
             if record:
                 return check_destination(pattern, record)["category"]
         return DEFAULT_CATEGORY
 
     def destinations(self) -> list[dict[str, Any]]:
         records = [check_destination(r.get("destination") if isinstance(r, dict) else "", r)
-                   for r in self.state.items(DESTINATION)]
+                   for r in self.records.items(DESTINATION)]
         return sorted(records, key=lambda d: d["destination"])
 
     def remove_destination(self, destination: str) -> str:
         dest = normalize_pattern(destination)
-        with self.state.transaction():
-            if not self.state.delete(DESTINATION, dest):
+        with self.records.transaction():
+            if not self.records.delete(DESTINATION, dest):
                 raise UsageError(f"no category is set for {dest}", hint="see 'wallet dest list'")
         return dest
 
     # -- rules -------------------------------------------------------------------------------------
     def rules(self) -> list[Rule]:
-        rules = [Rule.from_record(r) for r in self.state.items(RULE)]
+        rules = [Rule.from_record(r) for r in self.records.items(RULE)]
         return sorted(rules, key=lambda r: (tuple(-x for x in r.precedence()), r.selector()))
 
     def _rivals(self, rule: Rule) -> list[Rule]:
@@ -126,13 +126,13 @@ class Preferences:
             candidates = [f"{base};service=;model={m}" for m in CALL_MODELS]
         elif rule.model is not None and rule.service is None:
             candidates = [f"{base};service={s};model=" for s in SERVICE_TYPES]
-        found = (self.state.get(RULE, c) for c in candidates)
+        found = (self.records.get(RULE, c) for c in candidates)
         return [Rule.from_record(r) for r in found if r is not None]
 
     def add_rule(self, rule: Rule) -> None:
         """Store a rule; refuse a duplicate selector and a contradiction at equal precedence."""
-        with self.state.transaction():
-            if self.state.get(RULE, rule.selector()) is not None:
+        with self.records.transaction():
+            if self.records.get(RULE, rule.selector()) is not None:
                 raise AlreadyExists(
                     f"a rule for {rule.describe()} already exists ({rule.rule_id})",
                     hint="remove it first with 'wallet rule rm'",
@@ -144,22 +144,22 @@ class Preferences:
                         "a call could match both",
                         hint="make one of them more specific, or give both the same outcome",
                     )
-            clash = self.state.get(RULE_ID, rule.rule_id)
+            clash = self.records.get(RULE_ID, rule.rule_id)
             if clash is not None and clash.get("selector") != rule.selector():
                 raise AlreadyExists(f"rule id {rule.rule_id} is taken by another rule", hint="report this: ids are 64-bit hashes")
-            self.state.put(RULE, rule.selector(), rule.to_record())
-            self.state.put(RULE_ID, rule.rule_id, {"selector": rule.selector()})
+            self.records.put(RULE, rule.selector(), rule.to_record())
+            self.records.put(RULE_ID, rule.rule_id, {"selector": rule.selector()})
 
     def remove_rule(self, rule_id: str) -> Rule:
         if not _RULE_ID.fullmatch(rule_id):
             raise UsageError(f"no rule {rule_id!r}: rule ids look like r0123456789abcdef", hint="see 'wallet rule list'")
-        with self.state.transaction():
-            ref = self.state.get(RULE_ID, rule_id)
-            record = self.state.get(RULE, ref["selector"]) if ref else None
+        with self.records.transaction():
+            ref = self.records.get(RULE_ID, rule_id)
+            record = self.records.get(RULE, ref["selector"]) if ref else None
             if record is None:
                 raise UsageError(f"no rule {rule_id!r}", hint="see 'wallet rule list'")
-            self.state.delete(RULE, ref["selector"])
-            self.state.delete(RULE_ID, rule_id)
+            self.records.delete(RULE, ref["selector"])
+            self.records.delete(RULE_ID, rule_id)
         return Rule.from_record(record)
 
     def matching_rule(self, destination: str, category: str, service: str | None, model: str | None) -> Rule | None:
@@ -170,7 +170,7 @@ class Preferences:
                 for svc in (service, None) if service else (None,):
                     for mdl in (model, None) if model else (None,):
                         selector = f"dest={dest or ''};category={cat or ''};service={svc or ''};model={mdl or ''}"
-                        record = self.state.get(RULE, selector)
+                        record = self.records.get(RULE, selector)
                         if record is None:
                             continue
                         rule = Rule.from_record(record)

@@ -1,4 +1,4 @@
-"""The wallet's data directory: where it is, its permissions, atomic files, its lock.
+"""The wallet's data directory: where it is, which files it holds, its configuration and its lock.
 
     >>> from wallet.storage.paths import WalletHome
     >>> home = WalletHome.resolve()          # WALLET_HOME, else the platform data dir
@@ -17,10 +17,8 @@ Files in the home (docs/design.md):
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
-import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +27,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any
 
-from wallet.errors import CorruptData, FileError, InsecurePermissions, NoWallet
+from wallet.errors import CorruptData, FileError, NoWallet
+from wallet.storage.files import check_private, exclusive_lock, write_new_file
 
 CONFIG_FORMAT = 1
 LOCK_TIMEOUT_S = 30.0
@@ -48,108 +47,6 @@ def default_home() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("wallet", appauthor=False))
-
-
-def check_private(path: Path, *, what: str, directory: bool = False) -> None:
-    """Refuse a secret-bearing path that other users could read or that someone else owns."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise
-    except OSError as exc:
-        raise FileError(f"cannot read {path}: {exc.strerror}") from None
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        raise InsecurePermissions(
-            f"{what} {path} is owned by another user", hint="the wallet must be owned by you"
-        )
-    if st.st_mode & 0o077:
-        mode = "700" if directory else "600"
-        raise InsecurePermissions(
-            f"{what} {path} is accessible by other users (mode {stat.S_IMODE(st.st_mode):o})",
-            hint=f"run 'chmod {mode} {path}' if you trust that nobody copied it",
-        )
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def lstat_or_none(path: Path) -> os.stat_result | None:
-    """``os.lstat(path)``, None if nothing is there; FileError for any other failure."""
-    try:
-        return os.lstat(path)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise FileError(f"cannot read {path}: {exc.strerror}") from None
-
-
-def write_new_file(path: Path, data: bytes, *, replace: bool = False) -> None:
-    """Write ``data`` atomically with mode 0600: a temp file, fsync, then link/rename.
-
-    With ``replace=False`` an existing file is never overwritten; with
-    ``replace=True`` only a regular file is (never a symlink, device or
-    directory). Either way a crash leaves the old content or the new, never
-    half, and a failed write leaves no temp file behind.
-    """
-    if path.name in ("", ".", ".."):
-        raise FileError(f"{str(path)!r} is not a file name")
-    st = lstat_or_none(path)
-    if st is not None:
-        if not replace:
-            raise FileExistsError(str(path))
-        if not stat.S_ISREG(st.st_mode):
-            raise FileError(
-                f"refusing to replace {path}: it is not a regular file (a link, device or directory)",
-                hint="give the path of a regular file",
-            )
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if replace:
-            os.replace(tmp, path)
-        else:
-            _link_exclusive(tmp, path)
-    except FileExistsError:
-        raise
-    except OSError as exc:
-        raise FileError(f"cannot write {path}: {exc.strerror}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-    fsync_dir(path.parent)
-
-
-def _link_exclusive(tmp: Path, path: Path) -> None:
-    """Give ``tmp`` the name ``path`` only if nothing has that name (FileExistsError otherwise)."""
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        raise
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
-            raise
-        # No hard links here (FAT, some network filesystems): claim the name with an
-        # exclusive create, then rename the complete file over the placeholder.
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        os.replace(tmp, path)
-
-
-def fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 class WalletHome:
@@ -235,32 +132,12 @@ class WalletHome:
         write_new_file(self.config_path, data.encode(), replace=True)
 
     @contextlib.contextmanager
-    def locked(self, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-        """Hold the home's exclusive advisory lock (init, import, re-init, recovery).
-
-        Waits at most ``timeout`` seconds, then reports the home as busy: no command waits forever.
-        """
-        import fcntl
-        import time
-
+    def locked(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the home's exclusive advisory lock (init, import, re-init, recovery), at most LOCK_TIMEOUT_S."""
         self.ensure_dir()
-        try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-        except OSError as exc:
-            raise FileError(f"cannot open {self.lock_path}: {exc.strerror}") from None
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise FileError(
-                            f"the wallet in {self.path} is busy: another wallet command is replacing it",
-                            hint="try again when that command has finished",
-                        ) from None
-                    time.sleep(0.05)
+        with exclusive_lock(
+            self.lock_path,
+            timeout=LOCK_TIMEOUT_S if timeout is None else timeout,
+            busy=f"the wallet in {self.path} is busy: another wallet command is replacing it",
+        ):
             yield
-        finally:
-            os.close(fd)

@@ -36,10 +36,11 @@ import os
 from pathlib import Path
 
 from wallet.errors import AlreadyExists, FileError, StoreUnavailable, UsageError, WalletError
-from wallet.storage.paths import WalletHome, fsync_dir, lstat_or_none, write_new_file
+from wallet.storage.files import fsync_dir, lstat_or_none, write_new_file
+from wallet.storage.paths import WalletHome
 from wallet.identity.root import IdentityRoot
 from wallet.storage.secretstores import PassphraseSource
-from wallet.storage.records import State
+from wallet.storage.records import RecordStore
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -250,7 +251,7 @@ def provision(
         manifest = {"phase": "staging", "new": new_store, "old": old_store}
         try:
             _write_manifest(home, manifest)
-            state = State.create(staging / "state.db", root.master)
+            state = RecordStore.create(staging / "state.db", root.master)
             with state.transaction():
                 for kind, items in (records or {}).items():
                     for name, value in items:

@@ -1,9 +1,9 @@
 """Encrypted state at rest: one SQLite file of sealed records under keyed-hash lookups.
 
     >>> import tempfile, pathlib
-    >>> from wallet.storage.records import State
+    >>> from wallet.storage.records import RecordStore
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "state.db"
-    >>> st = State.create(path, master=bytes(32))
+    >>> st = RecordStore.create(path, master=bytes(32))
     >>> st.put("persona", "alice", {"kind": "real"})
     >>> st.get("persona", "alice")
     {'kind': 'real'}
@@ -63,7 +63,7 @@ def _keys(master: bytes) -> tuple[bytes, bytes, bytes]:
     return index_key, record_key, check
 
 
-class State:
+class RecordStore:
     """An open state file. Use :meth:`create` for a new wallet, :meth:`open` otherwise."""
 
     def __init__(self, conn: sqlite3.Connection, master: bytes, path: Path | None = None) -> None:
@@ -72,7 +72,7 @@ class State:
         self._index_key, self._record_key, self._check = _keys(master)
 
     def __repr__(self) -> str:
-        return "State(<encrypted>)"
+        return "RecordStore(<encrypted>)"
 
     # -- opening -------------------------------------------------------------
     @staticmethod
@@ -87,7 +87,7 @@ class State:
         return conn
 
     @classmethod
-    def create(cls, path: Path, master: bytes) -> State:
+    def create(cls, path: Path, master: bytes) -> RecordStore:
         """Create a new, empty state file (mode 0600); fails if one exists."""
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -107,7 +107,7 @@ class State:
         return state
 
     @classmethod
-    def open(cls, path: Path, master: bytes) -> State:
+    def open(cls, path: Path, master: bytes) -> RecordStore:
         """Open an existing state file; CorruptData if it is missing, damaged or not ours."""
         if not path.exists():
             raise CorruptData(

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 from wallet.errors import AlreadyExists, CorruptData, FileError
-from wallet.storage.paths import check_private, write_new_file
+from wallet.storage.files import check_private, write_new_file
 from wallet.identity.root import IdentityRoot
 from wallet.storage.encryption import open_with_passphrase, seal_with_passphrase
 from wallet.storage.secretstores import PassphraseSource

@@ -8,19 +8,19 @@ from pathlib import Path
 import pytest
 
 from wallet.errors import CorruptData
-from wallet.storage.records import State
+from wallet.storage.records import RecordStore
 
 MASTER = bytes.fromhex("42" * 32)
 
 
 def test_round_trip_and_listing(tmp_path: Path) -> None:
-    st = State.create(tmp_path / "s.db", MASTER)
+    st = RecordStore.create(tmp_path / "s.db", MASTER)
     with st.transaction():
         st.put("persona", "alice", {"v": 1})
         st.put("persona", "bob", {"v": 2})
         st.put("other", "alice", {"v": 3})
     st.close()
-    st = State.open(tmp_path / "s.db", MASTER)
+    st = RecordStore.open(tmp_path / "s.db", MASTER)
     assert st.get("persona", "alice") == {"v": 1}
     assert sorted(r["v"] for r in st.items("persona")) == [1, 2]
     assert st.items("other") == [{"v": 3}]
@@ -29,7 +29,7 @@ def test_round_trip_and_listing(tmp_path: Path) -> None:
 
 
 def test_file_reveals_no_names_or_values(tmp_path: Path) -> None:
-    st = State.create(tmp_path / "s.db", MASTER)
+    st = RecordStore.create(tmp_path / "s.db", MASTER)
     st.put("persona", "SecretPersonaName", {"email": "hidden@private.example"})
     st.close()
     raw = (tmp_path / "s.db").read_bytes()
@@ -38,14 +38,14 @@ def test_file_reveals_no_names_or_values(tmp_path: Path) -> None:
 
 
 def test_other_master_is_rejected(tmp_path: Path) -> None:
-    State.create(tmp_path / "s.db", MASTER).close()
+    RecordStore.create(tmp_path / "s.db", MASTER).close()
     with pytest.raises(CorruptData):
-        State.open(tmp_path / "s.db", bytes(32))
+        RecordStore.open(tmp_path / "s.db", bytes(32))
 
 
 def test_swapped_records_are_rejected(tmp_path: Path) -> None:
     """An attacker with write access moves bob's ciphertext onto alice's row."""
-    st = State.create(tmp_path / "s.db", MASTER)
+    st = RecordStore.create(tmp_path / "s.db", MASTER)
     st.put("persona", "alice", {"who": "alice"})
     st.put("persona", "bob", {"who": "bob"})
     st.close()
@@ -54,7 +54,7 @@ def test_swapped_records_are_rejected(tmp_path: Path) -> None:
     db.execute("UPDATE records SET sealed = ? WHERE lookup = ?", (rows[1][1], rows[0][0]))
     db.commit()
     db.close()
-    st = State.open(tmp_path / "s.db", MASTER)
+    st = RecordStore.open(tmp_path / "s.db", MASTER)
     with pytest.raises(CorruptData):
         st.items("persona")
 
@@ -62,7 +62,7 @@ def test_swapped_records_are_rejected(tmp_path: Path) -> None:
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "missing"])
 def test_damaged_file_is_corrupt_not_reinitialised(tmp_path: Path, damage: str) -> None:
     path = tmp_path / "s.db"
-    st = State.create(path, MASTER)
+    st = RecordStore.create(path, MASTER)
     st.put("persona", "alice", {"v": 1})
     st.close()
     if damage == "truncate":
@@ -72,17 +72,17 @@ def test_damaged_file_is_corrupt_not_reinitialised(tmp_path: Path, damage: str) 
     else:
         path.unlink()
     with pytest.raises(CorruptData):
-        State.open(path, MASTER).items("persona")
+        RecordStore.open(path, MASTER).items("persona")
 
 
 def test_create_refuses_existing(tmp_path: Path) -> None:
-    State.create(tmp_path / "s.db", MASTER).close()
+    RecordStore.create(tmp_path / "s.db", MASTER).close()
     with pytest.raises(FileExistsError):
-        State.create(tmp_path / "s.db", MASTER)
+        RecordStore.create(tmp_path / "s.db", MASTER)
 
 
 def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
-    st = State.create(tmp_path / "s.db", MASTER)
+    st = RecordStore.create(tmp_path / "s.db", MASTER)
     with pytest.raises(RuntimeError):
         with st.transaction():
             st.put("persona", "alice", {"v": 1})
