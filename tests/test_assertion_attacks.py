@@ -25,7 +25,7 @@ def test_the_corpus_is_large_enough() -> None:
 def test_api(name: str) -> None:
     data, kwargs, expected = CASES[name]
     result = verify(data, **kwargs)
-    got = None if result.error is None else result.error[0]
+    got = None if result.error is None else result.error.code
     assert got == expected, (name, result.error)
     assert result.valid is (expected is None)
     doc = result.to_json()
@@ -61,7 +61,7 @@ def test_replay_is_rejected(tmp_path) -> None:
     first = verify(fresh, audience=_V["audience"], replay=store)
     second = verify(fresh, audience=_V["audience"], replay=store)
     store.commit()
-    assert first.valid and second.error[0] == "replayed"
+    assert first.valid and second.error.code == "replayed"
 
 
 def test_replay_is_rejected_across_processes(tmp_path) -> None:
@@ -80,7 +80,7 @@ def test_rejected_assertions_do_not_burn_their_jti(tmp_path) -> None:
     wrong = verify(fresh, audience="https://bank.example", replay=store)
     right = verify(fresh, audience=_V["audience"], replay=store)
     store.commit()
-    assert wrong.error[0] == "audience-mismatch" and right.valid
+    assert wrong.error.code == "audience-mismatch" and right.valid
 
 
 def test_expected_identity_accepts_the_right_caller() -> None:
@@ -96,7 +96,7 @@ def test_quadratic_fingerprint_sdp_is_rejected_fast() -> None:
     )
     start = time.monotonic()
     result = verify(GOOD + fps[: 240 * 1024], **_V)
-    assert result.error[0] in ("too-large", "malformed") and time.monotonic() - start < 1
+    assert result.error.code in ("too-large", "malformed") and time.monotonic() - start < 1
 
 
 @pytest.mark.parametrize("pin_line,code", [
@@ -123,7 +123,7 @@ def test_absurd_verification_times_are_usage_errors(when: str) -> None:
 
 
 def test_str_input_with_lone_surrogates_is_malformed_not_an_exception() -> None:
-    assert verify("\ud800" + GOOD_TOKEN, **_VF).error[0] == "malformed"
+    assert verify("\ud800" + GOOD_TOKEN, **_VF).error.code == "malformed"
 
 
 def test_a_past_verification_time_needs_no_replay_store(tmp_path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from wallet._cli_spec import SPEC
-from wallet.errors import EXIT_CODES
+from wallet.errors import exit_status_table
 
 HOSTILE = {
     "invalid-utf8": os.fsdecode(b"\xff\xfe"),
@@ -21,7 +21,7 @@ HOSTILE = {
     "empty": "",
     "long": "x" * 5000,
 }
-DOCUMENTED = {code for code, _, _ in EXIT_CODES}
+DOCUMENTED = {code for code, _, _ in exit_status_table()}
 
 
 def commands(spec: dict, path: list[str]):

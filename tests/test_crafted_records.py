@@ -43,7 +43,7 @@ def test_the_verifier_refuses_the_same_characters(name: str) -> None:
     from wallet.assertions.verify import verify
 
     result = verify(token(claims(disclosed={"display_name": f"Ann{UNSAFE[name]}"})), **_VF)
-    assert result.error is not None and result.error[0] == "malformed"
+    assert result.error is not None and result.error.code == "malformed"
 
 
 def _plant(home: Path, kind: str, name: str, value: object) -> None:

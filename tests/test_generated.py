@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from wallet.cli import docgen
-from wallet.errors import EXIT_CODES
+from wallet.errors import exit_status_table
 
 
 @pytest.mark.parametrize("path", list(docgen.outputs()), ids=lambda p: p.name)
@@ -38,7 +38,7 @@ def test_man_page_renders_cleanly() -> None:
 
 def test_man_page_lists_every_exit_code() -> None:
     text = (docgen.ROOT / "man" / "wallet.1").read_text()
-    for code, name, _ in EXIT_CODES:
+    for code, name, _ in exit_status_table():
         assert f".TP\n\\fB{code}\\fR\n{name.replace('-', chr(92) + '-')}:" in text
 
 

@@ -72,7 +72,7 @@ def test_a_long_rule_description_keeps_history_and_export_working(cli, file_wall
 def test_a_character_ending_in_0x85_cannot_hide_a_fingerprint_from_a_latin1_reader() -> None:
     attacked = signed_sdp() + "a=x-note:\u00c5a=fingerprint:sha-256 ".encode() + ":".join(["EE"] * 32).encode() + b"\r\n"
     result = verify(attacked, **_V)
-    assert result.error is not None and result.error[0] == "malformed"
+    assert result.error is not None and result.error.code == "malformed"
 
 
 # 4: batch with a policy that accepts undetectable callers ----------------------------------------------------

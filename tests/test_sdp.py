@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from wallet.assertions.sdp import Fingerprint, Sdp, SdpError
+from wallet.assertions.sdp import Fingerprint, Sdp
+from wallet.errors import Malformed, TooLarge
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sdp"
 
@@ -69,7 +70,7 @@ def test_sdp_without_media_gets_identity_at_the_end() -> None:
     ],
 )
 def test_malformed_sdps(raw: bytes, message: str) -> None:
-    with pytest.raises(SdpError) as info:
+    with pytest.raises(Malformed) as info:
         Sdp.parse(raw)
     assert message in info.value.message
 
@@ -77,10 +78,10 @@ def test_malformed_sdps(raw: bytes, message: str) -> None:
 def test_identity_placement_rules() -> None:
     fp = b"a=fingerprint:sha-256 " + b":".join([b"AB"] * 32) + b"\r\n"
     media_only = Sdp.parse(b"v=0\r\nm=audio 9 RTP/AVP 0\r\n" + fp + b"a=identity:X\r\n")
-    with pytest.raises(SdpError, match="media section"):
+    with pytest.raises(Malformed, match="media section"):
         media_only.identity_value()
     twice = Sdp.parse(b"v=0\r\na=identity:X\r\na=identity:Y\r\nm=audio 9 RTP/AVP 0\r\n" + fp)
-    with pytest.raises(SdpError, match="more than one"):
+    with pytest.raises(Malformed, match="more than one"):
         twice.identity_value()
 
 

@@ -208,7 +208,7 @@ def test_the_readers_see_the_attack_the_verifier_must_refuse() -> None:
     assert ("sha-256", EVIL) in aiortc_lines(attacked) and ("sha-256", EVIL) in aiortc_parser(attacked)
     assert ("sha-256", EVIL) not in strict_lf(attacked)
     result = verify(attacked.encode(), audience=AUDIENCE, at=T0 + 10, expect_id=claims()["iss"])
-    assert not result.valid and result.error is not None and result.error[0] == "malformed", result.error
+    assert not result.valid and result.error is not None and result.error.code == "malformed", result.error
 
 
 def test_whenever_verify_says_valid_every_reader_sees_only_covered_fingerprints() -> None:
@@ -238,7 +238,8 @@ def test_sdp_transform_reads_the_signed_fixtures_like_the_verifier() -> None:
 def test_sign_sdp_refuses_exactly_what_verify_refuses() -> None:
     """The same mutations applied before signing: what the parser takes, the verifier accepts once signed;
     what it refuses, `sign-sdp` refuses (it parses with the same code) and the verifier refuses too."""
-    from wallet.assertions.sdp import Sdp, SdpError
+    from wallet.assertions.sdp import Sdp
+    from wallet.errors import Malformed
 
     rng = random.Random(11)
     bases = [(FIXTURES / name).read_bytes().decode() for name in SIGNED_FROM]
@@ -248,7 +249,7 @@ def test_sign_sdp_refuses_exactly_what_verify_refuses() -> None:
         raw = text.encode("utf-8", "surrogatepass")
         try:
             sdp = Sdp.parse(raw)
-        except SdpError:
+        except Malformed:
             sdp = None
         if sdp is None or not sdp.fingerprints or b"\nm=" not in raw:
             refused += sdp is None
@@ -284,6 +285,6 @@ def test_identity_holding_a_bare_jws_is_refused() -> None:
     raw = (FIXTURES / SIGNED_FROM[0]).read_bytes().decode()
     bare = raw.replace("m=", "a=identity:" + token(claims(contents=sdp_fingerprints(raw.encode()))) + "\r\nm=", 1)
     result = verify(bare.encode(), audience=AUDIENCE, at=T0 + 10)
-    assert result.error is not None and result.error[0] == "malformed"
+    assert result.error is not None and result.error.code == "malformed"
     line = verify("a=identity:" + token(), audience=AUDIENCE, at=T0 + 10, fingerprints=[])
-    assert line.error is not None and line.error[0] == "malformed"
+    assert line.error is not None and line.error.code == "malformed"

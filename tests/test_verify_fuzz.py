@@ -39,13 +39,14 @@ def test_mutated_sdps_and_tokens_are_cleanly_rejected() -> None:
             if is_token and damaged.strip() != original:
                 assert not result.valid  # every byte of a token is covered by the signature or its parsing
             if not result.valid:
-                assert result.error is not None and result.error[0] in CODES
+                assert result.error is not None and result.error.code in CODES
                 assert result.to_json()["valid"] is False
 
 
 def test_a_valid_result_always_means_the_signed_fingerprints_are_present() -> None:
     """Whatever the mutation, an accepted SDP still carries only fingerprints covered by the assertion."""
-    from wallet.assertions.sdp import Sdp, SdpError
+    from wallet.assertions.sdp import Sdp
+    from wallet.errors import Malformed
 
     rng = random.Random(7)
     for damaged in mutations(GOOD, rng, 2000):
@@ -53,7 +54,7 @@ def test_a_valid_result_always_means_the_signed_fingerprints_are_present() -> No
         if result.valid:
             try:
                 fps = Sdp.parse(damaged).fingerprints
-            except SdpError:
+            except Malformed:
                 raise AssertionError("an unparsable SDP was accepted") from None
             covered = {(f["algorithm"], f["digest"]) for f in result.fingerprints}
             assert all(fp.key() in covered for fp in fps)

@@ -54,11 +54,12 @@ def read_backup(blob: bytes, passphrase: bytes) -> tuple[IdentityRoot, dict[str,
     if len(blob) > MAX_BACKUP_SIZE:
         raise CorruptData("the backup is too large")
     plain = open_with_passphrase(blob, passphrase, purpose=PURPOSE, what="backup")
-    from wallet.assertions.jose import JoseError, strict_json
+    from wallet.encoding import strict_json
+    from wallet.errors import Malformed
 
     try:
         doc = strict_json(plain, what="backup")
-    except JoseError:
+    except Malformed:
         raise CorruptData("the backup's contents are malformed (not strict UTF-8 JSON text)") from None
     try:
         if doc["format"] != FORMAT:

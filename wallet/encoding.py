@@ -1,4 +1,4 @@
-"""Byte encodings used in identifiers and files: base58btc and unpadded base64url.
+"""Encodings used in identifiers, tokens and files: base58btc, unpadded base64url, strict JSON.
 
     >>> from wallet.encoding import b58encode, b58decode
     >>> b58encode(b"\\x00\\x01")
@@ -9,7 +9,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+
+from wallet.errors import Malformed
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from typing import Any
 
 _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
@@ -75,3 +82,70 @@ def b64url_decode(text: str) -> bytes:
         return binascii.a2b_base64(standard, strict_mode=True)
     except binascii.Error:
         raise ValueError("not unpadded base64url") from None
+
+
+# -- JSON as the wallet reads it: strict enough for hostile input ------------------------------------------
+_SEPARATORS = (",", ":")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise Malformed(f"duplicate JSON member {key[:40]!r}")
+        result[key] = value
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise Malformed(f"JSON constant {name} is not allowed")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):  # 1e999: other readers differ, and it cannot be printed back
+        raise Malformed("a JSON number is too large")
+    return value
+
+
+# One decoder, built once: json.loads with hooks would build a new JSONDecoder on every call.
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants, parse_float=_finite)
+
+
+def _text_only(value: Any) -> None:
+    """Refuse strings that are not Unicode text (lone surrogates, smuggled in as \\ud800 escapes)."""
+    if isinstance(value, str):
+        value.encode("utf-8")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            key.encode("utf-8")
+            _text_only(item)
+    elif isinstance(value, list):
+        for item in value:
+            _text_only(item)
+
+
+def strict_json(data: bytes | str, *, what: str) -> Any:
+    """json.loads that accepts only UTF-8 (no BOM) and refuses duplicate names, NaN/Infinity (also as
+    1e999), lone surrogates and deep nesting: :class:`wallet.errors.Malformed` names ``what``.
+
+        >>> strict_json(b'{"a": 1}', what="example")
+        {'a': 1}
+    """
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        if text.startswith("\ufeff"):
+            raise Malformed(f"the {what} starts with a byte-order mark")
+        value = _DECODER.decode(text)
+        if "\\u" in text:  # only escapes can produce a lone surrogate from valid UTF-8
+            _text_only(value)
+        return value
+    except Malformed:
+        raise
+    except (ValueError, UnicodeError, RecursionError):
+        raise Malformed(f"the {what} is not valid JSON text") from None
+
+
+def dumps(value: Any) -> bytes:
+    """Compact, deterministic JSON as the wallet signs it (UTF-8, no spaces)."""
+    return json.dumps(value, separators=_SEPARATORS, ensure_ascii=False).encode("utf-8")

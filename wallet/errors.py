@@ -1,14 +1,23 @@
-"""One error hierarchy for the whole wallet, and the one table of exit codes.
+"""One error model for the whole wallet: every failure is a class with a fixed code and exit status.
 
-    >>> from wallet.errors import NoWallet, exit_code_for
-    >>> exit_code_for(NoWallet("/tmp/x"))
-    3
+    >>> from wallet.errors import NoWallet, Expired, exit_status_table
+    >>> NoWallet("/tmp/x").code, NoWallet("/tmp/x").exit_code
+    ('no-wallet', 3)
+    >>> Expired("the assertion has expired").exit_code
+    15
+    >>> exit_status_table()[0]
+    (0, 'ok', 'Success.')
 
-Every failure a user can cause or meet is a :class:`WalletError`. Each one
-carries a stable ``code`` (used in ``--json`` output), a one-sentence message
-and, where possible, a hint. The CLI catches the base class in one place and
-maps it to an exit code with :func:`exit_code_for`; the man page's EXIT STATUS
-section is generated from :data:`EXIT_CODES`.
+Every failure a user can cause or meet is a :class:`WalletError`. Its class
+fixes the stable ``code`` (the ``"error"."code"`` of every ``--json``
+document) and the process exit status; an instance carries a one-sentence
+message and, where possible, a hint. A verifier's verdicts are errors of the
+same kind (:class:`Rejected` and its subclasses): ``wallet.verify`` returns
+them in its result instead of raising them, and the CLI reports them like any
+other. The CLI turns an error into output and an exit status in exactly one
+place (``wallet.cli.dispatch``); the man page's EXIT STATUS table is generated
+from :func:`exit_status_table`, and a test checks that every class here is
+raised somewhere and every code raised is in the table.
 
 Messages never include secret material: no master secret, no passphrase, no
 GUID.
@@ -16,74 +25,68 @@ GUID.
 
 from __future__ import annotations
 
-#: Exit status table: (code, short name, meaning). Generated into the man page.
-EXIT_CODES: tuple[tuple[int, str, str], ...] = (
-    (0, "ok", "Success."),
-    (1, "error", "An unexpected internal error (please report it)."),
-    (2, "usage", "Usage error: bad option, argument, destination, persona or attribute."),
-    (3, "no-wallet", "No wallet in WALLET_HOME: run 'wallet init' first."),
-    (4, "auth", "Wrong passphrase, or the secret store refused access."),
-    (5, "corrupt", "A wallet file or backup is corrupted, truncated or was tampered with."),
-    (6, "insecure", "A secret file or the wallet directory is readable by other users."),
-    (7, "exists", "Refusing to overwrite something that exists (wallet, persona, file)."),
-    (8, "store-unavailable", "The OS keyring errored, is locked, or did not answer in time."),
-    (9, "io", "A file could not be read or written."),
-)
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from typing import ClassVar
 
-#: `wallet verify` failures: (exit status, error code, meaning). The code is also the
-#: "error.code" of verify's JSON result.
-VERIFY_FAILURES: tuple[tuple[int, str, str], ...] = (
-    (10, "malformed", "verify: the input, envelope, token or a claim is malformed."),
-    (11, "too-large", "verify: the input or token exceeds its size limit."),
-    (12, "unsupported-alg", "verify: the token's alg is not EdDSA/Ed25519 (none, HMAC, RSA... are refused)."),
-    (13, "bad-signature", "verify: the signature does not verify with the key in 'iss'."),
-    (14, "audience-mismatch", "verify: the assertion is for another destination."),
-    (15, "expired", "verify: the assertion has expired."),
-    (16, "not-yet-valid", "verify: the assertion was issued in the future."),
-    (17, "replayed", "verify: this assertion was already accepted once."),
-    (18, "fingerprint-mismatch", "verify: a DTLS fingerprint of the SDP is not covered by the assertion."),
-    (19, "identity-mismatch", "verify: the assertion is valid but from another identity than --expect-id."),
-    (20, "no-identity", "verify: the SDP carries no a=identity."),
-    (21, "unsupported-idp", "verify: the envelope names another IdP; not a wallet assertion."),
-    (22, "policy-refused", "verify --policy: valid, but the destination's policy refuses it (state, attributes, origin)."),
-)
-VERIFY_CODES: dict[str, int] = {code: status for status, code, _ in VERIFY_FAILURES}
-
-EXIT_CODES = (
-    EXIT_CODES
-    + VERIFY_FAILURES
-    + (
-        (23, "conflict", "assert/sign-sdp: your rules and a party's policy conflict and the rule says refuse; nothing was signed."),
-        (130, "interrupted", "Interrupted by the user (Ctrl-C)."),
-    )
-)
+_DOCUMENTED: list[type[WalletError]] = []
 
 
 class WalletError(Exception):
-    """Base class of every expected failure. ``str(err)`` is the one-line message."""
+    """Base class of every expected failure. ``str(err)`` is the one-line message.
 
-    code: str = "error"
-    exit_code: int = 1
+    A concrete class defines ``code``, ``exit_code`` and ``meaning`` (one line for
+    the man page); defining ``meaning`` is what puts it in the documented table.
+    """
+
+    code: ClassVar[str] = "internal"
+    exit_code: ClassVar[int] = 1
+    meaning: ClassVar[str] = "An unexpected internal error (please report it, with WALLET_DEBUG=1 output)."
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if "meaning" in cls.__dict__:
+            _DOCUMENTED.append(cls)
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        #: Set when the command's --json product already carries this error (wallet verify's result):
+        #: the dispatcher then writes only the line on stderr.
+        self.in_product = False
 
     def to_json(self) -> dict[str, object]:
         return {"code": self.code, "message": self.message, "hint": self.hint}
 
 
+class InternalError(WalletError):
+    """What the CLI reports for an exception that is not a WalletError (a bug)."""
+
+    code = "internal"
+    exit_code = 1
+    meaning = "An unexpected internal error (please report it, with WALLET_DEBUG=1 output)."
+
+
 class UsageError(WalletError):
-    """The user asked for something malformed (bad destination, unknown persona...)."""
+    """The user asked for something malformed (bad option, destination, persona, attribute...)."""
 
     code = "usage"
     exit_code = 2
+    meaning = "Usage error: a bad option, argument, destination, persona or attribute."
+
+
+class InvalidPolicy(UsageError):
+    """A destination's or calling service's policy document does not follow the schema."""
+
+    code = "invalid-policy"
+    meaning = "A policy document (--policy) does not follow the schema (docs/policy.md)."
 
 
 class NoWallet(WalletError):
     code = "no-wallet"
     exit_code = 3
+    meaning = "No wallet in WALLET_HOME: run 'wallet init' first."
 
     def __init__(self, home: str) -> None:
         super().__init__(f"no wallet found in {home}", hint="run 'wallet init' to create one")
@@ -94,6 +97,7 @@ class AuthError(WalletError):
 
     code = "auth"
     exit_code = 4
+    meaning = "Wrong passphrase, or the secret store refused access."
 
 
 class CorruptData(WalletError):
@@ -101,16 +105,19 @@ class CorruptData(WalletError):
 
     code = "corrupt"
     exit_code = 5
+    meaning = "A wallet file or backup is corrupted, truncated, malformed or was tampered with."
 
 
 class InsecurePermissions(WalletError):
     code = "insecure"
     exit_code = 6
+    meaning = "A secret file, the wallet directory or a replay store is accessible by other users."
 
 
 class AlreadyExists(WalletError):
     code = "exists"
     exit_code = 7
+    meaning = "Refusing to overwrite something that exists (wallet, persona, rule, file)."
 
 
 class StoreUnavailable(WalletError):
@@ -118,11 +125,96 @@ class StoreUnavailable(WalletError):
 
     code = "store-unavailable"
     exit_code = 8
+    meaning = "The OS keyring errored, is locked, or did not answer in time."
 
 
 class FileError(WalletError):
     code = "io"
     exit_code = 9
+    meaning = "A file could not be read or written: a full, read-only or busy disk, a closed output."
+
+
+# -- verdicts on an input (an SDP, a line, an envelope, a token) ---------------------------------------------
+class Rejected(WalletError):
+    """An input was refused: `wallet verify`'s verdicts, and what sign-sdp refuses to sign."""
+
+
+class Malformed(Rejected):
+    code = "malformed"
+    exit_code = 10
+    meaning = "The input (SDP, a=identity line, envelope, token or one of its claims) is malformed."
+
+
+class TooLarge(Rejected):
+    code = "too-large"
+    exit_code = 11
+    meaning = "The input or token exceeds its size limit."
+
+
+class UnsupportedAlg(Rejected):
+    code = "unsupported-alg"
+    exit_code = 12
+    meaning = "The token's alg is not EdDSA/Ed25519 (none, HMAC, RSA... are refused)."
+
+
+class BadSignature(Rejected):
+    code = "bad-signature"
+    exit_code = 13
+    meaning = "The signature does not verify with the key in 'iss'."
+
+
+class AudienceMismatch(Rejected):
+    code = "audience-mismatch"
+    exit_code = 14
+    meaning = "The assertion is for another destination."
+
+
+class Expired(Rejected):
+    code = "expired"
+    exit_code = 15
+    meaning = "The assertion has expired."
+
+
+class NotYetValid(Rejected):
+    code = "not-yet-valid"
+    exit_code = 16
+    meaning = "The assertion was issued in the future."
+
+
+class Replayed(Rejected):
+    code = "replayed"
+    exit_code = 17
+    meaning = "This assertion was already accepted once (replay store)."
+
+
+class FingerprintMismatch(Rejected):
+    code = "fingerprint-mismatch"
+    exit_code = 18
+    meaning = "A DTLS fingerprint of the SDP is not covered by the assertion."
+
+
+class IdentityMismatch(Rejected):
+    code = "identity-mismatch"
+    exit_code = 19
+    meaning = "The assertion is valid but from another identity than --expect-id."
+
+
+class NoIdentity(Rejected):
+    code = "no-identity"
+    exit_code = 20
+    meaning = "The SDP carries no a=identity."
+
+
+class UnsupportedIdp(Rejected):
+    code = "unsupported-idp"
+    exit_code = 21
+    meaning = "The envelope names another IdP; not a wallet assertion."
+
+
+class PolicyRefused(Rejected):
+    code = "policy-refused"
+    exit_code = 22
+    meaning = "verify --policy: valid, but the destination's policy refuses it (state, attributes, origin)."
 
 
 class ConflictRefused(WalletError):
@@ -130,12 +222,35 @@ class ConflictRefused(WalletError):
 
     code = "conflict"
     exit_code = 23
+    meaning = "assert/sign-sdp: your rules and a party's policy conflict and the rule says refuse; nothing was signed."
+
+
+class Interrupted(WalletError):
+    code = "interrupted"
+    exit_code = 130
+    meaning = "Interrupted by the user (Ctrl-C); nothing was changed."
+
+
+#: Verdict codes of `wallet verify` (and of each batch result): code -> exit status.
+REJECTIONS: dict[str, type[Rejected]] = {
+    cls.code: cls for cls in _DOCUMENTED if issubclass(cls, Rejected)
+}
+
+
+def documented() -> list[type[WalletError]]:
+    """Every documented error class, in exit-status order."""
+    return sorted(_DOCUMENTED, key=lambda cls: (cls.exit_code, cls.code))
+
+
+def exit_status_table() -> list[tuple[int, str, str]]:
+    """(exit status, code, meaning) for the man page's EXIT STATUS, success first."""
+    return [(0, "ok", "Success."), *((cls.exit_code, cls.code, cls.meaning) for cls in documented())]
 
 
 def exit_code_for(err: BaseException) -> int:
-    """The process exit status for an error (1 for anything unexpected)."""
+    """The process exit status for any exception (1 for anything unexpected)."""
     if isinstance(err, WalletError):
         return err.exit_code
     if isinstance(err, KeyboardInterrupt):
-        return 130
-    return 1
+        return Interrupted.exit_code
+    return InternalError.exit_code

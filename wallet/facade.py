@@ -84,7 +84,7 @@ def open_wallet(home: WalletHome, *, passphrase: PassphraseSource) -> Wallet:
         check_private(home.state_path, what="state file")
     store = open_store(home, config, passphrase)
     try:
-        root = store.load()
+        root = IdentityRoot.from_bytes(store.load())
         state = RecordStore.open(home.state_path, root.master)
     except CorruptData:
         # The secret and the state disagree: if the files changed while this command waited (at its

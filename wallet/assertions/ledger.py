@@ -60,7 +60,8 @@ def _is_time(value: object, limit: int) -> bool:
 def check_entry(name: object, entry: Any) -> LedgerEntry:
     """``entry`` if it is a well-formed ledger entry stored under ``name`` (its jti); CorruptData if not."""
     from wallet.vocabulary import STATES
-    from wallet.assertions.sdp import Fingerprint, SdpError
+    from wallet.assertions.sdp import Fingerprint
+    from wallet.errors import Malformed
 
     if not isinstance(entry, dict):
         raise _bad("entry")
@@ -98,7 +99,7 @@ def check_entry(name: object, entry: Any) -> LedgerEntry:
             raise _bad("fingerprints")
         try:
             Fingerprint.of(item["algorithm"], item["digest"])
-        except SdpError:
+        except Malformed:
             raise _bad("fingerprints") from None
     origin = entry["origin"]
     if (

@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import re
 
-from wallet.errors import WalletError
+from wallet.errors import Malformed, TooLarge
 
 MAX_SDP_BYTES = 256 * 1024
 MAX_LINES = 10_000
@@ -53,16 +53,6 @@ _BAD_ATTRIBUTE = re.compile(rb"^a=(?![" + _TOKEN_CHARS.encode() + rb"]+(?::|\r?$
 # Every attribute named fingerprint or identity, in any case: its name and the rest of the line.
 _BOUND = re.compile(rb"^a=((?i:fingerprint|identity))(?=[:\r\n]|\Z)([^\r\n]*)", re.M)
 _FINGERPRINT_VALUE = re.compile(rb":([" + _TOKEN_CHARS.encode() + rb"]+) ([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})*)")
-
-
-class SdpError(WalletError):
-    """An SDP, fingerprint or identity attribute is malformed (``code`` says which check)."""
-
-    exit_code = 10
-
-    def __init__(self, message: str, *, code: str = "malformed", hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
-        self.code = code
 
 
 class Fingerprint:
@@ -97,7 +87,7 @@ class Fingerprint:
         """``"sha-256 AB:CD:..."`` (the value of an a=fingerprint line) -> Fingerprint."""
         parts = text.strip().split()
         if len(parts) != 2:
-            raise SdpError(
+            raise Malformed(
                 f"invalid fingerprint {text[:80]!r}", hint="expected 'sha-256 AB:CD:...' (hash name, space, hex pairs)"
             )
         return cls.of(parts[0], parts[1])
@@ -106,7 +96,7 @@ class Fingerprint:
     def of(cls, algorithm: object, digest: object) -> Fingerprint:
         """Validate and normalise: hash name lower-cased, digest upper-cased, length checked."""
         if not isinstance(algorithm, str) or not isinstance(digest, str):
-            raise SdpError("a fingerprint's algorithm and digest must be strings")
+            raise Malformed("a fingerprint's algorithm and digest must be strings")
         return _fingerprint(algorithm, digest)
 
 
@@ -114,12 +104,12 @@ class Fingerprint:
 def _fingerprint(algorithm: str, digest: str) -> Fingerprint:
     algorithm = algorithm.lower()
     if not _TOKEN.fullmatch(algorithm):
-        raise SdpError(f"invalid fingerprint hash name {algorithm[:40]!r}")
+        raise Malformed(f"invalid fingerprint hash name {algorithm[:40]!r}")
     if not _DIGEST.fullmatch(digest):
-        raise SdpError(f"invalid fingerprint digest for {algorithm}", hint="expected hex pairs joined by ':'")
+        raise Malformed(f"invalid fingerprint digest for {algorithm}", hint="expected hex pairs joined by ':'")
     expected = HASH_LENGTHS.get(algorithm)
     if expected is not None and (len(digest) + 1) // 3 != expected:
-        raise SdpError(f"a {algorithm} fingerprint is {expected} bytes, not {(len(digest) + 1) // 3}")
+        raise Malformed(f"a {algorithm} fingerprint is {expected} bytes, not {(len(digest) + 1) // 3}")
     return Fingerprint(algorithm, digest.upper())
 
 
@@ -138,7 +128,7 @@ def _check_text(raw: bytes) -> None:
         char = bad.group().decode("utf-8", "replace")
         shown = {"\r": "CR not followed by LF", "\ufffd": "the byte 0x85, NEL to an ISO-8859-1 reader"}.get(
             char, f"U+{ord(char[0]):04X}")
-        raise SdpError(
+        raise Malformed(
             f"line {_line_number(raw, bad.start())} holds a control or line-separator character ({shown})",
             hint="an SDP ends its lines with CRLF or LF only; other readers would split this line differently",
         )
@@ -147,10 +137,10 @@ def _check_text(raw: bytes) -> None:
         # RFC 8866: <type>=<value>, type one lower-case letter, no space around '='. Lenient
         # parsers would still read " a=fingerprint:..." or "A=..."; a line this parser skipped
         # could hide a fingerprint from the verifier, so refuse it.
-        raise SdpError(f"line {_line_number(raw, bad.start())} is not '<letter>=<value>' (RFC 8866)")
+        raise Malformed(f"line {_line_number(raw, bad.start())} is not '<letter>=<value>' (RFC 8866)")
     bad = _BAD_ATTRIBUTE.search(raw)
     if bad is not None:
-        raise SdpError(f"line {_line_number(raw, bad.start())}: the attribute name is not an RFC 8866 token")
+        raise Malformed(f"line {_line_number(raw, bad.start())}: the attribute name is not an RFC 8866 token")
 
 
 class Sdp:
@@ -177,14 +167,14 @@ class Sdp:
                 where.append((match.start(), match.end()))
                 continue
             if name != b"fingerprint":
-                raise SdpError(
+                raise Malformed(
                     f"line {_line_number(raw, match.start())}: attribute 'a={name.decode()}' must be spelled "
                     f"'a={name.decode().lower()}'",
                     hint="readers that match attribute names case-sensitively would not see it",
                 )
             value = _FINGERPRINT_VALUE.fullmatch(rest)
             if value is None:
-                raise SdpError(
+                raise Malformed(
                     f"line {_line_number(raw, match.start())}: invalid fingerprint {rest[1:81].decode()!r}",
                     hint="expected 'a=fingerprint:sha-256 AB:CD:...' (hash name, one space, hex pairs)",
                 )
@@ -193,35 +183,35 @@ class Sdp:
                 seen.add(fp)
                 self.fingerprints.append(fp)
                 if len(self.fingerprints) > MAX_FINGERPRINTS:
-                    raise SdpError(f"the SDP has more than {MAX_FINGERPRINTS} distinct fingerprints", code="too-large")
+                    raise TooLarge(f"the SDP has more than {MAX_FINGERPRINTS} distinct fingerprints")
 
     @classmethod
     def parse(cls, raw: bytes) -> Sdp:
         if len(raw) > MAX_SDP_BYTES:
-            raise SdpError(f"the SDP is larger than {MAX_SDP_BYTES} bytes", code="too-large")
+            raise TooLarge(f"the SDP is larger than {MAX_SDP_BYTES} bytes")
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise SdpError("the SDP is not valid UTF-8") from None
+            raise Malformed("the SDP is not valid UTF-8") from None
         if raw.count(b"\n") + (not raw.endswith(b"\n")) > MAX_LINES:
-            raise SdpError(f"the SDP has more than {MAX_LINES} lines", code="too-large")
+            raise TooLarge(f"the SDP has more than {MAX_LINES} lines")
         if not raw.startswith(b"v="):
-            raise SdpError("not an SDP (it must start with 'v=')")
+            raise Malformed("not an SDP (it must start with 'v=')")
         _check_text(raw)
         return cls(raw)
 
     def identity_value(self) -> str | None:
         """The session-level a=identity value (None if absent). Raises on misplaced or repeated ones."""
         if self.media_identity:
-            raise SdpError("a=identity appears in a media section; RFC 8827 allows it only at session level")
+            raise Malformed("a=identity appears in a media section; RFC 8827 allows it only at session level")
         if len(self.session_identity) > 1:
-            raise SdpError("the SDP has more than one a=identity line")
+            raise Malformed("the SDP has more than one a=identity line")
         if not self.session_identity:
             return None
         start, end = self.session_identity[0]
         line = self.raw[start:end]
         if not line.startswith(b"a=identity:"):
-            raise SdpError("the a=identity line has no value")
+            raise Malformed("the a=identity line has no value")
         return _content(line[len(b"a=identity:") :]).decode("utf-8")
 
     @property

@@ -28,7 +28,9 @@ import os
 import time
 
 from wallet.encoding import b64url
-from wallet.assertions.jose import JoseError, dumps, sign_compact, strict_json
+from wallet.assertions.jose import sign_compact
+from wallet.encoding import dumps, strict_json
+from wallet.errors import Malformed, TooLarge
 from wallet.assertions.sdp import Fingerprint
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
@@ -65,19 +67,19 @@ def open_envelope(value: str) -> Envelope:
     """Decode an ``a=identity`` value (identity extensions after a space are ignored, RFC 8827)."""
     value = value.strip().split(" ", 1)[0]
     if len(value) > MAX_ENVELOPE_BYTES:
-        raise JoseError(f"the identity envelope is longer than {MAX_ENVELOPE_BYTES} bytes", code="too-large")
+        raise TooLarge(f"the identity envelope is longer than {MAX_ENVELOPE_BYTES} bytes")
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise JoseError("the identity envelope is not valid base64") from None
+        raise Malformed("the identity envelope is not valid base64") from None
     doc = strict_json(raw, what="identity envelope")
     if not isinstance(doc, dict) or set(doc) != {"idp", "assertion"}:
-        raise JoseError("the identity envelope must hold exactly 'idp' and 'assertion'")
+        raise Malformed("the identity envelope must hold exactly 'idp' and 'assertion'")
     idp, token = doc["idp"], doc["assertion"]
     if not isinstance(idp, dict) or not isinstance(idp.get("domain"), str) or not isinstance(idp.get("protocol"), str):
-        raise JoseError("the identity envelope's 'idp' needs string 'domain' and 'protocol'")
+        raise Malformed("the identity envelope's 'idp' needs string 'domain' and 'protocol'")
     if not isinstance(token, str):
-        raise JoseError("the identity envelope's 'assertion' is not a string")
+        raise Malformed("the identity envelope's 'assertion' is not a string")
     return Envelope(idp["domain"], idp["protocol"], token)
 
 

@@ -5,8 +5,8 @@
     >>> result.valid, result.error                                          # doctest: +SKIP
     (True, None)
 
-Checks, in order (each failure has its own code and exit status, see
-:data:`CODES`): input size; structure (SDP, a=identity placement, envelope,
+Checks, in order (each failure is its own :class:`wallet.errors.Rejected`
+subclass, with its code and exit status): input size; structure (SDP, a=identity placement, envelope,
 compact JWS, strict JSON); ``alg`` allow-list; the signature with the Ed25519
 key inside the ``iss`` did:key; ``aud`` against the expected audience
 (both normalised); ``iat``/``exp`` with :data:`SKEW_SECONDS` of clock skew;
@@ -22,12 +22,29 @@ from __future__ import annotations
 import re
 import time
 
-from wallet.assertions.token import IDP_DOMAIN, IDP_PROTOCOL, MAX_TTL, STATES, TYP, open_envelope
-from wallet.identity.didkey import public_from_did_key
-from wallet.errors import VERIFY_CODES, UsageError, WalletError
-from wallet.assertions.jose import JoseError, parse_compact
+from wallet.assertions.jose import parse_compact
 from wallet.assertions.replay import SKEW_SECONDS, ReplayStore
-from wallet.assertions.sdp import MAX_SDP_BYTES, Fingerprint, Sdp, SdpError
+from wallet.assertions.sdp import MAX_SDP_BYTES, Fingerprint, Sdp
+from wallet.assertions.token import IDP_DOMAIN, IDP_PROTOCOL, MAX_TTL, STATES, TYP, open_envelope
+from wallet.errors import (
+    REJECTIONS,
+    AudienceMismatch,
+    BadSignature,
+    Expired,
+    FingerprintMismatch,
+    IdentityMismatch,
+    Malformed,
+    NoIdentity,
+    NotYetValid,
+    PolicyRefused,
+    Rejected,
+    Replayed,
+    TooLarge,
+    UnsupportedIdp,
+    UsageError,
+    WalletError,
+)
+from wallet.identity.didkey import public_from_did_key
 from wallet.text import unsafe_character
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
@@ -36,19 +53,12 @@ if TYPE_CHECKING:
 
     from wallet.privacy.policy import Policy
 
-#: error code -> exit status of `wallet verify` (table in wallet.errors, and the man page's EXIT STATUS).
-CODES: dict[str, int] = VERIFY_CODES
+#: verdict code -> exit status of `wallet verify` (the classes are in wallet.errors).
+CODES: dict[str, int] = {code: cls.exit_code for code, cls in REJECTIONS.items()}
 MAX_INPUT_BYTES = MAX_SDP_BYTES
 _PRINTABLE = re.compile(r"[\x21-\x7e]+")
 _MAX_DISCLOSED = 64
 _JTI_MIN_CHARS = 22  # 16 bytes = 128 bits in unpadded base64url
-
-
-class Rejected(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 class VerifyResult:
@@ -59,7 +69,7 @@ class VerifyResult:
 
     def __init__(self) -> None:
         self.valid = False
-        self.error: tuple[str, str] | None = None
+        self.error: Rejected | None = None
         self.identity: str | None = None
         self.state: str | None = None
         self.disclosed: dict[str, str] = {}
@@ -72,12 +82,12 @@ class VerifyResult:
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.error is None else CODES[self.error[0]]
+        return 0 if self.error is None else self.error.exit_code
 
     def to_json(self) -> dict[str, Any]:
         return {
             "valid": self.valid,
-            "error": None if self.error is None else {"code": self.error[0], "message": self.error[1]},
+            "error": None if self.error is None else {"code": self.error.code, "message": self.error.message},
             "identity": None if self.identity is None else {"id": self.identity, "state": self.state},
             "disclosed": self.disclosed,
             "audience": self.audience,
@@ -95,50 +105,47 @@ def _detect(data: bytes) -> tuple[str, Sdp | None, bool]:
         sdp = Sdp.parse(data)
         value = sdp.identity_value()
         if value is None:
-            raise Rejected("no-identity", "the SDP carries no a=identity attribute")
+            raise NoIdentity("the SDP carries no a=identity attribute")
         return value, sdp, True
     try:
         text = stripped.decode("utf-8")
     except UnicodeDecodeError:
-        raise Rejected("malformed", "the input is not valid UTF-8") from None
+        raise Malformed("the input is not valid UTF-8") from None
     if "\n" in text:
-        raise Rejected("malformed", "the input is neither an SDP, an a=identity line, an envelope nor a token")
+        raise Malformed("the input is neither an SDP, an a=identity line, an envelope nor a token")
     if text.startswith("a=identity:"):
         return text[11:], None, True
     if text[:11].lower() == "a=identity:":
-        raise Rejected("malformed", "the attribute must be spelled 'a=identity' (RFC 8827)")
+        raise Malformed("the attribute must be spelled 'a=identity' (RFC 8827)")
     return text, None, False
 
 
 def _int(payload: dict[str, Any], name: str) -> int:
     value = payload.get(name)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**53:
-        raise Rejected("malformed", f"claim '{name}' must be a NumericDate (whole seconds)")
+        raise Malformed(f"claim '{name}' must be a NumericDate (whole seconds)")
     return value
 
 
 def _check_claims(payload: dict[str, Any], result: VerifyResult) -> list[Fingerprint]:
     for name in ("iss", "aud", "jti", "state"):
         if not isinstance(payload.get(name), str):
-            raise Rejected("malformed", f"claim '{name}' is missing or not a string")
+            raise Malformed(f"claim '{name}' is missing or not a string")
     if payload["state"] not in STATES:
-        raise Rejected("malformed", f"unknown privacy state {payload['state'][:20]!r}")
+        raise Malformed(f"unknown privacy state {payload['state'][:20]!r}")
     if not _PRINTABLE.fullmatch(payload["jti"]) or not _JTI_MIN_CHARS <= len(payload["jti"]) <= 256:
-        raise Rejected("malformed", "claim 'jti' must carry at least 128 random bits")
+        raise Malformed("claim 'jti' must carry at least 128 random bits")
     issued, expires = _int(payload, "iat"), _int(payload, "exp")
     if not issued < expires <= issued + MAX_TTL:
-        raise Rejected("malformed", f"the assertion's lifetime must be between 1 s and {MAX_TTL} s")
+        raise Malformed(f"the assertion's lifetime must be between 1 s and {MAX_TTL} s")
     contents = payload.get("contents")
     if not isinstance(contents, list) or not contents or len(contents) > 64:
-        raise Rejected("malformed", "claim 'contents' must list the covered fingerprints")
+        raise Malformed("claim 'contents' must list the covered fingerprints")
     covered = []
     for item in contents:
         if not isinstance(item, dict) or set(item) != {"algorithm", "digest"}:
-            raise Rejected("malformed", "each 'contents' entry is {\"algorithm\", \"digest\"}")
-        try:
-            covered.append(Fingerprint.of(item["algorithm"], item["digest"]))
-        except SdpError as exc:
-            raise Rejected("malformed", exc.message) from None
+            raise Malformed("each 'contents' entry is {\"algorithm\", \"digest\"}")
+        covered.append(Fingerprint.of(item["algorithm"], item["digest"]))
     disclosed = payload.get("disclosed", {})
     if (
         not isinstance(disclosed, dict)
@@ -146,7 +153,7 @@ def _check_claims(payload: dict[str, Any], result: VerifyResult) -> list[Fingerp
         or not all(isinstance(k, str) and isinstance(v, str) for k, v in disclosed.items())
         or any(unsafe_character(k) or unsafe_character(v) for k, v in disclosed.items())
     ):
-        raise Rejected("malformed", "claim 'disclosed' must map attribute names to printable strings")
+        raise Malformed("claim 'disclosed' must map attribute names to printable strings")
     origin = payload.get("origin", {"status": "none"})
     if (
         not isinstance(origin, dict)
@@ -155,7 +162,7 @@ def _check_claims(payload: dict[str, Any], result: VerifyResult) -> list[Fingerp
         or (origin["status"] == "disclosed") != isinstance(origin.get("url"), str)
         or len(str(origin.get("url", ""))) > 2048
     ):
-        raise Rejected("malformed", "claim 'origin' must be {status: disclosed|withheld|none[, url]}")
+        raise Malformed("claim 'origin' must be {status: disclosed|withheld|none[, url]}")
     if origin["status"] == "disclosed":
         from wallet.destination import normalize_destination
 
@@ -163,7 +170,7 @@ def _check_claims(payload: dict[str, Any], result: VerifyResult) -> list[Fingerp
             if normalize_destination(origin["url"]) != origin["url"]:
                 raise UsageError("not normalised")
         except UsageError:
-            raise Rejected("malformed", "claim 'origin': the url is not a normalised web origin") from None
+            raise Malformed("claim 'origin': the url is not a normalised web origin") from None
     result.origin = {"status": origin["status"], "url": origin.get("url")}
     result.audience = payload["aud"]
     result.issued_at, result.expires_at = issued, expires
@@ -183,31 +190,29 @@ def _check(
     now: int,
 ) -> None:
     if len(data) > MAX_INPUT_BYTES:
-        raise Rejected("too-large", f"the input is larger than {MAX_INPUT_BYTES} bytes")
+        raise TooLarge(f"the input is larger than {MAX_INPUT_BYTES} bytes")
     value, sdp, attribute = _detect(data)
     value = value.strip().split(" ", 1)[0]  # RFC 8827 identity extensions follow a space
     token = value
     if attribute or value.count(".") != 2:  # a=identity always holds an RFC 8827 envelope
         env = open_envelope(value)
         if (env.domain, env.protocol) != (IDP_DOMAIN, IDP_PROTOCOL):
-            raise Rejected(
-                "unsupported-idp",
-                f"the assertion is from IdP {env.domain[:60]!r} ({env.protocol[:30]!r}), not a wallet assertion",
+            raise UnsupportedIdp(f"the assertion is from IdP {env.domain[:60]!r} ({env.protocol[:30]!r}), not a wallet assertion",
             )
         token = env.assertion
     jws = parse_compact(token)
     typ = jws.header.get("typ")
     if not isinstance(typ, str) or typ.lower().removeprefix("application/") != TYP:
-        raise Rejected("malformed", f"the token's typ must be {TYP!r}")
+        raise Malformed(f"the token's typ must be {TYP!r}")
     issuer = jws.payload.get("iss")
     if not isinstance(issuer, str):
-        raise Rejected("malformed", "claim 'iss' is missing or not a string")
+        raise Malformed("claim 'iss' is missing or not a string")
     try:
         public_key = public_from_did_key(issuer)
     except ValueError as exc:
-        raise Rejected("malformed", f"claim 'iss': {exc}") from None
+        raise Malformed(f"claim 'iss': {exc}") from None
     if not jws.verify(public_key):
-        raise Rejected("bad-signature", "the signature does not verify with the key in 'iss'")
+        raise BadSignature("the signature does not verify with the key in 'iss'")
     result.identity = issuer
     covered = _check_claims(jws.payload, result)
     from wallet.destination import normalize_destination
@@ -215,29 +220,28 @@ def _check(
     try:
         claimed = normalize_destination(jws.payload["aud"])
     except WalletError:
-        raise Rejected("audience-mismatch", "claim 'aud' is not a destination") from None
+        raise AudienceMismatch("claim 'aud' is not a destination") from None
     result.audience = claimed
     if claimed != audience:
-        raise Rejected("audience-mismatch", f"the assertion is for {claimed!r}, not {audience!r}")
+        raise AudienceMismatch(f"the assertion is for {claimed!r}, not {audience!r}")
     assert result.issued_at is not None and result.expires_at is not None
     if result.issued_at > now + SKEW_SECONDS:
-        raise Rejected("not-yet-valid", "the assertion was issued in the future (check the clocks)")
+        raise NotYetValid("the assertion was issued in the future (check the clocks)")
     if now > result.expires_at + SKEW_SECONDS:
-        raise Rejected("expired", "the assertion has expired")
+        raise Expired("the assertion has expired")
     if expect_id is not None and issuer != expect_id:
-        raise Rejected("identity-mismatch", f"the assertion is from {issuer}, not the expected {expect_id}")
+        raise IdentityMismatch(f"the assertion is from {issuer}, not the expected {expect_id}")
     required = list(fingerprints)
     if sdp is None and not required:
-        raise Rejected(
-            "malformed", "nothing to bind: a bare assertion needs the fingerprints it must cover (--fingerprint)"
+        raise Malformed("nothing to bind: a bare assertion needs the fingerprints it must cover (--fingerprint)"
         )
     if sdp is not None:
         if not sdp.fingerprints:
-            raise Rejected("malformed", "the SDP has no a=fingerprint to bind")
+            raise Malformed("the SDP has no a=fingerprint to bind")
         required += sdp.fingerprints
     missing = [fp for fp in required if fp not in covered]
     if missing:
-        raise Rejected("fingerprint-mismatch", f"the assertion does not cover fingerprint {missing[0].line()}")
+        raise FingerprintMismatch(f"the assertion does not cover fingerprint {missing[0].line()}")
 
 
 def verify(
@@ -277,13 +281,11 @@ def verify(
     try:
         _check(raw, result, audience=expected_audience, fingerprints=wanted, expect_id=expect_id, now=now)
     except Rejected as exc:
-        result.error = (exc.code, exc.message)
-        if exc.code == "no-identity":
+        result.error = exc
+        if isinstance(exc, NoIdentity):
             result.origin = {"status": "undetected", "url": None}
             if policy is not None and "undetectable" in policy.accept and not policy.require and policy.origin != "required":
                 result.error, result.valid, result.state = None, True, "undetectable"
-    except (JoseError, SdpError) as exc:
-        result.error = (exc.code if exc.code in CODES else "malformed", exc.message)
     else:
         result.valid = True
         if policy is not None:
@@ -298,7 +300,7 @@ def _usage_fingerprint(value: object) -> Fingerprint:
         raise UsageError("each fingerprint is a string such as 'sha-256 AB:CD:...'")
     try:
         return Fingerprint.parse(value)
-    except SdpError as exc:
+    except Malformed as exc:
         raise UsageError(exc.message, hint=exc.hint or "e.g. 'sha-256 AB:CD:...'") from None
 
 
@@ -323,7 +325,7 @@ def enforce(result: VerifyResult, policy: Policy) -> None:
             reason = f"the policy of {policy.party} requires the origin website, which the caller {result.origin['status']}"
     if reason is not None:
         result.valid = False
-        result.error = ("policy-refused", reason)
+        result.error = PolicyRefused(reason)
 
 
 def check_replay(result: VerifyResult, replay: ReplayStore) -> None:
@@ -333,4 +335,5 @@ def check_replay(result: VerifyResult, replay: ReplayStore) -> None:
     assert result.identity is not None and result.jti is not None and result.expires_at is not None
     if not replay.first_use(result.identity, result.jti, expires=result.expires_at):
         result.valid = False
-        result.error = ("replayed", "this assertion was already accepted once (replay)")
+        result.error = Replayed("this assertion was already accepted once (replay)",
+                                hint="re-checking a saved assertion? add --no-replay-check")

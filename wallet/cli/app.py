@@ -16,7 +16,8 @@ from typer._click import exceptions as click_exc  # typer >= 0.25 vendors click 
 
 from wallet import __version__
 from wallet.cli.commands import COMMANDS
-from wallet.cli.dispatch import guarded, report
+from wallet.cli.dispatch import guarded
+from wallet.errors import UsageError
 
 HELP = "A private identity wallet for WebRTC calls: one identity root you own, personas, and pseudonyms derived on your machine."
 
@@ -77,11 +78,9 @@ def run(args: list[str]) -> int:
         except click_exc.UsageError as err:
             ctx = err.ctx
             hint = f"see '{ctx.command_path} --help'" if ctx is not None else "see 'wallet --help'"
-            report(json_mode, "usage", err.format_message(), hint)
-            return 2
+            raise UsageError(err.format_message(), hint=hint) from None
         except click_exc.ClickException as err:
-            report(json_mode, "usage", err.format_message(), None)
-            return err.exit_code
+            raise UsageError(err.format_message()) from None
         except typer.Exit as err:
             return int(err.exit_code)
         except typer.Abort:

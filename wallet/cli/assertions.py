@@ -19,13 +19,14 @@ if TYPE_CHECKING:
 
 def _fingerprints(values: list[str] | None) -> list[Fingerprint]:
     from wallet.errors import UsageError
-    from wallet.assertions.sdp import Fingerprint, SdpError
+    from wallet.assertions.sdp import Fingerprint
+    from wallet.errors import Malformed
 
     out: list[Fingerprint] = []
     for value in values or []:
         try:
             fp = Fingerprint.parse(value)
-        except SdpError as exc:
+        except Malformed as exc:
             raise UsageError(exc.message, hint=exc.hint or "e.g. --fingerprint 'sha-256 AB:CD:...'") from None
         if fp not in out:
             out.append(fp)
@@ -85,7 +86,7 @@ def _check_output(issued: Issued, output: bytes, fingerprints: list[Fingerprint]
     result = verify(output, audience=issued.payload["aud"], fingerprints=fingerprints, at=issued.payload["iat"])
     if not result.valid:
         assert result.error is not None
-        code, message = result.error
+        code, message = result.error.code, result.error.message
         raise UsageError(f"nothing was signed: verifiers would refuse the result ({code}: {message})",
                          hint="a smaller SDP, fewer fingerprints or shorter disclosed attributes")
 
@@ -193,14 +194,15 @@ def sign_sdp(
     from wallet.assertions.token import envelope
     from wallet.errors import UsageError
     from wallet.storage.files import write_new_file
-    from wallet.assertions.sdp import MAX_SDP_BYTES, Sdp, SdpError
+    from wallet.assertions.sdp import MAX_SDP_BYTES, Sdp
+    from wallet.errors import Rejected
 
     context = read_context(to, policy, origin)  # usage errors before anything is unlocked or read
     raw = read_input(file, what="SDP", limit=MAX_SDP_BYTES)
     try:
         sdp = Sdp.parse(raw)
         sdp.identity_value()  # refuses a=identity in a media section, or twice
-    except SdpError as exc:
+    except Rejected as exc:  # the user's own input: a usage error, whatever the verifier would call it
         raise UsageError(exc.message, hint=exc.hint) from None
     if not sdp.fingerprints:
         raise UsageError("the SDP has no a=fingerprint line: there is nothing to bind the identity to")

@@ -16,11 +16,31 @@ import sys
 from collections.abc import Callable
 
 from wallet.cli.output import Output
-from wallet.errors import WalletError
+from wallet.errors import FileError, InternalError, Interrupted, Rejected, WalletError
 
 
-def report(json_mode: bool, code: str, message: str, hint: str | None) -> None:
-    Output(json_mode).error(code, message, hint)
+def to_wallet_error(exc: BaseException) -> WalletError:
+    """Every exception as a WalletError: the one mapping from what went wrong to a code and exit status."""
+    if isinstance(exc, WalletError):
+        return exc
+    if isinstance(exc, (KeyboardInterrupt, EOFError)):
+        return Interrupted("interrupted; nothing was changed")
+    if isinstance(exc, BrokenPipeError):
+        silence_stdout()
+        return FileError("standard output was closed before everything was written")
+    if isinstance(exc, OSError):  # the disk is full, a device vanished...: environmental, not a bug
+        return FileError(f"input/output error: {exc.strerror or type(exc).__name__}")
+    return InternalError(
+        f"internal error ({type(exc).__name__})", hint="this is a bug; rerun with WALLET_DEBUG=1 for details and report it"
+    )
+
+
+def report(err: WalletError, *, json_mode: bool) -> int:
+    """Print ``err`` (one line on stderr; with --json also the error document on stdout); its exit status."""
+    message = f"{err.code}: {err.message}" if isinstance(err, Rejected) else err.message
+    broken_stdout = isinstance(err, FileError) and err.message.startswith("standard output was closed")
+    Output(json_mode and not err.in_product and not broken_stdout).error(err.code, message, err.hint)
+    return err.exit_code
 
 
 def silence_stdout() -> None:
@@ -34,7 +54,7 @@ def silence_stdout() -> None:
 
 
 def guarded(action: Callable[[], object], *, json_mode: bool) -> int:
-    """Run ``action``; map every failure to its message and exit code. Never a traceback."""
+    """Run ``action``; map every failure to its message and exit status. Never a traceback."""
     from wallet.cli.common import reset_stdin_claims
 
     reset_stdin_claims()
@@ -44,28 +64,11 @@ def guarded(action: Callable[[], object], *, json_mode: bool) -> int:
         if result == 130:  # typer turns Ctrl-C into a silent Exit(130)
             raise KeyboardInterrupt
         return result if isinstance(result, int) else 0
-    except WalletError as err:
-        report(json_mode, err.code, err.message, err.hint)
-        return err.exit_code
-    except (KeyboardInterrupt, EOFError):
-        report(json_mode, "interrupted", "interrupted; nothing was changed", None)
-        return 130
-    except BrokenPipeError:
-        silence_stdout()
-        report(False, "io", "standard output was closed before everything was written", None)
-        return 9
-    except OSError as err:  # the disk is full, a device vanished...: environmental, not a bug
-        report(json_mode, "io", f"input/output error: {err.strerror or type(err).__name__}", None)
-        return 9
-    except Exception as err:  # noqa: BLE001 - the last line of defence: no tracebacks
-        if os.environ.get("WALLET_DEBUG"):
+    except BaseException as exc:  # noqa: BLE001 - the last line of defence: no tracebacks
+        if isinstance(exc, SystemExit):
             raise
-        report(
-            json_mode,
-            "internal",
-            f"internal error ({type(err).__name__})",
-            "this is a bug; rerun with WALLET_DEBUG=1 for details and report it",
-        )
-        return 1
+        if os.environ.get("WALLET_DEBUG") and not isinstance(exc, (WalletError, KeyboardInterrupt)):
+            raise
+        return report(to_wallet_error(exc), json_mode=json_mode)
     finally:
         os.umask(old_umask)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from wallet import __version__
-from wallet.errors import EXIT_CODES
+from wallet.errors import exit_status_table
 
 ROOT = Path(__file__).resolve().parents[2]
 _PATH_METAVARS = {"PATH", "FILE", "OUT"}
@@ -307,7 +307,7 @@ def man_page() -> str:
     for name, text in MAN_FILES:
         lines += [".TP", f"\\fI{_roff(name)}\\fR", _roff(text)]
     lines += [".SH EXIT STATUS"]
-    for code, name, text in EXIT_CODES:
+    for code, name, text in exit_status_table():
         lines += [".TP", f"\\fB{code}\\fR", f"{_roff(name)}: {_roff(text)}"]
     lines += [
         ".SH EXAMPLES",

@@ -113,13 +113,13 @@ def verify(
     elif result.valid:
         sys.stdout.write(_human(result) + "\n")
     if result.error is not None:
-        code, message = result.error
-        Output(False).error(code, f"{code}: {_safe(message)}", None)
-    return result.exit_code
+        result.error.in_product = json_out
+        raise result.error
+    return 0
 
 
 def _request(line: bytes, defaults: dict[str, Any]) -> dict[str, Any]:
-    from wallet.assertions.jose import strict_json
+    from wallet.encoding import strict_json
 
     request = strict_json(line, what="request line")
     if not isinstance(request, dict):
@@ -191,15 +191,15 @@ _DEFAULTS: dict[str, Any] = {}
 
 def _verify_chunk(chunk: list[tuple[int, bytes | None]]) -> list[tuple[str, Any, bool]]:
     """Parse and verify one chunk of request lines (no replay store: that stays with the parent)."""
-    from wallet.errors import WalletError
     from wallet.assertions.verify import VerifyResult, verify as verify_one
+    from wallet.errors import Malformed, TooLarge, WalletError
 
     done = []
     for number, line in chunk:
         ref = None
         if line is None:
             result = VerifyResult()
-            result.error = ("too-large", f"the request line is longer than {MAX_BATCH_LINE} bytes")
+            result.error = TooLarge(f"the request line is longer than {MAX_BATCH_LINE} bytes")
         else:
             try:
                 request = _request(line, _DEFAULTS)
@@ -214,7 +214,7 @@ def _verify_chunk(chunk: list[tuple[int, bytes | None]]) -> list[tuple[str, Any,
                 )
             except (ValueError, WalletError) as exc:
                 result = VerifyResult()
-                result.error = ("malformed", getattr(exc, "message", None) or str(exc))
+                result.error = Malformed(getattr(exc, "message", None) or str(exc))
         doc = result.to_json()
         doc["line"] = number
         if ref is not None:

@@ -18,7 +18,7 @@ mandated IdPs) are never silently ignored by this one.
 from __future__ import annotations
 
 from wallet.vocabulary import STATES
-from wallet.errors import UsageError
+from wallet.errors import InvalidPolicy, Malformed, UsageError
 from wallet.identity.personas import is_attribute_name
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
@@ -29,10 +29,6 @@ VERSIONS = (1,)
 ROLES = ("destination", "calling-service")
 MEMBERS = ("version", "party", "role", "accept", "require", "origin")
 MAX_POLICY_BYTES = 64 * 1024
-
-
-class PolicyError(UsageError):
-    code = "policy"
 
 
 class Policy:
@@ -54,16 +50,16 @@ class Policy:
 
     @classmethod
     def from_json(cls, raw: bytes, *, source: str) -> Policy:
-        from wallet.assertions.jose import JoseError, strict_json
+        from wallet.encoding import strict_json
 
-        def bad(message: str) -> PolicyError:
-            return PolicyError(f"policy {source}: {message}", hint="see docs/policy.md for the schema")
+        def bad(message: str) -> InvalidPolicy:
+            return InvalidPolicy(f"policy {source}: {message}", hint="see docs/policy.md for the schema")
 
         if len(raw) > MAX_POLICY_BYTES:
             raise bad(f"larger than {MAX_POLICY_BYTES} bytes")
         try:
             doc = strict_json(raw, what="policy")
-        except JoseError as exc:
+        except Malformed as exc:
             raise bad(exc.message) from None
         if not isinstance(doc, dict):
             raise bad("not a JSON object")

@@ -38,7 +38,6 @@ from pathlib import Path
 from wallet.errors import AlreadyExists, FileError, StoreUnavailable, UsageError, WalletError
 from wallet.storage.files import fsync_dir, lstat_or_none, write_new_file
 from wallet.storage.paths import WalletHome
-from wallet.identity.root import IdentityRoot
 from wallet.storage.secretstores import PassphraseSource
 from wallet.storage.records import RecordStore
 
@@ -46,7 +45,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any
 
-    from wallet.storage.secretstores import SecretStore
+    from wallet.storage.secretstores import RootSecret, SecretStore
 
 STAGING = ".staging"
 MANIFEST = "manifest.json"
@@ -220,7 +219,7 @@ def _check_replaceable(home: WalletHome) -> None:
 
 def provision(
     home: WalletHome,
-    root: IdentityRoot,
+    root: RootSecret,
     *,
     store: str,
     passphrase: PassphraseSource,

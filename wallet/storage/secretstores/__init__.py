@@ -17,14 +17,21 @@ if TYPE_CHECKING:
     from typing import Any, Protocol
 
     from wallet.storage.paths import WalletHome
-    from wallet.identity.root import IdentityRoot
+    class RootSecret(Protocol):
+        """What a store keeps: the identity root's bytes (wallet.identity.root.IdentityRoot is one)."""
+
+        @property
+        def master(self) -> bytes: ...
+
+        def to_bytes(self) -> bytes: ...
 
     class SecretStore(Protocol):
         name: str
 
-        def load(self) -> IdentityRoot: ...
+        def load(self) -> bytes:
+            """The stored identity root's bytes (the caller rebuilds the root from them)."""
 
-        def save(self, root: IdentityRoot) -> None:
+        def save(self, root: RootSecret) -> None:
             """Store a new root; never overwrites an existing one."""
 
         def delete(self) -> None: ...

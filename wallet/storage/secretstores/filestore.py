@@ -18,9 +18,10 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any
 
+    from wallet.storage.secretstores import RootSecret
+
 from wallet.errors import AlreadyExists, CorruptData, FileError
 from wallet.storage.files import check_private, write_new_file
-from wallet.identity.root import IdentityRoot
 from wallet.storage.encryption import open_with_passphrase, seal_with_passphrase
 from wallet.storage.secretstores import PassphraseSource
 
@@ -39,7 +40,7 @@ class FileStore:
         """The same store (same passphrase source) at another path: used to stage a new wallet."""
         return FileStore(path, self._passphrase)
 
-    def load(self) -> IdentityRoot:
+    def load(self) -> bytes:
         try:
             check_private(self.path, what="secret file")
             # O_NONBLOCK: a FIFO planted at this path must not hang us; fstat then refuses it.
@@ -60,9 +61,9 @@ class FileStore:
         if len(blob) > MAX_FILE_SIZE:
             raise CorruptData(f"the secret file {self.path} is too large to be a wallet secret")
         plain = open_with_passphrase(blob, self._passphrase(False), purpose=PURPOSE, what="secret file")
-        return IdentityRoot.from_bytes(plain)
+        return plain
 
-    def save(self, root: IdentityRoot) -> None:
+    def save(self, root: RootSecret) -> None:
         blob = seal_with_passphrase(root.to_bytes(), self._passphrase(True), purpose=PURPOSE)
         try:
             write_new_file(self.path, blob)

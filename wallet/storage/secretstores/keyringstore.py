@@ -33,10 +33,11 @@ from collections.abc import Callable
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
 from wallet.errors import AlreadyExists, CorruptData, StoreUnavailable, WalletError
-from wallet.identity.root import IdentityRoot
 
 if TYPE_CHECKING:
     from typing import Any, TypeVar
+
+    from wallet.storage.secretstores import RootSecret
 
     _T = TypeVar("_T")
 
@@ -147,11 +148,11 @@ def detect_backend() -> str:
     return bounded(probe, "probe the keyring")
 
 
-def _encode(root: IdentityRoot) -> str:
+def _encode(root: RootSecret) -> str:
     return _VALUE_PREFIX + base64.b64encode(root.to_bytes()).decode("ascii")
 
 
-def _decode(value: str | None) -> IdentityRoot:
+def _decode(value: str | None) -> bytes:
     if value is None:
         raise CorruptData(
             "the wallet's entry is missing from the OS keyring",
@@ -163,7 +164,7 @@ def _decode(value: str | None) -> IdentityRoot:
         raw = base64.b64decode(value[len(_VALUE_PREFIX):], validate=True)
     except (binascii.Error, ValueError):
         raise CorruptData("the wallet's keyring entry is corrupted") from None
-    return IdentityRoot.from_bytes(raw)
+    return raw
 
 
 class KeyringStore:
@@ -193,7 +194,7 @@ class KeyringStore:
     def config(self) -> dict[str, Any]:
         return {"store": "keyring", "keyring": {"backend": self.backend, "username": self.username}}
 
-    def load(self) -> IdentityRoot:
+    def load(self) -> bytes:
         if self.backend == SECRET_SERVICE_BACKEND:
             from wallet.storage.secretstores.secret_service import read_secret
 
@@ -206,7 +207,7 @@ class KeyringStore:
             )
         return _decode(value)
 
-    def save(self, root: IdentityRoot) -> None:
+    def save(self, root: RootSecret) -> None:
         def store() -> None:
             backend = _load_backend(self.backend)
             if backend.get_password(SERVICE, self.username) is not None:
