@@ -19,7 +19,8 @@ import time
 
 from nacl.bindings import crypto_sign_seed_keypair
 
-from wallet.identity.derivation import Deriver, Scope
+from wallet.identity.derivation import Deriver
+from wallet.vocabulary import KeyScope
 from wallet.destination import normalize_destination
 
 N = int(os.environ.get("BENCH_N", "20000"))
@@ -52,11 +53,11 @@ def main() -> None:
 
     def wallet_derive() -> None:
         for d in dests:
-            deriver.derive(persona, Scope.PAIRWISE, normalize_destination(d))
+            deriver.derive(persona, KeyScope.PAIRWISE, normalize_destination(d))
 
     def wallet_did() -> None:
         for d in dests:
-            _ = deriver.derive(persona, Scope.PAIRWISE, normalize_destination(d)).did
+            _ = deriver.derive(persona, KeyScope.PAIRWISE, normalize_destination(d)).did
 
     results = rates({"bare HKDF + Ed25519": bare, "wallet derive": wallet_derive, "wallet derive + did:key": wallet_did})
     base = results["bare HKDF + Ed25519"]

@@ -28,7 +28,7 @@ from nacl.bindings import crypto_sign_seed_keypair
 from nacl.signing import VerifyKey
 
 from wallet.assertions.token import claims, sign
-from wallet.identity.derivation import Pseudonym, Scope
+from wallet.identity.derivation import Pseudonym, KeyScope
 from wallet.encoding import b64url_decode
 from wallet.assertions.sdp import Fingerprint
 
@@ -44,7 +44,7 @@ def make_requests(n: int, path: Path) -> list[tuple[bytes, bytes, bytes]]:
     with path.open("w") as out:
         for i in range(n):
             public, secret = keys[i % len(keys)]
-            key = Pseudonym(Scope.ONE_TIME, public, secret)
+            key = Pseudonym(KeyScope.ONE_TIME, public, secret)
             token = sign(key, claims(key, audience="https://shop.example", fingerprints=[FP], state="unlinkable", disclosed={}))
             out.write(json.dumps({"assertion": token, "fingerprints": [FP.line()]}) + "\n")
             head, payload, sig = token.split(".")
@@ -108,7 +108,7 @@ def main() -> None:
         offer = Sdp.parse(Path(__file__).resolve().parents[1].joinpath(
             "tests/fixtures/sdp/sdp_chrome_offer_bundle_media_level_fingerprint.sdp").read_bytes())
         public, secret = crypto_sign_seed_keypair(os.urandom(32))
-        key = Pseudonym(Scope.ONE_TIME, public, secret)
+        key = Pseudonym(KeyScope.ONE_TIME, public, secret)
         token = sign(key, claims(key, audience="https://shop.example", fingerprints=offer.fingerprints,
                                  state="unlinkable", disclosed={}))
         sdp = tmpdir / "one.sdp"

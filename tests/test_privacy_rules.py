@@ -335,16 +335,29 @@ def test_rules_and_categories_survive_export_and_import(cli, alice: Path, tmp_pa
 
 
 def test_cli_choices_are_the_vocabulary() -> None:
-    """The typer enums and wallet.vocabulary are two spellings of one vocabulary: they must not drift."""
+    """One vocabulary: every enumerated option of every command offers exactly wallet.vocabulary's values,
+    and the CLI defines no enum of its own but its presentation choice (--format line|token)."""
+    import enum
+
+    from wallet._cli_spec import SPEC
     from wallet.cli import commands
-    from wallet.vocabulary import CALL_MODELS, CATEGORIES, ORIGIN_CHOICES, SERVICE_TYPES, STATES
+    from wallet.vocabulary import CALL_MODELS, CATEGORIES, ORIGIN_CHOICES, SCOPES, SERVICE_TYPES, STATES
 
-    assert tuple(m.value for m in commands.Service) == SERVICE_TYPES
-    assert tuple(m.value for m in commands.CallModel) == CALL_MODELS
-    assert tuple(m.value for m in commands.Category) == CATEGORIES
-    assert tuple(m.value for m in commands.FullState) == STATES
-    assert tuple(m.value for m in commands.OriginChoice) == ORIGIN_CHOICES
+    expected = {"--service": SERVICE_TYPES, "--model": CALL_MODELS, "--category": CATEGORIES, "--state": STATES,
+                "--origin": ORIGIN_CHOICES, "--scope": SCOPES, "--kind": ("real", "pseudonym"),
+                "--store": ("auto", "keyring", "file"), "--format": ("line", "token")}
 
+    def walk(node: dict) -> None:
+        for name, sub in node.get("commands", {}).items():
+            walk(sub)
+        for option, info in node.get("options", {}).items():
+            if info.get("value") == "choice":
+                assert tuple(info["choices"]) == expected[option], option
+
+    walk(SPEC)
+    local = [name for name, value in vars(commands).items()
+             if isinstance(value, type) and issubclass(value, enum.Enum) and value.__module__ == commands.__name__]
+    assert local == ["LineFormat"]
 
 
 def test_a_rule_that_does_not_say_disclose_withholds_the_origin(cli, alice: Path) -> None:

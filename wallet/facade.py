@@ -18,7 +18,8 @@ import os
 import time
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
-from wallet.identity.derivation import Deriver, Pseudonym, Scope
+from wallet.identity.derivation import Deriver, Pseudonym
+from wallet.vocabulary import DEFAULT_TTL, MAX_TTL, SIGNED_STATES, KeyScope, PrivacyState, key_scope
 from wallet.destination import normalize_destination
 from wallet.errors import AlreadyExists, CorruptData, FileError, UsageError
 from wallet.storage.files import check_private
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from wallet.assertions.sdp import Fingerprint
     from wallet.storage.secretstores import SecretStore
 
-DEFAULT_TTL = 300
 
 DEFAULT_PERSONA = "default"
 PERSONA = "persona"
@@ -141,7 +141,7 @@ class Wallet:
 
     # -- pseudonyms ----------------------------------------------------------
     def pseudonym(
-        self, destination: str, *, persona: str = DEFAULT_PERSONA, scope: Scope | None = None
+        self, destination: str, *, persona: str = DEFAULT_PERSONA, scope: KeyScope | None = None
     ) -> tuple[str, Persona, Pseudonym]:
         """What ``destination`` would see: (normalised destination, persona, key).
 
@@ -151,7 +151,8 @@ class Wallet:
         dest = normalize_destination(destination)
         who = self.persona(persona)
         if scope is None:
-            scope = Scope.PERSONA if who.kind == "pseudonym" else Scope.PAIRWISE
+            scope = key_scope(PrivacyState.PSEUDONYMOUS, who.kind)
+            assert scope is not None
         return dest, who, self._deriver.derive(who.persona_id, scope, dest)
 
     # -- assertions ----------------------------------------------------------
@@ -193,10 +194,10 @@ class Wallet:
         """
         from wallet.assertions import token as assertion
 
-        if state not in assertion.STATES:
-            raise UsageError(f"unknown privacy state {state!r}", hint="use " + ", ".join(assertion.STATES))
-        if not 1 <= ttl <= assertion.MAX_TTL:
-            raise UsageError(f"the lifetime must be 1-{assertion.MAX_TTL} seconds")
+        if state not in SIGNED_STATES:
+            raise UsageError(f"unknown privacy state {state!r}", hint="use " + ", ".join(SIGNED_STATES))
+        if not 1 <= ttl <= MAX_TTL:
+            raise UsageError(f"the lifetime must be 1-{MAX_TTL} seconds")
         if not fingerprints:
             raise UsageError("nothing to bind: give at least one fingerprint", hint="--fingerprint 'sha-256 AB:CD:...'")
         dest = normalize_destination(destination)
@@ -208,12 +209,9 @@ class Wallet:
         if missing:
             have = ", ".join(sorted(who.attributes)) or "none"
             raise UsageError(f"persona {who.name!r} has no attribute {missing[0]!r}", hint=f"it has: {have}")
-        if state == "identified" or (state == "pseudonymous" and who.kind == "pseudonym"):
-            scope = Scope.PERSONA
-        elif state == "pseudonymous":
-            scope = Scope.PAIRWISE
-        else:
-            scope = Scope.ONE_TIME
+        scope = key_scope(state, who.kind)
+        if scope is None:
+            raise UsageError("an undetectable call carries no assertion: there is nothing to sign")
         key = self._deriver.derive(who.persona_id, scope, dest)
         disclosed = {n: who.disclosable(n) for n in names}  # never sign what verifiers refuse
         payload = assertion.claims(
@@ -292,7 +290,8 @@ class Wallet:
                 raise UsageError(f"persona {who.name!r} has no attribute {missing[0]!r}", hint=f"it has: {have}")
         categories = {p.party: prefs.category(p.party) for p in policies or [] if "://" in p.party or ":" in p.party}
         outcome = reconcile(
-            intent, policies or [], attributes=who.attributes, origin_url=origin_url, categories=categories, ask=ask
+            intent, policies or [], attributes=who.attributes, persona_kind=who.kind, origin_url=origin_url,
+            categories=categories, ask=ask,
         )
         return Plan(dest, prefs.category(dest), who, intent, outcome)
 

@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 
 COMMANDS = ("assert", "sign-sdp")
-SCOPES = ("persona", "pairwise", "one-time")
 _MAX_TIME = 2**53
 _MAX_TEXT = 8192
 _DID = re.compile(r"did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}")
@@ -59,7 +58,7 @@ def _is_time(value: object, limit: int) -> bool:
 
 def check_entry(name: object, entry: Any) -> LedgerEntry:
     """``entry`` if it is a well-formed ledger entry stored under ``name`` (its jti); CorruptData if not."""
-    from wallet.vocabulary import STATES
+    from wallet.vocabulary import SCOPES, STATES
     from wallet.assertions.sdp import Fingerprint
     from wallet.errors import Malformed
 

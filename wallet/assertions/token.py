@@ -31,6 +31,7 @@ from wallet.encoding import b64url
 from wallet.assertions.jose import sign_compact
 from wallet.encoding import dumps, strict_json
 from wallet.errors import Malformed, TooLarge
+from wallet.vocabulary import DEFAULT_TTL, MAX_TTL, SIGNED_STATES
 from wallet.assertions.sdp import Fingerprint
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
@@ -42,9 +43,7 @@ if TYPE_CHECKING:
 TYP = "wallet-identity+jwt"
 IDP_DOMAIN = "wallet.invalid"
 IDP_PROTOCOL = "did-key-jws"
-STATES = ("identified", "pseudonymous", "unlinkable")
-DEFAULT_TTL = 300
-MAX_TTL = 86_400
+STATES = SIGNED_STATES
 MAX_ENVELOPE_BYTES = 24 * 1024
 
 

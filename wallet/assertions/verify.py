@@ -25,7 +25,7 @@ import time
 from wallet.assertions.jose import parse_compact
 from wallet.assertions.replay import SKEW_SECONDS, ReplayStore
 from wallet.assertions.sdp import MAX_SDP_BYTES, Fingerprint, Sdp
-from wallet.assertions.token import IDP_DOMAIN, IDP_PROTOCOL, MAX_TTL, STATES, TYP, open_envelope
+from wallet.assertions.token import IDP_DOMAIN, IDP_PROTOCOL, TYP, open_envelope
 from wallet.errors import (
     REJECTIONS,
     AudienceMismatch,
@@ -46,6 +46,7 @@ from wallet.errors import (
 )
 from wallet.identity.didkey import public_from_did_key
 from wallet.text import unsafe_character
+from wallet.vocabulary import MAX_TTL, SIGNED_STATES as STATES
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:

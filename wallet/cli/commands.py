@@ -20,48 +20,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-
-class StoreName(str, enum.Enum):
-    auto = "auto"
-    keyring = "keyring"
-    file = "file"
-
-
-class PersonaKind(str, enum.Enum):
-    real = "real"
-    pseudonym = "pseudonym"
-
-
-class FullState(str, enum.Enum):
-    identified = "identified"
-    pseudonymous = "pseudonymous"
-    unlinkable = "unlinkable"
-    undetectable = "undetectable"
-
-
-class Service(str, enum.Enum):
-    contact_list = "contact-list"
-    click_to_link = "click-to-link"
-    negotiated = "negotiated"
-    interworking = "interworking"
-    conferencing = "conferencing"
-
-
-class CallModel(str, enum.Enum):
-    single_cs = "single-cs"
-    dual_cs = "dual-cs"
-
-
-class Category(str, enum.Enum):
-    trusted = "trusted"
-    inner_circle = "inner-circle"
-    uncertain = "uncertain"
-    untrusted = "untrusted"
-
-
-class OriginChoice(str, enum.Enum):
-    disclose = "disclose"
-    withhold = "withhold"
+from wallet.vocabulary import CallModel, Category, KeyScope, OriginChoice, PersonaKind, PrivacyState, ServiceType, StoreKind
 
 
 class LineFormat(str, enum.Enum):
@@ -69,14 +28,8 @@ class LineFormat(str, enum.Enum):
     token = "token"
 
 
-class ScopeName(str, enum.Enum):
-    persona = "persona"
-    pairwise = "pairwise"
-    one_time = "one-time"
-
-
 StoreOpt = Annotated[
-    StoreName,
+    StoreKind,
     typer.Option(
         "--store",
         help="Where the GUID and master secret live. auto: the OS keyring if a real one is usable, else an encrypted file.",
@@ -128,7 +81,7 @@ def implemented_by(path: str, target: str) -> Callable[[Callable[..., None]], Ca
 # -- the identity root ---------------------------------------------------------------------------
 @implemented_by("init", "wallet.cli.identity:init")
 def init(
-    store: StoreOpt = StoreName.auto,
+    store: StoreOpt = StoreKind.AUTO,
     passphrase_file: PassphraseFileOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing wallet (its identity is lost: export it first).")] = False,
     yes: YesOpt = False,
@@ -152,7 +105,7 @@ persona_app = typer.Typer(help="Manage personas: real identities and named pseud
 @implemented_by("persona add", "wallet.cli.persona:add")
 def persona_add(
     name: PersonaNameArg,
-    kind: Annotated[PersonaKind, typer.Option("--kind", help="real: yourself; pseudonym: a named pseudonym.")] = PersonaKind.real,
+    kind: Annotated[PersonaKind, typer.Option("--kind", help="real: yourself; pseudonym: a named pseudonym.")] = PersonaKind.REAL,
     attr: Annotated[
         Optional[list[str]],
         typer.Option(
@@ -212,7 +165,7 @@ def pseudonym(
     ],
     persona: Annotated[str, typer.Option("--persona", "-p", metavar="NAME", help="Persona to use.")] = "default",
     scope: Annotated[
-        Optional[ScopeName],
+        Optional[KeyScope],
         typer.Option(
             "--scope",
             help="persona: same to everyone; pairwise: only for DEST; one-time: fresh each call. Default: persona for a pseudonym persona, else pairwise.",
@@ -233,13 +186,13 @@ PersonaOpt = Annotated[
     Optional[str], typer.Option("--persona", "-p", metavar="NAME", help="Persona to sign as (default: your rule's, else 'default').")
 ]
 StateOpt = Annotated[
-    Optional[FullState],
+    Optional[PrivacyState],
     typer.Option(
         "--state",
         help="Override your rules: identified (the persona's key), pseudonymous (a key for DEST only, or a pseudonym persona's own key), unlinkable (a one-time key), undetectable (no identity at all).",
     ),
 ]
-ServiceOpt = Annotated[Optional[Service], typer.Option("--service", help="The service type of this call (draft 3.4).")]
+ServiceOpt = Annotated[Optional[ServiceType], typer.Option("--service", help="The service type of this call (draft 3.4).")]
 ModelOpt = Annotated[Optional[CallModel], typer.Option("--model", help="The call model: one calling service or two (draft 3.3).")]
 PolicyOpt = Annotated[
     Optional[list[str]],
@@ -375,7 +328,7 @@ rule_app = typer.Typer(help="Privacy rules by destination, category, service typ
 @rule_app.command("add")
 @implemented_by("rule add", "wallet.cli.privacy:rule_add")
 def rule_add(
-    state: Annotated[FullState, typer.Option("--state", help="The privacy state for matching calls.")],
+    state: Annotated[PrivacyState, typer.Option("--state", help="The privacy state for matching calls.")],
     dest: Annotated[
         Optional[str], typer.Option("--dest", metavar="PATTERN", help="A destination, or *.domain for every destination under it.")
     ] = None,
@@ -460,7 +413,7 @@ def export(
 def import_(
     file: BackupFileArg,
     backup_passphrase_file: BackupPassOpt = None,
-    store: StoreOpt = StoreName.auto,
+    store: StoreOpt = StoreKind.AUTO,
     passphrase_file: PassphraseFileOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing wallet in WALLET_HOME.")] = False,
     yes: YesOpt = False,

@@ -22,7 +22,7 @@ DEMO_OFFER = (
 
 
 def demo() -> None:
-    from wallet.identity.derivation import Scope
+    from wallet.vocabulary import KeyScope
     from wallet.storage.paths import WalletHome
     from wallet.identity.personas import Persona
     from wallet.facade import create_wallet, open_wallet
@@ -65,8 +65,8 @@ def demo() -> None:
             say(f"   {d:<24} sees {key.did}")
         say("")
 
-        one = wallet.pseudonym("sales.example", persona="work", scope=Scope.ONE_TIME)[2]
-        two = wallet.pseudonym("sales.example", persona="work", scope=Scope.ONE_TIME)[2]
+        one = wallet.pseudonym("sales.example", persona="work", scope=KeyScope.ONE_TIME)[2]
+        two = wallet.pseudonym("sales.example", persona="work", scope=KeyScope.ONE_TIME)[2]
         say("5. One-time identifiers are fresh for every call:")
         say(f"   call 1: {one.did}\n   call 2: {two.did}\n")
         say("6. Ann calls shop.example. Her browser's offer carries a DTLS fingerprint; her wallet signs it,")

@@ -186,7 +186,7 @@ def explain(
     passphrase_file: str | None,
     json_out: bool,
 ) -> None:
-    from wallet.identity.derivation import Scope
+    from wallet.vocabulary import KeyScope
 
     policies, origin_url = read_context(to, policy, origin)
     wallet = unlock_wallet(passphrase_file)
@@ -194,11 +194,9 @@ def explain(
                      persona=persona)
     doc = describe_plan(plan)
     scope = plan.outcome.scope
-    if plan.outcome.state == "pseudonymous" and plan.persona.kind == "pseudonym":
-        scope = "persona"
     ident = None
-    if plan.outcome.satisfiable and scope in ("persona", "pairwise"):
-        ident = wallet.pseudonym(plan.destination, persona=plan.persona.name, scope=Scope(scope))[2].did
+    if plan.outcome.satisfiable and scope in (KeyScope.PERSONA, KeyScope.PAIRWISE):
+        ident = wallet.pseudonym(plan.destination, persona=plan.persona.name, scope=KeyScope(scope))[2].did
     doc["identity"] = {"persona": plan.persona.name, "scope": scope, "id": ident}
     lines = [
         f"call to {plan.destination} ({plan.category}): "

@@ -7,10 +7,10 @@ from wallet.cli.output import Output
 
 
 def pseudonym(destination: str, persona: str, scope: str | None, passphrase_file: str | None, json_out: bool) -> None:
-    from wallet.identity.derivation import Scope
+    from wallet.vocabulary import KeyScope
     from wallet.destination import normalize_destination
 
-    chosen = Scope(scope) if scope is not None else None
+    chosen = KeyScope(scope) if scope is not None else None
     destination = normalize_destination(destination)  # a usage error before any unlocking
     wallet = unlock_wallet(passphrase_file)
     dest, who, key = wallet.pseudonym(destination, persona=persona, scope=chosen)

@@ -1,9 +1,10 @@
 """Where pseudonyms are derived: deterministic, domain-separated Ed25519 keys.
 
-    >>> from wallet.identity.derivation import Deriver, Scope
+    >>> from wallet.identity.derivation import Deriver
+    >>> from wallet.vocabulary import KeyScope
     >>> d = Deriver(bytes(32))
-    >>> a = d.derive(b"persona-id-16byte", Scope.PAIRWISE, "https://a.example")
-    >>> a.did == d.derive(b"persona-id-16byte", Scope.PAIRWISE, "https://a.example").did
+    >>> a = d.derive(b"persona-id-16byte", KeyScope.PAIRWISE, "https://a.example")
+    >>> a.did == d.derive(b"persona-id-16byte", KeyScope.PAIRWISE, "https://a.example").did
     True
 
 Construction (docs/design.md has the full specification)::
@@ -20,7 +21,6 @@ key is never reused). The GUID is not an input: no identifier can reveal it.
 
 from __future__ import annotations
 
-import enum
 import hmac
 import os
 
@@ -28,20 +28,13 @@ from nacl.bindings import crypto_sign_seed_keypair
 
 from wallet.identity.didkey import did_key_from_public
 from wallet.hkdf import hkdf_extract, lp
+from wallet.vocabulary import KeyScope
 
 _EXTRACT_SALT = b"wallet/v1/derive"
 
 
-class Scope(str, enum.Enum):
-    """How widely one identifier is shared."""
-
-    PERSONA = "persona"  # the same to every destination (a named pseudonym)
-    PAIRWISE = "pairwise"  # stable for one destination, unrelated across destinations
-    ONE_TIME = "one-time"  # fresh for every call
-
-    @property
-    def label(self) -> bytes:
-        return b"wallet/v1/" + self.value.encode("ascii")
+def _label(scope: KeyScope) -> bytes:
+    return b"wallet/v1/" + scope.value.encode("ascii")
 
 
 class Pseudonym:
@@ -49,7 +42,7 @@ class Pseudonym:
 
     __slots__ = ("scope", "public_key", "secret_key")
 
-    def __init__(self, scope: Scope, public_key: bytes, secret_key: bytes) -> None:
+    def __init__(self, scope: KeyScope, public_key: bytes, secret_key: bytes) -> None:
         self.scope = scope
         self.public_key = public_key
         self.secret_key = secret_key
@@ -62,7 +55,7 @@ class Pseudonym:
         return did_key_from_public(self.public_key)
 
 
-_LABELS = {scope: lp(scope.label) for scope in Scope}
+_LABELS = {scope: lp(_label(scope)) for scope in KeyScope}
 
 
 class Deriver:
@@ -76,7 +69,7 @@ class Deriver:
     def __repr__(self) -> str:
         return "Deriver(<redacted>)"
 
-    def seed(self, persona_id: bytes, scope: Scope, context: bytes) -> bytes:
+    def seed(self, persona_id: bytes, scope: KeyScope, context: bytes) -> bytes:
         """HKDF-Expand(prk, LP(label) || LP(persona_id) || LP(context), 32).
 
         Written out as the single HKDF block T(1) = HMAC(prk, info || 0x01),
@@ -96,17 +89,17 @@ class Deriver:
         )
         return hmac.digest(self._prk, message, "sha256")
 
-    def derive(self, persona_id: bytes, scope: Scope, destination: str | None = None) -> Pseudonym:
+    def derive(self, persona_id: bytes, scope: KeyScope, destination: str | None = None) -> Pseudonym:
         """The key ``destination`` sees for this persona under ``scope``.
 
         ``destination`` must already be normalised (wallet.destination); it is
         required for the pairwise scope and ignored otherwise.
         """
-        if scope is Scope.PAIRWISE:
+        if scope == KeyScope.PAIRWISE:
             if not destination:
                 raise ValueError("a pairwise pseudonym needs a destination")
             context = destination.encode("utf-8")
-        elif scope is Scope.ONE_TIME:
+        elif scope == KeyScope.ONE_TIME:
             context = os.urandom(32)
         else:
             context = b""

@@ -20,11 +20,12 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 from wallet.destination import normalize_destination, normalize_host
 from wallet.errors import CorruptData, UsageError
 from wallet.text import describe, unsafe_character
+from wallet.vocabulary import PERSONA_KINDS
 
 if TYPE_CHECKING:
     from typing import Any
 
-KINDS = ("real", "pseudonym")
+KINDS = PERSONA_KINDS
 KNOWN_ATTRIBUTES = ("display_name", "email", "org", "phone", "sip")
 MAX_NAME_LEN = 64
 MAX_VALUE_LEN = 1024

@@ -17,7 +17,8 @@ an empty one (bench/explain.py).
 
 from __future__ import annotations
 
-from wallet.vocabulary import CALL_MODELS, CATEGORIES, DEFAULT_CATEGORY, SERVICE_TYPES, builtin_default, check_choice
+from wallet.privacy.defaults import builtin_default
+from wallet.vocabulary import CALL_MODELS, CATEGORIES, DEFAULT_CATEGORY, SERVICE_TYPES, check_choice
 from wallet.destination import normalize_destination
 from wallet.errors import AlreadyExists, CorruptData, UsageError
 from wallet.privacy.reconcile import Intent

@@ -19,7 +19,7 @@ an ``untrusted`` one and the caller's intent is the user's own rule (draft
 
 from __future__ import annotations
 
-from wallet.vocabulary import STATES, more_private
+from wallet.vocabulary import STATES, key_scope, more_private
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
     Ask = Callable[[str, list[str]], str | None]
 
-SCOPES = {"identified": "persona", "pseudonymous": "pairwise", "unlinkable": "one-time", "undetectable": "none"}
 
 
 class Intent:
@@ -82,6 +81,7 @@ def reconcile(
     policies: list[Policy],
     *,
     attributes: dict[str, str],
+    persona_kind: str = "real",
     origin_url: str | None = None,
     categories: dict[str, str] | None = None,
     ask: Ask | None = None,
@@ -132,9 +132,10 @@ def reconcile(
             # Falling back to a more private state must not carry identifying attributes or the origin along.
             intent = Intent(state, intent.persona, (), "withhold", intent.on_conflict, intent.source, intent.is_default)
     out.state = state
-    out.scope = SCOPES[state]
+    scope = key_scope(state, persona_kind)
+    out.scope = "none" if scope is None else scope.value
     out.decide("key scope", out.scope, "wallet", f"{state} calls are signed with a {out.scope} key"
-               if state != "undetectable" else "undetectable calls carry no identity at all")
+               if scope is not None else "undetectable calls carry no identity at all")
 
     # -- attributes ------------------------------------------------------------------------------------
     required: dict[str, list[str]] = {}
