@@ -27,7 +27,7 @@ DOCUMENTED = {code for code, _, _ in exit_status_table()}
 def commands(spec: dict, path: list[str]):
     for name, sub in spec.get("commands", {}).items():
         yield from commands(sub, [*path, name])
-    if "impl" in spec:
+    if "params" in spec:
         yield path, spec
 
 

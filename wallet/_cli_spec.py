@@ -11,7 +11,6 @@ SPEC: dict[str, Any] = {'args': [],
  'commands': {'assert': {'args': [],
                          'help': 'Sign an identity assertion over DTLS fingerprints for DEST '
                                  '(offline).',
-                         'impl': 'wallet.cli.assertions:assert_',
                          'options': {'--disclose': {'help': 'Disclose this persona attribute '
                                                             '(repeatable). Default: nothing.',
                                                     'value': 'text'},
@@ -178,14 +177,12 @@ SPEC: dict[str, Any] = {'args': [],
               'demo': {'args': [],
                        'help': 'Walk through a complete flow in a temporary wallet (nothing is '
                                'kept).',
-                       'impl': 'wallet.cli.demo:demo',
                        'options': {'--help': {'help': 'Show help and exit.', 'value': None},
                                    '-h': {'help': 'Show help and exit.', 'value': None}},
                        'params': []},
               'dest': {'args': [],
                        'commands': {'list': {'args': [],
                                              'help': 'List categorised destinations.',
-                                             'impl': 'wallet.cli.privacy:dest_list',
                                              'options': {'--help': {'help': 'Show help and exit.',
                                                                     'value': None},
                                                          '--json': {'help': 'Print one JSON object '
@@ -224,7 +221,6 @@ SPEC: dict[str, Any] = {'args': [],
                                     'rm': {'args': [{'name': 'DEST', 'value': 'text'}],
                                            'help': "Forget a destination's category (it becomes "
                                                    'uncertain).',
-                                           'impl': 'wallet.cli.privacy:dest_rm',
                                            'options': {'--help': {'help': 'Show help and exit.',
                                                                   'value': None},
                                                        '--json': {'help': 'Print one JSON object '
@@ -266,7 +262,6 @@ SPEC: dict[str, Any] = {'args': [],
                                                        'value': None}]},
                                     'set': {'args': [{'name': 'DEST', 'value': 'text'}],
                                             'help': 'Set the category of a destination.',
-                                            'impl': 'wallet.cli.privacy:dest_set',
                                             'options': {'--category': {'choices': ['trusted',
                                                                                    'inner-circle',
                                                                                    'uncertain',
@@ -332,7 +327,6 @@ SPEC: dict[str, Any] = {'args': [],
               'explain': {'args': [],
                           'help': 'Show, without signing, what a call to DEST would disclose, and '
                                   'which rule or policy decided each item.',
-                          'impl': 'wallet.cli.privacy:explain',
                           'options': {'--help': {'help': 'Show help and exit.', 'value': None},
                                       '--json': {'help': 'Print one JSON object (stable keys, see '
                                                          'the man page).',
@@ -437,7 +431,6 @@ SPEC: dict[str, Any] = {'args': [],
               'export': {'args': [{'name': 'FILE', 'value': 'path'}],
                          'help': 'Write an encrypted backup of this wallet (GUID, master secret, '
                                  "personas) to FILE ('-' = stdout).",
-                         'impl': 'wallet.cli.backup:export',
                          'options': {'--backup-passphrase-file': {'help': "Read the backup's "
                                                                           'passphrase from PATH '
                                                                           "('-' = stdin). Without "
@@ -493,7 +486,6 @@ SPEC: dict[str, Any] = {'args': [],
               'history': {'args': [],
                           'help': 'Show the disclosure ledger: every assertion this wallet signed, '
                                   'to whom, as whom, disclosing what.',
-                          'impl': 'wallet.cli.ledger:history',
                           'options': {'--help': {'help': 'Show help and exit.', 'value': None},
                                       '--json': {'help': 'Print one JSON object (stable keys, see '
                                                          'the man page).',
@@ -522,7 +514,6 @@ SPEC: dict[str, Any] = {'args': [],
               'import': {'args': [{'name': 'FILE', 'value': 'path'}],
                          'help': "Restore a wallet from a backup FILE ('-' = stdin): the same "
                                  'GUID, personas and pseudonyms.',
-                         'impl': 'wallet.cli.backup:import_',
                          'options': {'--backup-passphrase-file': {'help': "Read the backup's "
                                                                           'passphrase from PATH '
                                                                           "('-' = stdin). Without "
@@ -605,7 +596,6 @@ SPEC: dict[str, Any] = {'args': [],
               'init': {'args': [],
                        'help': "Create a wallet: a new GUID and master secret, and a 'default' "
                                'persona.',
-                       'impl': 'wallet.cli.identity:init',
                        'options': {'--force': {'help': 'Replace an existing wallet (its identity '
                                                        'is lost: export it first).',
                                                'value': None},
@@ -670,7 +660,6 @@ SPEC: dict[str, Any] = {'args': [],
               'persona': {'args': [],
                           'commands': {'add': {'args': [{'name': 'NAME', 'value': 'text'}],
                                                'help': 'Add a persona.',
-                                               'impl': 'wallet.cli.persona:add',
                                                'options': {'--attr': {'help': 'An attribute you '
                                                                               'may disclose '
                                                                               '(display_name, '
@@ -771,7 +760,6 @@ SPEC: dict[str, Any] = {'args': [],
                                                            'value': None}]},
                                        'list': {'args': [],
                                                 'help': 'List personas.',
-                                                'impl': 'wallet.cli.persona:list_',
                                                 'options': {'--help': {'help': 'Show help and '
                                                                                'exit.',
                                                                        'value': None},
@@ -814,7 +802,6 @@ SPEC: dict[str, Any] = {'args': [],
                                                             'value': None}]},
                                        'rm': {'args': [{'name': 'NAME', 'value': 'text'}],
                                               'help': 'Remove a persona.',
-                                              'impl': 'wallet.cli.persona:rm',
                                               'options': {'--help': {'help': 'Show help and exit.',
                                                                      'value': None},
                                                           '--json': {'help': 'Print one JSON '
@@ -873,7 +860,6 @@ SPEC: dict[str, Any] = {'args': [],
                                                           'value': None}]},
                                        'show': {'args': [{'name': 'NAME', 'value': 'text'}],
                                                 'help': 'Show one persona and its attributes.',
-                                                'impl': 'wallet.cli.persona:show',
                                                 'options': {'--help': {'help': 'Show help and '
                                                                                'exit.',
                                                                        'value': None},
@@ -926,7 +912,6 @@ SPEC: dict[str, Any] = {'args': [],
               'policy': {'args': [],
                          'commands': {'check': {'args': [{'name': 'FILE', 'value': 'path'}],
                                                 'help': 'Validate a policy file.',
-                                                'impl': 'wallet.cli.privacy:policy_check',
                                                 'options': {'--help': {'help': 'Show help and '
                                                                                'exit.',
                                                                        'value': None},
@@ -955,7 +940,6 @@ SPEC: dict[str, Any] = {'args': [],
                                      '-h': {'help': 'Show help and exit.', 'value': None}}},
               'pseudonym': {'args': [{'name': 'DEST', 'value': 'text'}],
                             'help': 'Show the identifier (a did:key) DEST would see.',
-                            'impl': 'wallet.cli.pseudonym:pseudonym',
                             'options': {'--help': {'help': 'Show help and exit.', 'value': None},
                                         '--json': {'help': 'Print one JSON object (stable keys, '
                                                            'see the man page).',
@@ -1014,7 +998,6 @@ SPEC: dict[str, Any] = {'args': [],
                        'commands': {'add': {'args': [],
                                             'help': 'Add a privacy rule (contradictions at the '
                                                     'same precedence are refused).',
-                                            'impl': 'wallet.cli.privacy:rule_add',
                                             'options': {'--category': {'choices': ['trusted',
                                                                                    'inner-circle',
                                                                                    'uncertain',
@@ -1181,7 +1164,6 @@ SPEC: dict[str, Any] = {'args': [],
                                                         'value': None}]},
                                     'list': {'args': [],
                                              'help': 'List rules, highest precedence first.',
-                                             'impl': 'wallet.cli.privacy:rule_list',
                                              'options': {'--help': {'help': 'Show help and exit.',
                                                                     'value': None},
                                                          '--json': {'help': 'Print one JSON object '
@@ -1219,7 +1201,6 @@ SPEC: dict[str, Any] = {'args': [],
                                                          'value': None}]},
                                     'rm': {'args': [{'name': 'ID', 'value': 'text'}],
                                            'help': 'Remove a rule.',
-                                           'impl': 'wallet.cli.privacy:rule_rm',
                                            'options': {'--help': {'help': 'Show help and exit.',
                                                                   'value': None},
                                                        '--json': {'help': 'Print one JSON object '
@@ -1266,7 +1247,6 @@ SPEC: dict[str, Any] = {'args': [],
               'sign-sdp': {'args': [{'name': 'FILE', 'value': 'path'}],
                            'help': 'Add an a=identity covering every fingerprint of an SDP; every '
                                    'other byte is kept.',
-                           'impl': 'wallet.cli.assertions:sign_sdp',
                            'options': {'--disclose': {'help': 'Disclose this persona attribute '
                                                               '(repeatable). Default: nothing.',
                                                       'value': 'text'},
@@ -1431,7 +1411,6 @@ SPEC: dict[str, Any] = {'args': [],
               'status': {'args': [],
                          'help': "Show this wallet's GUID, secret store and personas (for your "
                                  'eyes: the GUID is private).',
-                         'impl': 'wallet.cli.identity:status',
                          'options': {'--help': {'help': 'Show help and exit.', 'value': None},
                                      '--json': {'help': 'Print one JSON object (stable keys, see '
                                                         'the man page).',
@@ -1460,7 +1439,6 @@ SPEC: dict[str, Any] = {'args': [],
               'verify': {'args': [{'name': 'FILE', 'value': 'path'}],
                          'help': 'Verify an identity assertion offline; needs no wallet and no '
                                  'secret.',
-                         'impl': 'wallet.cli.verification:verify',
                          'options': {'--at': {'help': 'Verify as of TIME (ISO 8601, or Unix '
                                                       'seconds).',
                                               'value': 'text'},

@@ -66,7 +66,9 @@ def command(only: str | None = None) -> Any:
 
 def run(args: list[str]) -> int:
     """Parse with typer and run; usage errors become one line and exit code 2."""
-    json_mode = "--json" in args
+    from wallet.cli.fast import json_requested
+
+    json_mode = json_requested(args)
 
     def action() -> object:
         only = args[0] if args and args[0] in COMMANDS else None

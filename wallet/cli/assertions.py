@@ -10,6 +10,7 @@ from wallet.cli.privacy import read_context
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
+    from wallet.cli._args import AssertArgs, SignSdpArgs
     from collections.abc import Callable
 
     from wallet.privacy.policy import Policy
@@ -139,56 +140,28 @@ def _summary(issued: Issued) -> dict[str, object]:
     }
 
 
-def assert_(
-    to: str,
-    fingerprint: list[str] | None,
-    persona: str | None,
-    state: str | None,
-    disclose: list[str] | None,
-    service: str | None,
-    model: str | None,
-    policy: list[str] | None,
-    origin: str | None,
-    ttl: int,
-    format: str,
-    passphrase_file: str | None,
-    json_out: bool,
-) -> None:
+def assert_(a: AssertArgs) -> None:
     from wallet.errors import UsageError
 
-    fingerprints = _fingerprints(fingerprint)
+    fingerprints = _fingerprints(a["fingerprint"])
     if not fingerprints:
         raise UsageError("nothing to bind: give the DTLS fingerprints", hint="--fingerprint 'sha-256 AB:CD:...'")
-    context = read_context(to, policy, origin)  # usage errors before anything is unlocked or read
-    wallet = unlock_wallet(passphrase_file)
-    plan = _plan(wallet, to, persona=persona, state=state, disclose=disclose, service=service, model=model,
+    context = read_context(a["to"], a["policy"], a["origin"])  # usage errors before anything is unlocked or read
+    wallet = unlock_wallet(a["passphrase_file"])
+    plan = _plan(wallet, a["to"], persona=a["persona"], state=a["state"], disclose=a["disclose"], service=a["service"], model=a["model"],
                  context=context)
     if plan.outcome.state == "undetectable":
         Output.notice(f"undetectable call to {plan.destination}: no identity is sent (decided by {plan.intent.source})")
-        Output(json_out).product({"state": "undetectable", "line": None, "token": None, "audience": plan.destination}, "")
+        Output(a["json_out"]).product({"state": "undetectable", "line": None, "token": None, "audience": plan.destination}, "")
         return
-    issued = _sign(wallet, plan, fingerprints, ttl, "assert")
+    issued = _sign(wallet, plan, fingerprints, a["ttl"], "assert")
     _check_output(issued, issued.line.encode(), fingerprints)
     _check_output(issued, issued.token.encode(), fingerprints)
-    _deliver(wallet, issued, lambda: Output(json_out).product(_summary(issued), issued.line if format == "line" else issued.token))
+    _deliver(wallet, issued, lambda: Output(a["json_out"]).product(_summary(issued), issued.line if a["format"] == "line" else issued.token))
     _notice(issued, plan)
 
 
-def sign_sdp(
-    to: str,
-    file: str,
-    output: str | None,
-    persona: str | None,
-    state: str | None,
-    disclose: list[str] | None,
-    service: str | None,
-    model: str | None,
-    policy: list[str] | None,
-    origin: str | None,
-    ttl: int,
-    passphrase_file: str | None,
-    json_out: bool,
-) -> None:
+def sign_sdp(a: SignSdpArgs) -> None:
     from pathlib import Path
 
     from wallet.assertions.token import envelope
@@ -197,8 +170,8 @@ def sign_sdp(
     from wallet.assertions.sdp import MAX_SDP_BYTES, Sdp
     from wallet.errors import Rejected
 
-    context = read_context(to, policy, origin)  # usage errors before anything is unlocked or read
-    raw = read_input(file, what="SDP", limit=MAX_SDP_BYTES)
+    context = read_context(a["to"], a["policy"], a["origin"])  # usage errors before anything is unlocked or read
+    raw = read_input(a["file"], what="SDP", limit=MAX_SDP_BYTES)
     try:
         sdp = Sdp.parse(raw)
         sdp.identity_value()  # refuses a=identity in a media section, or twice
@@ -206,8 +179,8 @@ def sign_sdp(
         raise UsageError(exc.message, hint=exc.hint) from None
     if not sdp.fingerprints:
         raise UsageError("the SDP has no a=fingerprint line: there is nothing to bind the identity to")
-    wallet = unlock_wallet(passphrase_file)
-    plan = _plan(wallet, to, persona=persona, state=state, disclose=disclose, service=service, model=model,
+    wallet = unlock_wallet(a["passphrase_file"])
+    plan = _plan(wallet, a["to"], persona=a["persona"], state=a["state"], disclose=a["disclose"], service=a["service"], model=a["model"],
                  context=context)
     if plan.outcome.state == "undetectable":
         stripped = sdp.without_identity()
@@ -217,24 +190,25 @@ def sign_sdp(
             f"undetectable call to {plan.destination}: the SDP passes with no a=identity{removed} "
             f"(decided by {plan.intent.source})"
         )
-        if output is not None:
-            write_new_file(Path(output), raw, replace=True)
-            Output(json_out).product({"state": "undetectable", "output": output, "line": None, "token": None})
-        elif json_out:
+        if a["output"] is not None:
+            write_new_file(Path(a["output"]), raw, replace=True)
+            Output(a["json_out"]).product({"state": "undetectable", "output": a["output"], "line": None, "token": None})
+        elif a["json_out"]:
             Output(True).product({"state": "undetectable", "sdp": raw.decode("utf-8"), "line": None, "token": None})
         else:
             sys.stdout.buffer.write(raw)
             sys.stdout.flush()
         return
-    issued = _sign(wallet, plan, sdp.fingerprints, ttl, "sign-sdp")
+    issued = _sign(wallet, plan, sdp.fingerprints, a["ttl"], "sign-sdp")
     signed = sdp.with_identity(envelope(issued.token))
     _check_output(issued, signed)
     summary = _summary(issued)
+    output = a["output"]
     if output is not None:
         _deliver(wallet, issued, lambda: write_new_file(Path(output), signed, replace=True))
         _notice(issued, plan)
-        Output(json_out).product({**summary, "output": output})
-    elif json_out:
+        Output(a["json_out"]).product({**summary, "output": output})
+    elif a["json_out"]:
         _deliver(wallet, issued, lambda: Output(True).product({**summary, "sdp": signed.decode("utf-8")}))
         _notice(issued, plan)
     else:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from wallet.cli._args import ExportArgs, ImportArgs
+
 import sys
 from pathlib import Path
 
@@ -25,66 +29,56 @@ def _backup_source(path: str | None, other: str | None) -> PassphraseSource:
     return passphrase_source(path, what="backup passphrase", env=None, flag="--backup-passphrase-file")
 
 
-def export(
-    file: str, backup_passphrase_file: str | None, force: bool, passphrase_file: str | None, json_out: bool
-) -> None:
+def export(a: ExportArgs) -> None:
     from wallet.backup import export_backup
     from wallet.errors import AlreadyExists, UsageError
     from wallet.storage.files import write_new_file
 
-    source = _backup_source(backup_passphrase_file, passphrase_file)
-    if file == "-":
-        if json_out:
+    source = _backup_source(a["backup_passphrase_file"], a["passphrase_file"])
+    if a["file"] == "-":
+        if a["json_out"]:
             raise UsageError("--json and a backup on stdout cannot share stdout", hint="write the backup to a file")
         if sys.stdout.isatty():
             raise UsageError("refusing to write a binary backup to a terminal", hint="redirect it: wallet export - > FILE")
-        blob = export_backup(unlock_wallet(passphrase_file), source(True))
+        blob = export_backup(unlock_wallet(a["passphrase_file"]), source(True))
         sys.stdout.buffer.write(blob)
         sys.stdout.flush()
         Output.notice("wrote an encrypted backup to stdout; keep it and its passphrase apart")
         return
-    target = Path(file)
-    if target.exists() and not force:
+    target = Path(a["file"])
+    if target.exists() and not a["force"]:
         raise AlreadyExists(f"{target} already exists", hint="choose another file or add --force")
-    wallet = unlock_wallet(passphrase_file)
+    wallet = unlock_wallet(a["passphrase_file"])
     blob = export_backup(wallet, source(True))
     try:
-        write_new_file(target, blob, replace=force)
+        write_new_file(target, blob, replace=a["force"])
     except FileExistsError:
         raise AlreadyExists(f"{target} already exists", hint="choose another file or add --force") from None
-    out = Output(json_out)
+    out = Output(a["json_out"])
     out.notice(f"wrote an encrypted backup to {target}; keep it and its passphrase apart")
     out.product({"file": str(target), "bytes": len(blob)})
 
 
-def import_(
-    file: str,
-    backup_passphrase_file: str | None,
-    store: str,
-    passphrase_file: str | None,
-    force: bool,
-    yes: bool,
-    json_out: bool,
-) -> None:
+def import_(a: ImportArgs) -> None:
     from wallet.backup import MAX_BACKUP_SIZE, read_backup
     from wallet.cli.common import read_input
     from wallet.cli.passphrase import passphrase_source
     from wallet.storage.paths import WalletHome
     from wallet.storage.provisioning import provision
 
-    blob = read_input(file, what="backup", limit=MAX_BACKUP_SIZE, binary_from_tty=False)
-    root, records = read_backup(blob, _backup_source(backup_passphrase_file, passphrase_file)(False))
+    blob = read_input(a["file"], what="backup", limit=MAX_BACKUP_SIZE, binary_from_tty=False)
+    root, records = read_backup(blob, _backup_source(a["backup_passphrase_file"], a["passphrase_file"])(False))
     home = WalletHome.resolve()
-    if force and home.has_wallet_files():
+    if a["force"] and home.has_wallet_files():
         confirm_or_refuse(
             f"Replace the wallet in {home.path} with the backup?",
-            yes,
+            a["yes"],
             flag_hint="add --yes to replace it non-interactively",
         )
     choice = provision(
-        home, root, store=store, passphrase=passphrase_source(passphrase_file), force=force, records=records
+        home, root, store=a["store"], passphrase=passphrase_source(a["passphrase_file"]), force=a["force"], records=records
     )
-    out = Output(json_out)
+    out = Output(a["json_out"])
     out.notice(f"secret store: {choice.store.name} ({choice.reason})")
     out.notice(f"restored the wallet into {home.path}")
     personas = sorted(name for name, _ in records.get("persona", []))

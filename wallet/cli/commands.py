@@ -4,28 +4,37 @@
     >>> sorted(COMMANDS)[:3]
     ['demo', 'export', 'import']
 
-Each declaration is a signature and a docstring; its body hands the values to
-the implementation named in :data:`IMPLEMENTATIONS` (a typer-free module).
-wallet.cli.docgen turns these declarations into the man page, the completion
-scripts and wallet/_cli_spec.py, from which wallet.cli.fast parses
-well-formed command lines without importing typer (docs/performance.md).
+Each declaration is a signature and a docstring, written here once by hand:
+the only list of a command's parameters. wallet.cli.docgen derives everything
+else from it: the man page, the completion scripts, wallet/_cli_spec.py (from
+which wallet.cli.fast parses well-formed command lines without importing
+typer, docs/performance.md) and wallet/cli/_args.py, which holds one TypedDict
+per command and the typed call into its implementation (a typer-free module
+named by :func:`implemented_by`). mypy checks those calls and every use of a
+parameter inside an implementation; a test fails when a generated file drifts.
 """
 
 from __future__ import annotations
 
-import enum
-import importlib
+import functools
 from collections.abc import Callable
 from typing import Annotated, Any, Optional
 
 import typer
 
-from wallet.vocabulary import CallModel, Category, KeyScope, OriginChoice, PersonaKind, PrivacyState, ServiceType, StoreKind
-
-
-class LineFormat(str, enum.Enum):
-    line = "line"
-    token = "token"
+from wallet.cli.output import AssertionFormat
+from wallet.vocabulary import (
+    DEFAULT_TTL,
+    MAX_TTL,
+    CallModel,
+    Category,
+    KeyScope,
+    OriginChoice,
+    PersonaKind,
+    PrivacyState,
+    ServiceType,
+    StoreKind,
+)
 
 
 StoreOpt = Annotated[
@@ -58,22 +67,24 @@ PersonaNameArg = Annotated[str, typer.Argument(metavar="NAME", help="The persona
 
 #: command path -> "module:function" of its implementation.
 IMPLEMENTATIONS: dict[str, str] = {}
+#: command path -> its declaration (the function whose signature typer reads).
+DECLARATIONS: dict[str, Callable[..., Any]] = {}
 
 
-def invoke(path: str, values: dict[str, Any]) -> Any:
-    """Call the implementation of ``path`` with plain values (enums become their strings).
+def implemented_by(path: str, target: str) -> Callable[[Callable[..., None]], Callable[..., Any]]:
+    """Register a declaration; typer calls the returned function, which runs the implementation."""
 
-    Its return value, if an int, is the exit status (``wallet verify``).
-    """
-    module, _, function = IMPLEMENTATIONS[path].partition(":")
-    plain = {k: (v.value if isinstance(v, enum.Enum) else v) for k, v in values.items()}
-    return getattr(importlib.import_module(module), function)(**plain)
-
-
-def implemented_by(path: str, target: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    def mark(fn: Callable[..., None]) -> Callable[..., None]:
+    def mark(fn: Callable[..., None]) -> Callable[..., Any]:
         IMPLEMENTATIONS[path] = target
-        return fn
+        DECLARATIONS[path] = fn
+
+        @functools.wraps(fn)
+        def run(**values: Any) -> Any:
+            from wallet.cli._args import CALLS
+
+            return CALLS[path](values)
+
+        return run
 
     return mark
 
@@ -88,13 +99,11 @@ def init(
     json_out: JsonOpt = False,
 ) -> None:
     """Create a wallet: a new GUID and master secret, and a 'default' persona."""
-    invoke("init", locals())
 
 
 @implemented_by("status", "wallet.cli.identity:status")
 def status(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
     """Show this wallet's GUID, secret store and personas (for your eyes: the GUID is private)."""
-    invoke("status", locals())
 
 
 # -- personas ------------------------------------------------------------------------------------
@@ -128,21 +137,18 @@ def persona_add(
     json_out: JsonOpt = False,
 ) -> None:
     """Add a persona."""
-    invoke("persona add", locals())
 
 
 @persona_app.command("list")
 @implemented_by("persona list", "wallet.cli.persona:list_")
 def persona_list(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
     """List personas."""
-    invoke("persona list", locals())
 
 
 @persona_app.command("show")
 @implemented_by("persona show", "wallet.cli.persona:show")
 def persona_show(name: PersonaNameArg, passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
     """Show one persona and its attributes."""
-    invoke("persona show", locals())
 
 
 @persona_app.command("rm")
@@ -151,7 +157,6 @@ def persona_rm(
     name: PersonaNameArg, yes: YesOpt = False, passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False
 ) -> None:
     """Remove a persona. Its identifiers can never be derived again."""
-    invoke("persona rm", locals())
 
 
 # -- pseudonyms ----------------------------------------------------------------------------------
@@ -175,7 +180,6 @@ def pseudonym(
     json_out: JsonOpt = False,
 ) -> None:
     """Show the identifier (a did:key) DEST would see."""
-    invoke("pseudonym", locals())
 
 
 # -- assertions ---------------------------------------------------------------------------------
@@ -205,7 +209,7 @@ DiscloseOpt = Annotated[
     Optional[list[str]],
     typer.Option("--disclose", metavar="ATTR", help="Disclose this persona attribute (repeatable). Default: nothing."),
 ]
-TtlOpt = Annotated[int, typer.Option("--ttl", metavar="SECONDS", help="Lifetime of the assertion (1-86400).")]
+TtlOpt = Annotated[int, typer.Option("--ttl", metavar="SECONDS", help=f"Lifetime of the assertion (1-{MAX_TTL}).")]
 FingerprintOpt = Annotated[
     Optional[list[str]],
     typer.Option("--fingerprint", metavar="'ALG HEX'", help="A DTLS fingerprint, e.g. 'sha-256 AB:CD:...' (repeatable)."),
@@ -223,13 +227,12 @@ def assert_(
     model: ModelOpt = None,
     policy: PolicyOpt = None,
     origin: OriginOpt = None,
-    ttl: TtlOpt = 300,
-    format: Annotated[LineFormat, typer.Option("--format", help="line: an a=identity line; token: the bare JWS.")] = LineFormat.line,
+    ttl: TtlOpt = DEFAULT_TTL,
+    format: Annotated[AssertionFormat, typer.Option("--format", help="line: an a=identity line; token: the bare JWS.")] = AssertionFormat.LINE,
     passphrase_file: PassphraseFileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Sign an identity assertion over DTLS fingerprints for DEST (offline)."""
-    invoke("assert", locals())
 
 
 @implemented_by("sign-sdp", "wallet.cli.assertions:sign_sdp")
@@ -246,12 +249,11 @@ def sign_sdp(
     model: ModelOpt = None,
     policy: PolicyOpt = None,
     origin: OriginOpt = None,
-    ttl: TtlOpt = 300,
+    ttl: TtlOpt = DEFAULT_TTL,
     passphrase_file: PassphraseFileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Add an a=identity covering every fingerprint of an SDP; every other byte is kept."""
-    invoke("sign-sdp", locals())
 
 
 @implemented_by("verify", "wallet.cli.verification:verify")
@@ -282,13 +284,11 @@ def verify(
     json_out: JsonOpt = False,
 ) -> Any:
     """Verify an identity assertion offline; needs no wallet and no secret."""
-    return invoke("verify", locals())
 
 
 @implemented_by("history", "wallet.cli.ledger:history")
 def history(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
     """Show the disclosure ledger: every assertion this wallet signed, to whom, as whom, disclosing what."""
-    invoke("history", locals())
 
 
 # -- privacy rules by context ----------------------------------------------------------------------
@@ -305,21 +305,18 @@ def dest_set(
     json_out: JsonOpt = False,
 ) -> None:
     """Set the category of a destination."""
-    invoke("dest set", locals())
 
 
 @dest_app.command("list")
 @implemented_by("dest list", "wallet.cli.privacy:dest_list")
 def dest_list(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
     """List categorised destinations."""
-    invoke("dest list", locals())
 
 
 @dest_app.command("rm")
 @implemented_by("dest rm", "wallet.cli.privacy:dest_rm")
 def dest_rm(dest: DestArg, passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
     """Forget a destination's category (it becomes uncertain)."""
-    invoke("dest rm", locals())
 
 
 rule_app = typer.Typer(help="Privacy rules by destination, category, service type and call model.", no_args_is_help=True)
@@ -347,14 +344,12 @@ def rule_add(
     json_out: JsonOpt = False,
 ) -> None:
     """Add a privacy rule (contradictions at the same precedence are refused)."""
-    invoke("rule add", locals())
 
 
 @rule_app.command("list")
 @implemented_by("rule list", "wallet.cli.privacy:rule_list")
 def rule_list(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
     """List rules, highest precedence first."""
-    invoke("rule list", locals())
 
 
 @rule_app.command("rm")
@@ -365,7 +360,6 @@ def rule_rm(
     json_out: JsonOpt = False,
 ) -> None:
     """Remove a rule."""
-    invoke("rule rm", locals())
 
 
 policy_app = typer.Typer(help="Destination and calling-service policies (docs/policy.md).", no_args_is_help=True)
@@ -378,7 +372,6 @@ def policy_check(
     json_out: JsonOpt = False,
 ) -> None:
     """Validate a policy file."""
-    invoke("policy check", locals())
 
 
 @implemented_by("explain", "wallet.cli.privacy:explain")
@@ -393,7 +386,6 @@ def explain(
     json_out: JsonOpt = False,
 ) -> None:
     """Show, without signing, what a call to DEST would disclose, and which rule or policy decided each item."""
-    invoke("explain", locals())
 
 
 # -- portability ---------------------------------------------------------------------------------
@@ -406,7 +398,6 @@ def export(
     json_out: JsonOpt = False,
 ) -> None:
     """Write an encrypted backup of this wallet (GUID, master secret, personas) to FILE ('-' = stdout)."""
-    invoke("export", locals())
 
 
 @implemented_by("import", "wallet.cli.backup:import_")
@@ -420,13 +411,11 @@ def import_(
     json_out: JsonOpt = False,
 ) -> None:
     """Restore a wallet from a backup FILE ('-' = stdin): the same GUID, personas and pseudonyms."""
-    invoke("import", locals())
 
 
 @implemented_by("demo", "wallet.cli.demo:demo")
 def demo() -> None:
     """Walk through a complete flow in a temporary wallet (nothing is kept)."""
-    invoke("demo", locals())
 
 
 #: Top-level command name -> its declaration (a function or a typer group), in help order.

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
+    from wallet.cli._args import DemoArgs
     from wallet.facade import Wallet
 
 
@@ -21,7 +22,7 @@ DEMO_OFFER = (
 )
 
 
-def demo() -> None:
+def demo(a: DemoArgs) -> None:
     from wallet.vocabulary import KeyScope
     from wallet.storage.paths import WalletHome
     from wallet.identity.personas import Persona

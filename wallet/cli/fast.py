@@ -2,13 +2,14 @@
 
     >>> from wallet.cli.fast import plan
     >>> plan(["pseudonym", "example.org", "--json"])[0]
-    'wallet.cli.pseudonym:pseudonym'
+    'pseudonym'
 
 typer (with its vendored click) costs ~55 ms to import, more than a whole
 `wallet verify` may take. wallet/_cli_spec.py, generated from the typer
 declarations in wallet.cli.commands, lists every command's parameters; this
-module maps a command line onto them and returns the implementation and its
-keyword arguments, exactly as typer would pass them. Anything it is not sure
+module maps a command line onto them and returns the command and its
+arguments, exactly as typer would pass them; both run it through the same
+typed call (wallet/cli/_args.py). Anything it is not sure
 about (help, ``--``, combined short flags, an unknown option, a bad choice or
 number, a missing argument) returns None, and typer parses the line instead,
 with its own messages. tests/test_fast_path.py checks both parsers agree.
@@ -42,15 +43,17 @@ def _convert(param: dict[str, Any], raw: str) -> tuple[bool, Any]:
 
 
 def plan(args: list[str]) -> Plan | None:
-    """(``module:function``, keyword arguments) for ``args``, or None to let typer decide."""
+    """(command path, arguments) for ``args``, or None to let typer decide."""
     from wallet._cli_spec import SPEC
 
     node: dict[str, Any] = SPEC
     i = 0
+    path: list[str] = []
     while "commands" in node:
         if i >= len(args) or args[i] not in node["commands"]:
             return None
         node = node["commands"][args[i]]
+        path.append(args[i])
         i += 1
     params: list[dict[str, Any]] = node["params"]
     values: dict[str, Any] = {p["name"]: p["default"] for p in params}
@@ -101,7 +104,7 @@ def plan(args: list[str]) -> Plan | None:
         filled += 1
     if any(p["required"] and p["name"] not in given for p in params):
         return None
-    return node["impl"], values
+    return " ".join(path), values
 
 
 def run(args: list[str]) -> int | None:
@@ -109,13 +112,33 @@ def run(args: list[str]) -> int | None:
     found = plan(args)
     if found is None:
         return None
-    import importlib
-
+    from wallet.cli._args import CALLS
     from wallet.cli.dispatch import guarded
 
-    target, values = found
-    module, _, function = target.partition(":")
-    return guarded(
-        lambda: getattr(importlib.import_module(module), function)(**values),
-        json_mode=bool(values.get("json_out")),
-    )
+    path, values = found
+    return guarded(lambda: CALLS[path](values), json_mode=bool(values.get("json_out")))
+
+
+def json_requested(args: list[str]) -> bool:
+    """Whether ``args`` ask for --json, read as the parsers read them: a ``--json`` that is the value of an
+    option taking one (``--persona --json``) or comes after ``--`` is not the flag. Used to report a usage
+    error in the form the command line asked for, whichever parser found it."""
+    from wallet._cli_spec import SPEC
+
+    node: dict[str, Any] = SPEC
+    i = 0
+    while "commands" in node and i < len(args) and args[i] in node["commands"]:
+        node = node["commands"][args[i]]
+        i += 1
+    options = node.get("options", {})
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg == "--":
+            return False
+        if arg == "--json":
+            return True
+        info = options.get(arg)
+        if info is not None and info.get("value") is not None:
+            i += 1  # this option's value, whatever it looks like
+    return False

@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from wallet.cli._args import InitArgs, StatusArgs
+
 from wallet.cli.common import confirm_or_refuse, unlock_wallet
 from wallet.cli.output import Output
 
 
-def init(store: str, passphrase_file: str | None, force: bool, yes: bool, json_out: bool) -> None:
+def init(a: InitArgs) -> None:
     from wallet.cli.passphrase import passphrase_source
     from wallet.storage.paths import WalletHome
     from wallet.facade import create_wallet
 
     home = WalletHome.resolve()
-    if force and home.has_wallet_files():
+    if a["force"] and home.has_wallet_files():
         confirm_or_refuse(
             f"Replace the wallet in {home.path}? Its GUID, keys and pseudonyms will be lost",
-            yes,
+            a["yes"],
             flag_hint="add --yes to replace it non-interactively",
         )
-    root, choice = create_wallet(home, store=store, passphrase=passphrase_source(passphrase_file), force=force)
-    out = Output(json_out)
+    root, choice = create_wallet(home, store=a["store"], passphrase=passphrase_source(a["passphrase_file"]), force=a["force"])
+    out = Output(a["json_out"])
     out.notice(f"secret store: {choice.store.name} ({choice.reason})")
     out.notice(f"created a wallet in {home.path}")
     out.product({"home": str(home.path), "store": choice.store.name, "guid": str(root.guid)})
 
 
-def status(passphrase_file: str | None, json_out: bool) -> None:
+def status(a: StatusArgs) -> None:
     from wallet import __version__
 
-    wallet = unlock_wallet(passphrase_file)
+    wallet = unlock_wallet(a["passphrase_file"])
     personas = [p.name for p in wallet.personas()]
     data = {
         "version": __version__,
@@ -45,4 +49,4 @@ def status(passphrase_file: str | None, json_out: bool) -> None:
             f"personas: {', '.join(personas) or '(none)'}",
         ]
     )
-    Output(json_out).product(data, human)
+    Output(a["json_out"]).product(data, human)

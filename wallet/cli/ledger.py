@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from wallet.cli._args import HistoryArgs
+
 from wallet.cli.common import unlock_wallet
 from wallet.cli.output import Output
 
 
-def history(passphrase_file: str | None, json_out: bool) -> None:
+def history(a: HistoryArgs) -> None:
     import time
 
     from wallet.text import for_terminal as safe
 
-    entries = unlock_wallet(passphrase_file).history()
+    entries = unlock_wallet(a["passphrase_file"]).history()
     rows = []
     for e in entries:
         when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(e["time"]))
         what = ",".join(safe(k) for k in sorted(e["disclosed"])) or "-"
         rows.append(f"{when}  {safe(e['destination'])}  {e['state']}  {safe(e['persona'])}  {e['id']}  disclosed: {what}")
-    Output(json_out).product({"history": entries}, "\n".join(rows))
+    Output(a["json_out"]).product({"history": entries}, "\n".join(rows))

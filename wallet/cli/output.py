@@ -11,6 +11,7 @@ Colour is used only on a terminal and never when NO_COLOR is set.
 
 from __future__ import annotations
 
+import enum
 import json
 import os
 import sys
@@ -18,6 +19,13 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 
 if TYPE_CHECKING:
     from typing import Any
+
+
+class AssertionFormat(enum.StrEnum):
+    """How `wallet assert` prints its product (a presentation choice of the CLI, not vocabulary)."""
+
+    LINE = "line"  # an a=identity line
+    TOKEN = "token"  # the bare JWS
 
 
 def _color_ok(stream: Any) -> bool:

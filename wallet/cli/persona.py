@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from wallet.cli._args import PersonaAddArgs, PersonaListArgs, PersonaRmArgs, PersonaShowArgs
+
 from wallet.cli.common import confirm_or_refuse, unlock_wallet
 from wallet.cli.output import Output
 from wallet.identity.personas import Persona
@@ -53,40 +57,38 @@ def collect_attributes(attr: list[str] | None, attr_file: str | None) -> dict[st
     return attributes
 
 
-def add(
-    name: str, kind: str, attr: list[str] | None, attr_file: str | None, passphrase_file: str | None, json_out: bool
-) -> None:
-    attributes = collect_attributes(attr, attr_file)
-    persona = Persona.new(name, kind=kind, attributes=attributes)
-    wallet = unlock_wallet(passphrase_file)
+def add(a: PersonaAddArgs) -> None:
+    attributes = collect_attributes(a["attr"], a["attr_file"])
+    persona = Persona.new(a["name"], kind=a["kind"], attributes=attributes)
+    wallet = unlock_wallet(a["passphrase_file"])
     wallet.add_persona(persona)
-    out = Output(json_out)
+    out = Output(a["json_out"])
     out.notice(f"added {persona.kind} persona {persona.name!r}")
     out.product({"persona": persona.public_view()})
 
 
-def list_(passphrase_file: str | None, json_out: bool) -> None:
-    personas = unlock_wallet(passphrase_file).personas()
+def list_(a: PersonaListArgs) -> None:
+    personas = unlock_wallet(a["passphrase_file"]).personas()
     from wallet.text import for_terminal as safe
 
     rows = [f"{safe(p.name)}\t{p.kind}\t{','.join(sorted(p.attributes)) or '-'}" for p in personas]
-    Output(json_out).product({"personas": [p.public_view() for p in personas]}, "\n".join(rows))
+    Output(a["json_out"]).product({"personas": [p.public_view() for p in personas]}, "\n".join(rows))
 
 
-def show(name: str, passphrase_file: str | None, json_out: bool) -> None:
-    persona = unlock_wallet(passphrase_file).persona(name)
-    Output(json_out).product({"persona": persona.public_view()}, _describe(persona))
+def show(a: PersonaShowArgs) -> None:
+    persona = unlock_wallet(a["passphrase_file"]).persona(a["name"])
+    Output(a["json_out"]).product({"persona": persona.public_view()}, _describe(persona))
 
 
-def rm(name: str, yes: bool, passphrase_file: str | None, json_out: bool) -> None:
-    wallet = unlock_wallet(passphrase_file)
-    wallet.persona(name)  # unknown name -> usage error before asking anything
+def rm(a: PersonaRmArgs) -> None:
+    wallet = unlock_wallet(a["passphrase_file"])
+    wallet.persona(a["name"])  # unknown name -> usage error before asking anything
     confirm_or_refuse(
-        f"Remove persona {name!r}? Its pseudonyms cannot be recreated",
-        yes,
+        f"Remove persona {a['name']!r}? Its pseudonyms cannot be recreated",
+        a["yes"],
         flag_hint="add --yes to remove it non-interactively",
     )
-    wallet.remove_persona(name)
-    out = Output(json_out)
-    out.notice(f"removed persona {name!r}")
-    out.product({"removed": name})
+    wallet.remove_persona(a["name"])
+    out = Output(a["json_out"])
+    out.notice(f"removed persona {a['name']!r}")
+    out.product({"removed": a["name"]})

@@ -9,6 +9,7 @@ from wallet.cli.output import Output
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
+    from wallet.cli._args import DestListArgs, DestRmArgs, DestSetArgs, ExplainArgs, PolicyCheckArgs, RuleAddArgs, RuleListArgs, RuleRmArgs
     from typing import Any
 
     from wallet.privacy.policy import Policy
@@ -88,74 +89,62 @@ def conflict_summary(plan: Plan) -> str:
     return f"{parties} {what}, and {c['by']} says refuse"
 
 
-def dest_set(dest: str, category: str, passphrase_file: str | None, json_out: bool) -> None:
-    normalized = unlock_wallet(passphrase_file).prefs.set_category(dest, category)
-    Output.notice(f"{normalized} is now {category}")
-    Output(json_out).product({"destination": normalized, "category": category})
+def dest_set(a: DestSetArgs) -> None:
+    normalized = unlock_wallet(a["passphrase_file"]).prefs.set_category(a["dest"], a["category"])
+    Output.notice(f"{normalized} is now {a['category']}")
+    Output(a["json_out"]).product({"destination": normalized, "category": a["category"]})
 
 
-def dest_list(passphrase_file: str | None, json_out: bool) -> None:
-    entries = unlock_wallet(passphrase_file).prefs.destinations()
-    Output(json_out).product({"destinations": entries}, "\n".join(f"{d['destination']}\t{d['category']}" for d in entries))
+def dest_list(a: DestListArgs) -> None:
+    entries = unlock_wallet(a["passphrase_file"]).prefs.destinations()
+    Output(a["json_out"]).product({"destinations": entries}, "\n".join(f"{d['destination']}\t{d['category']}" for d in entries))
 
 
-def dest_rm(dest: str, passphrase_file: str | None, json_out: bool) -> None:
-    normalized = unlock_wallet(passphrase_file).prefs.remove_destination(dest)
+def dest_rm(a: DestRmArgs) -> None:
+    normalized = unlock_wallet(a["passphrase_file"]).prefs.remove_destination(a["dest"])
     Output.notice(f"forgot the category of {normalized} (now uncertain)")
-    Output(json_out).product({"removed": normalized})
+    Output(a["json_out"]).product({"removed": normalized})
 
 
-def rule_add(
-    state: str,
-    dest: str | None,
-    category: str | None,
-    service: str | None,
-    model: str | None,
-    persona: str | None,
-    disclose: str | None,
-    origin: str | None,
-    on_conflict: str,
-    passphrase_file: str | None,
-    json_out: bool,
-) -> None:
+def rule_add(a: RuleAddArgs) -> None:
     from wallet.privacy.rules import Rule
 
     rule = Rule.new(
-        dest=dest, category=category, service=service, model=model, state=state, persona=persona,
-        disclose=(disclose or "").split(",") if disclose else [], origin=origin, on_conflict=on_conflict,
+        dest=a["dest"], category=a["category"], service=a["service"], model=a["model"], state=a["state"], persona=a["persona"],
+        disclose=(a["disclose"] or "").split(",") if a["disclose"] else [], origin=a["origin"], on_conflict=a["on_conflict"],
     )
-    wallet = unlock_wallet(passphrase_file)
+    wallet = unlock_wallet(a["passphrase_file"])
     if rule.persona:
         wallet.persona(rule.persona)  # an unknown persona is a usage error now, not at signing time
     wallet.prefs.add_rule(rule)
     Output.notice(f"added rule {rule.rule_id}: {rule.describe()} -> {rule.state}")
-    Output(json_out).product({"rule": rule.to_json()}, rule.rule_id)
+    Output(a["json_out"]).product({"rule": rule.to_json()}, rule.rule_id)
 
 
-def rule_list(passphrase_file: str | None, json_out: bool) -> None:
-    rules = unlock_wallet(passphrase_file).prefs.rules()
+def rule_list(a: RuleListArgs) -> None:
+    rules = unlock_wallet(a["passphrase_file"]).prefs.rules()
     rows = [
         f"{r.rule_id}\t{r.describe()}\t{r.state}\t{r.persona or '-'}\t{','.join(r.disclose) or '-'}\t"
         f"origin={r.origin or 'default'}\ton-conflict={r.on_conflict}"
         for r in rules
     ]
-    Output(json_out).product({"rules": [r.to_json() for r in rules]}, "\n".join(rows))
+    Output(a["json_out"]).product({"rules": [r.to_json() for r in rules]}, "\n".join(rows))
 
 
-def rule_rm(rule_id: str, passphrase_file: str | None, json_out: bool) -> None:
-    rule = unlock_wallet(passphrase_file).prefs.remove_rule(rule_id)
-    Output.notice(f"removed rule {rule_id}: {rule.describe()}")
-    Output(json_out).product({"removed": rule_id})
+def rule_rm(a: RuleRmArgs) -> None:
+    rule = unlock_wallet(a["passphrase_file"]).prefs.remove_rule(a["rule_id"])
+    Output.notice(f"removed rule {a['rule_id']}: {rule.describe()}")
+    Output(a["json_out"]).product({"removed": a["rule_id"]})
 
 
-def policy_check(file: str, json_out: bool) -> None:
+def policy_check(a: PolicyCheckArgs) -> None:
 
-    policy = load_policy_arg(file)
+    policy = load_policy_arg(a["file"])
     human = (
         f"valid policy of {policy.party} ({policy.role}): accepts {', '.join(policy.accept)}; "
         f"requires {', '.join(policy.require) or 'nothing'}; origin {policy.origin}"
     )
-    Output(json_out).product({"valid": True, "policy": policy.to_json()}, human)
+    Output(a["json_out"]).product({"valid": True, "policy": policy.to_json()}, human)
 
 
 def make_plan(
@@ -176,22 +165,13 @@ def make_plan(
     )
 
 
-def explain(
-    to: str,
-    service: str | None,
-    model: str | None,
-    policy: list[str] | None,
-    origin: str | None,
-    persona: str | None,
-    passphrase_file: str | None,
-    json_out: bool,
-) -> None:
+def explain(a: ExplainArgs) -> None:
     from wallet.vocabulary import KeyScope
 
-    policies, origin_url = read_context(to, policy, origin)
-    wallet = unlock_wallet(passphrase_file)
-    plan = make_plan(wallet, to, service=service, model=model, policies=policies, origin_url=origin_url,
-                     persona=persona)
+    policies, origin_url = read_context(a["to"], a["policy"], a["origin"])
+    wallet = unlock_wallet(a["passphrase_file"])
+    plan = make_plan(wallet, a["to"], service=a["service"], model=a["model"], policies=policies, origin_url=origin_url,
+                     persona=a["persona"])
     doc = describe_plan(plan)
     scope = plan.outcome.scope
     ident = None
@@ -207,4 +187,4 @@ def explain(
     ]
     lines += [f"  {d['item']}: {d['value']} <- {d['decided_by']} ({d['why']})" for d in plan.outcome.decisions]
     lines += [f"  conflict on {c['item']}: {', '.join(c['refused_by'])} vs {c['by']} -> {c['resolution']}" for c in plan.outcome.conflicts]
-    Output(json_out).product(doc, "\n".join(lines))
+    Output(a["json_out"]).product(doc, "\n".join(lines))

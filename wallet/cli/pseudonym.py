@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from wallet.cli._args import PseudonymArgs
+
 from wallet.cli.common import unlock_wallet
 from wallet.cli.output import Output
 
 
-def pseudonym(destination: str, persona: str, scope: str | None, passphrase_file: str | None, json_out: bool) -> None:
+def pseudonym(a: PseudonymArgs) -> None:
     from wallet.vocabulary import KeyScope
     from wallet.destination import normalize_destination
 
-    chosen = KeyScope(scope) if scope is not None else None
-    destination = normalize_destination(destination)  # a usage error before any unlocking
-    wallet = unlock_wallet(passphrase_file)
-    dest, who, key = wallet.pseudonym(destination, persona=persona, scope=chosen)
-    out = Output(json_out)
+    chosen = a["scope"]
+    destination = normalize_destination(a["destination"])  # a usage error before any unlocking
+    wallet = unlock_wallet(a["passphrase_file"])
+    dest, who, key = wallet.pseudonym(destination, persona=a["persona"], scope=chosen)
+    out = Output(a["json_out"])
     out.notice(f"{dest} would see persona {who.name!r} as a {key.scope.value} identifier")
     out.product(
         {"destination": dest, "id": key.did, "scope": key.scope.value, "persona": who.name, "kind": who.kind},

@@ -10,6 +10,7 @@ from wallet.cli.output import Output
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
+    from wallet.cli._args import VerifyArgs
     from typing import Any, BinaryIO
 
     from wallet.assertions.replay import ReplayStore
@@ -74,48 +75,37 @@ def _human(result: Any) -> str:
     )
 
 
-def verify(
-    file: str,
-    audience: str | None,
-    fingerprint: list[str] | None,
-    expect_id: str | None,
-    at: str | None,
-    no_replay_check: bool,
-    replay_store: str | None,
-    batch: bool,
-    policy: str | None,
-    json_out: bool,
-) -> int:
+def verify(a: VerifyArgs) -> None:
     from wallet.cli.assertions import _fingerprints
     from wallet.errors import UsageError
     from wallet.assertions.verify import MAX_INPUT_BYTES, verify as verify_one
 
-    when = parse_time(at) if at is not None else None
-    fingerprints = _fingerprints(fingerprint)
+    when = parse_time(a["at"]) if a["at"] is not None else None
+    fingerprints = _fingerprints(a["fingerprint"])
     from wallet.cli.privacy import load_policy_arg
 
-    enforced = load_policy_arg(policy) if policy is not None else None
-    if batch:
-        return _batch(file, audience, fingerprints, expect_id, when, no_replay_check, replay_store, enforced)
-    if audience is None:
+    enforced = load_policy_arg(a["policy"]) if a["policy"] is not None else None
+    if a["batch"]:
+        _batch(a["file"], a["audience"], fingerprints, a["expect_id"], when, a["no_replay_check"], a["replay_store"], enforced)
+        return
+    if a["audience"] is None:
         raise UsageError("--audience DEST is required: the destination you are", hint="e.g. --audience https://shop.example")
-    data = read_input(file, what="input", limit=MAX_INPUT_BYTES, oversize_ok=True)
-    store = _replay_store(no_replay_check, replay_store)
+    data = read_input(a["file"], what="input", limit=MAX_INPUT_BYTES, oversize_ok=True)
+    store = _replay_store(a["no_replay_check"], a["replay_store"])
     try:
         result = verify_one(
-            data, audience=audience, fingerprints=fingerprints, expect_id=expect_id, at=when, replay=store, policy=enforced
+            data, audience=a["audience"], fingerprints=fingerprints, expect_id=a["expect_id"], at=when, replay=store, policy=enforced
         )
     finally:
         if store is not None:
             store.close()
-    if json_out:
+    if a["json_out"]:
         sys.stdout.write(json.dumps(result.to_json()) + "\n")
     elif result.valid:
         sys.stdout.write(_human(result) + "\n")
     if result.error is not None:
-        result.error.in_product = json_out
+        result.error.in_product = a["json_out"]
         raise result.error
-    return 0
 
 
 def _request(line: bytes, defaults: dict[str, Any]) -> dict[str, Any]:
