@@ -226,9 +226,9 @@ def test_batch_streams_results_in_order(cli, work: Path, tmp_path: Path) -> None
 
 
 def test_batch_oversized_line_is_reported_and_skipped(cli, home: Path, tmp_path: Path, monkeypatch) -> None:
-    import wallet.cli.verification as verification
+    import wallet.assertions.batch as batch
 
-    monkeypatch.setattr(verification, "MAX_BATCH_LINE", 200)
+    monkeypatch.setattr(batch, "MAX_REQUEST_BYTES", 200)
     requests = tmp_path / "r.jsonl"
     requests.write_text(json.dumps({"assertion": "x" * 500, "audience": "a.example"}) + "\n" + json.dumps({"assertion": "a.b.c", "audience": "a.example", "fingerprints": [FP]}) + "\n")
     r = cli(["verify", "--batch", str(requests), "--no-replay-check"])

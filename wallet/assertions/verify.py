@@ -249,7 +249,7 @@ def verify(
     data: bytes | str,
     *,
     audience: str,
-    fingerprints: list[str] | list[Fingerprint] | None = None,
+    fingerprints: list[str] | list[Fingerprint] | list[str | Fingerprint] | None = None,
     expect_id: str | None = None,
     at: float | None = None,
     replay: ReplayStore | None = None,
@@ -266,17 +266,10 @@ def verify(
     ``at`` is the verification time (Unix seconds, default now); with
     ``replay`` each assertion is accepted once (call ``replay.commit()``).
     """
-    from wallet.destination import normalize_destination
-
     result = VerifyResult()
     # The caller's own arguments: a mistake there is a UsageError, never a verdict on the input.
-    expected_audience = normalize_destination(audience)
-    wanted = [fp if isinstance(fp, Fingerprint) else _usage_fingerprint(fp) for fp in fingerprints or []]
-    now = _usage_time(at)
-    if replay is not None:
-        from wallet.assertions.replay import check_time
-
-        check_time(at)
+    expected_audience, wanted, now = check_settings(audience, fingerprints, at, replay)
+    assert expected_audience is not None
     # surrogatepass: lone surrogates become bytes that are not UTF-8, and are refused as malformed.
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     try:
@@ -294,6 +287,25 @@ def verify(
         if replay is not None:
             check_replay(result, replay)
     return result
+
+
+def check_settings(
+    audience: str | None,
+    fingerprints: list[str] | list[Fingerprint] | list[str | Fingerprint] | None,
+    at: float | None,
+    replay: ReplayStore | None,
+) -> tuple[str | None, list[Fingerprint], int]:
+    """The verifier's own settings, checked: (normalised audience, fingerprints, time). UsageError if wrong."""
+    from wallet.destination import normalize_destination
+
+    expected = None if audience is None else normalize_destination(audience)
+    wanted = [fp if isinstance(fp, Fingerprint) else _usage_fingerprint(fp) for fp in fingerprints or []]
+    now = _usage_time(at)
+    if replay is not None:
+        from wallet.assertions.replay import check_time
+
+        check_time(at)
+    return expected, wanted, now
 
 
 def _usage_fingerprint(value: object) -> Fingerprint:

@@ -1,0 +1,282 @@
+"""Verifying many assertions: a stream of JSON requests in, one result per request out, in order.
+
+    >>> from wallet.assertions.batch import verify_batch
+    >>> lines = [b'{"assertion": "not a token", "fingerprints": [], "ref": 7}']
+    >>> [r.to_json()["error"]["code"] for r in verify_batch(lines, audience="shop.example", workers=1)]
+    ['malformed']
+
+Each request is one JSON object (docs/assertion-format.md): ``{"sdp": ...}``
+or ``{"assertion": ..., "fingerprints": [...]}``, with optional ``audience``,
+``expect_id`` (which may not differ from the pinned one) and ``ref`` (echoed).
+Requests are verified in chunks, in worker processes where the platform can
+fork (libsodium then uses every core), while the replay store and the order of
+the results stay in the calling process: for each chunk the (issuer, jti) of
+every valid result is recorded and committed before any of that chunk's
+results is yielded, so a result the caller sees as valid is an acceptance no
+later verifier can repeat (docs/design.md). Memory is bounded by the chunks in
+flight, whatever the length of the stream.
+"""
+
+from __future__ import annotations
+
+import json
+
+from wallet.assertions.sdp import Fingerprint
+from wallet.errors import Malformed, Replayed, TooLarge, UsageError, WalletError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any, TypedDict
+
+    from wallet.assertions.replay import ReplayStore
+    from wallet.privacy.policy import Policy
+
+    class Request(TypedDict):
+        data: str
+        fingerprints: list[str | Fingerprint]
+        audience: str
+        expect_id: str | None
+        ref: Any
+
+    #: (line number, the request's bytes or None if it was too long to read)
+    Numbered = tuple[int, bytes | None]
+    #: What a worker hands back per request: (result JSON, replay key of a valid result, valid).
+    Done = tuple[str, tuple[str, str, int] | None, bool]
+
+MAX_REQUEST_BYTES = 300 * 1024
+CHUNK_LINES = 256
+CHUNK_BYTES = 512 * 1024
+REQUEST_KEYS = frozenset({"sdp", "assertion", "audience", "fingerprints", "expect_id", "ref"})
+#: An input item that ends the current chunk at once (a co-process waiting for its answer).
+FLUSH = object()
+#: An input item standing for a request line that was too long to read (its number is still counted).
+TOO_LONG = object()
+
+
+class Settings:
+    """What every request of a batch shares (pinned audience, fingerprints and identity, time, policy)."""
+
+    __slots__ = ("audience", "fingerprints", "expect_id", "at", "policy")
+
+    def __init__(
+        self,
+        audience: str | None,
+        fingerprints: list[str | Fingerprint],
+        expect_id: str | None,
+        at: float | None,
+        policy: Policy | None,
+    ) -> None:
+        self.audience, self.fingerprints, self.expect_id, self.at, self.policy = (
+            audience, fingerprints, expect_id, at, policy
+        )
+
+
+class BatchResult:
+    """One request's result: its line number, whether it is valid, and its JSON document (as text)."""
+
+    __slots__ = ("line", "valid", "text", "last_in_chunk")
+
+    def __init__(self, line: int, valid: bool, text: str, last_in_chunk: bool) -> None:
+        self.line, self.valid, self.text, self.last_in_chunk = line, valid, text, last_in_chunk
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = json.loads(self.text)
+        return doc
+
+
+def parse_request(line: bytes | str, settings: Settings) -> Request:
+    """One request line, checked against the batch's settings (Malformed for anything wrong)."""
+    from wallet.encoding import strict_json
+
+    request = strict_json(line, what="request line")
+    if not isinstance(request, dict):
+        raise Malformed("each line must be a JSON object")
+    unknown = set(request) - REQUEST_KEYS
+    if unknown:
+        raise Malformed(f"unknown request field {sorted(unknown)[0]!r}")
+    if ("sdp" in request) == ("assertion" in request):
+        raise Malformed("each request carries exactly one of 'sdp' or 'assertion'")
+    data = request.get("sdp", request.get("assertion"))
+    fps = request.get("fingerprints", [])
+    if not isinstance(data, str) or not isinstance(fps, list) or not all(isinstance(f, str) for f in fps):
+        raise Malformed("'sdp'/'assertion' is a string and 'fingerprints' a list of strings")
+    audience = request.get("audience", settings.audience)
+    if not isinstance(audience, str):
+        raise Malformed("each request needs an 'audience' (or a batch-wide one: --audience)")
+    expect = settings.expect_id
+    if "expect_id" in request:
+        if not isinstance(request["expect_id"], str):
+            raise Malformed("'expect_id' is a string")
+        if expect is not None and request["expect_id"] != expect:
+            raise Malformed("'expect_id' differs from the pinned one: a request cannot relax the pin")
+        expect = request["expect_id"]
+    return {"data": data, "fingerprints": [*settings.fingerprints, *fps], "audience": audience,
+            "expect_id": expect, "ref": request.get("ref")}
+
+
+def verify_chunk(chunk: list[Numbered], settings: Settings) -> list[Done]:
+    """Parse and verify one chunk of request lines (no replay store: that stays with the caller)."""
+    from wallet.assertions.verify import VerifyResult, verify
+
+    done: list[Done] = []
+    for number, line in chunk:
+        ref = None
+        if line is None:
+            result = VerifyResult()
+            result.error = TooLarge(f"the request line is longer than {MAX_REQUEST_BYTES} bytes")
+        else:
+            try:
+                request = parse_request(line, settings)
+                ref = request["ref"]
+                result = verify(request["data"], audience=request["audience"], fingerprints=request["fingerprints"],
+                                expect_id=request["expect_id"], at=settings.at, policy=settings.policy)
+            except WalletError as exc:  # a request's own bad field is its verdict, never the batch's end
+                result = VerifyResult()
+                result.error = exc if isinstance(exc, (Malformed, TooLarge)) else Malformed(exc.message)
+        doc = result.to_json()
+        doc["line"] = number
+        if ref is not None:
+            doc["ref"] = ref
+        # Serialised here, in the worker; the caller only turns a valid result into "replayed" if needed.
+        # An accepted undetectable caller (no identity, a policy allows it) has nothing to replay.
+        key = None
+        if result.valid and result.identity is not None and result.jti is not None and result.expires_at is not None:
+            key = (result.identity, result.jti, result.expires_at)
+        done.append((json.dumps(doc, allow_nan=False), key, result.valid))
+    return done
+
+
+def _chunks(numbered: Iterable[Numbered | object]) -> Iterator[list[Numbered]]:
+    """Chunks of at most CHUNK_LINES lines and about CHUNK_BYTES bytes; FLUSH ends one early."""
+    chunk: list[Numbered] = []
+    size = 0
+    for item in numbered:
+        if item is FLUSH:
+            if chunk:
+                yield chunk
+                chunk, size = [], 0
+            continue
+        entry: Numbered = item  # type: ignore[assignment]
+        chunk.append(entry)
+        size += len(entry[1] or b"")
+        if len(chunk) == CHUNK_LINES or size >= CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _numbered(requests: Iterable[bytes | str | object]) -> Iterator[Numbered | object]:
+    """(line number, bytes) per non-blank request; blank lines are counted but not answered."""
+    number = 0
+    for item in requests:
+        if item is FLUSH:
+            yield FLUSH
+            continue
+        number += 1
+        if item is TOO_LONG:
+            yield (number, None)
+            continue
+        raw = item.encode("utf-8", "surrogatepass") if isinstance(item, str) else item
+        if not isinstance(raw, bytes):
+            raise UsageError("each batch request is bytes or text (one JSON object)")
+        if len(raw) > MAX_REQUEST_BYTES:
+            yield (number, None)
+        elif raw.strip():
+            yield (number, raw)
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them: no traceback from a child."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _pool(workers: int) -> Any:
+    """Worker processes where fork is available; None to verify in this process."""
+    import multiprocessing
+
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts)
+    return None
+
+
+def default_workers() -> int:
+    """WALLET_VERIFY_WORKERS if set (1 = one process), else one worker per core up to two."""
+    import os
+
+    try:
+        return int(os.environ.get("WALLET_VERIFY_WORKERS", "0")) or min(2, os.cpu_count() or 1)
+    except ValueError:
+        return 1
+
+
+def verify_batch(
+    requests: Iterable[bytes | str | object],
+    *,
+    audience: str | None = None,
+    fingerprints: list[str | Fingerprint] | None = None,
+    expect_id: str | None = None,
+    at: float | None = None,
+    policy: Policy | None = None,
+    replay: ReplayStore | None = None,
+    workers: int | None = None,
+) -> Iterator[BatchResult]:
+    """Verify a stream of JSON requests; yield one :class:`BatchResult` per request, in input order.
+
+    ``audience``, ``fingerprints``, ``expect_id``, ``at`` and ``policy`` apply to every
+    request (a request may name its own audience and, if none is pinned here, its own
+    expected identity). With ``replay``, each assertion is accepted at most once, and
+    every chunk's acceptances are committed before its results are yielded. ``workers``
+    processes verify (default: :func:`default_workers`). Items of ``requests`` are
+    request lines (bytes or str), :data:`TOO_LONG` for a line too long to read, or
+    :data:`FLUSH` to end a chunk early. A malformed setting raises UsageError; a
+    malformed request is only that request's verdict.
+    """
+    from wallet.assertions.verify import check_settings
+
+    check_settings(audience, fingerprints, at, replay)
+    settings = Settings(audience, list(fingerprints or []), expect_id, at, policy)
+    processes = default_workers() if workers is None else workers
+    pool = _pool(processes)
+    try:
+        if pool is None:
+            for chunk in _chunks(_numbered(requests)):
+                yield from _merge(verify_chunk(chunk, settings), chunk, replay)
+        else:
+            import collections
+
+            pending: collections.deque[tuple[Any, list[Numbered]]] = collections.deque()
+            for chunk in _chunks(_numbered(requests)):
+                pending.append((pool.apply_async(verify_chunk, (chunk, settings)), chunk))
+                if len(pending) > 2 * processes:  # bounded read-ahead
+                    task, done_chunk = pending.popleft()
+                    yield from _merge(task.get(), done_chunk, replay)
+            while pending:
+                task, done_chunk = pending.popleft()
+                yield from _merge(task.get(), done_chunk, replay)
+    finally:
+        if pool is not None:
+            pool.terminate()
+
+
+def _merge(done: list[Done], chunk: list[Numbered], replay: ReplayStore | None) -> Iterator[BatchResult]:
+    """Record and commit the chunk's acceptances, then hand out its results (a replay becomes invalid)."""
+    keys = [key for _, key, _ in done if key is not None]
+    fresh = iter(replay.first_uses(keys)) if replay is not None else iter([True] * len(keys))
+    if replay is not None:
+        replay.commit()
+    results = []
+    for (text, key, valid), (number, _) in zip(done, chunk):
+        if key is not None and not next(fresh):
+            doc = json.loads(text)
+            doc["valid"] = False
+            err = Replayed("this assertion was already accepted once (replay)")
+            doc["error"] = {"code": err.code, "message": err.message}
+            text, valid = json.dumps(doc), False
+        results.append(BatchResult(number, valid, text, False))
+    if results:
+        results[-1].last_in_chunk = True
+    yield from results
