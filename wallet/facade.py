@@ -15,7 +15,6 @@ This module is the library behind the CLI: it never prompts and never prints.
 from __future__ import annotations
 
 import os
-import time
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
 from wallet.identity.derivation import Deriver, Pseudonym
@@ -193,6 +192,7 @@ class Wallet:
         unlinkable -> a one-time key. Nothing is disclosed unless asked for.
         """
         from wallet.assertions import token as assertion
+        from wallet.assertions.ledger import new_entry
 
         if state not in SIGNED_STATES:
             raise UsageError(f"unknown privacy state {state!r}", hint="use " + ", ".join(SIGNED_STATES))
@@ -214,37 +214,10 @@ class Wallet:
             raise UsageError("an undetectable call carries no assertion: there is nothing to sign")
         key = self._deriver.derive(who.persona_id, scope, dest)
         disclosed = {n: who.disclosable(n) for n in names}  # never sign what verifiers refuse
-        payload = assertion.claims(
+        token, payload = assertion.issue(
             key, audience=dest, fingerprints=fingerprints, state=state, disclosed=disclosed, ttl=ttl, origin=origin
         )
-        token = assertion.sign(key, payload)
-        from wallet.assertions.jose import MAX_TOKEN_BYTES
-        from wallet.assertions.sdp import MAX_FINGERPRINTS
-
-        if len(fingerprints) > MAX_FINGERPRINTS or len(token) > MAX_TOKEN_BYTES or len(
-            assertion.envelope(token)
-        ) > assertion.MAX_ENVELOPE_BYTES:
-            # Never sign (or record) what no verifier would accept.
-            raise UsageError(
-                "the assertion would be too large for verifiers",
-                hint=f"at most {MAX_FINGERPRINTS} fingerprints and a few KiB of disclosed attributes",
-            )
-        entry = {
-            "time": payload["iat"],
-            "recorded_ns": time.time_ns(),
-            "expires": payload["exp"],
-            "command": command,
-            "destination": dest,
-            "id": key.did,
-            "state": state,
-            "scope": scope.value,
-            "persona": who.name,
-            "disclosed": disclosed,
-            "fingerprints": payload["contents"],
-            "origin": payload["origin"],
-            "decided_by": decided_by or "command line",
-            "jti": payload["jti"],
-        }
+        entry = new_entry(payload, command=command, scope=scope, persona=who.name, decided_by=decided_by)
         return Issued(token, payload, key, who, entry)
 
     @property
@@ -329,7 +302,7 @@ class Issued:
 
     __slots__ = ("token", "payload", "key", "persona", "entry")
 
-    def __init__(self, token: str, payload: dict[str, Any], key: Pseudonym, persona: Persona, entry: dict[str, Any]) -> None:
+    def __init__(self, token: str, payload: dict[str, Any], key: Pseudonym, persona: Persona, entry: LedgerEntry) -> None:
         self.token = token
         self.payload = payload
         self.key = key

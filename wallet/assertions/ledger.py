@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from typing import Any, TypedDict
 
     class LedgerEntry(TypedDict):
+        """One signed assertion, as the disclosure ledger keeps it."""
+
         time: int
         recorded_ns: int
         expires: int
@@ -46,6 +48,30 @@ _MAX_TEXT = 8192
 _DID = re.compile(r"did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}")
 _STRINGS = ("command", "destination", "id", "state", "scope", "persona", "decided_by", "jti")
 _FIELDS = frozenset((*_STRINGS, "time", "recorded_ns", "expires", "disclosed", "fingerprints", "origin"))
+
+
+def new_entry(
+    payload: dict[str, Any], *, command: str, scope: str, persona: str, decided_by: str | None
+) -> LedgerEntry:
+    """The ledger entry for a signed assertion's ``payload`` (what was disclosed, to whom, as whom, and why)."""
+    import time
+
+    return {
+        "time": payload["iat"],
+        "recorded_ns": time.time_ns(),
+        "expires": payload["exp"],
+        "command": command,
+        "destination": payload["aud"],
+        "id": payload["iss"],
+        "state": payload["state"],
+        "scope": str(scope),
+        "persona": persona,
+        "disclosed": payload["disclosed"],
+        "fingerprints": payload["contents"],
+        "origin": payload["origin"],
+        "decided_by": decided_by or "command line",
+        "jti": payload["jti"],
+    }
 
 
 def _bad(field: str) -> CorruptData:

@@ -113,3 +113,34 @@ def claims(
 
 def sign(key: Pseudonym, payload: dict[str, Any]) -> str:
     return sign_compact({"alg": "EdDSA", "typ": TYP}, payload, key.secret_key)
+
+
+def issue(
+    key: Pseudonym,
+    *,
+    audience: str,
+    fingerprints: list[Fingerprint],
+    state: str,
+    disclosed: dict[str, str],
+    ttl: int = DEFAULT_TTL,
+    origin: dict[str, str] | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """(token, payload) of a new assertion; UsageError if verifiers would refuse it for its size."""
+    from wallet.assertions.jose import MAX_TOKEN_BYTES
+    from wallet.assertions.sdp import MAX_FINGERPRINTS
+    from wallet.errors import UsageError
+
+    payload = claims(key, audience=audience, fingerprints=fingerprints, state=state, disclosed=disclosed, ttl=ttl,
+                     origin=origin)
+    token = sign(key, payload)
+    if (
+        len(fingerprints) > MAX_FINGERPRINTS
+        or len(token) > MAX_TOKEN_BYTES
+        or len(envelope(token)) > MAX_ENVELOPE_BYTES
+    ):
+        # Never sign (or record) what no verifier would accept.
+        raise UsageError(
+            "the assertion would be too large for verifiers",
+            hint=f"at most {MAX_FINGERPRINTS} fingerprints and a few KiB of disclosed attributes",
+        )
+    return token, payload
