@@ -25,6 +25,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any
 
+    from wallet.storage.encryption import Progress
+
 from wallet.errors import CorruptData
 from wallet.identity.root import IdentityRoot
 from wallet.storage.encryption import open_with_passphrase, seal_with_passphrase
@@ -36,7 +38,7 @@ FORMAT = "wallet-backup/1"
 MAX_BACKUP_SIZE = 64 << 20
 
 
-def export_backup(wallet: Wallet, passphrase: bytes) -> bytes:
+def export_backup(wallet: Wallet, passphrase: bytes, progress: Progress | None = None) -> bytes:
     doc = {
         "format": FORMAT,
         "guid": str(wallet.root.guid),
@@ -46,14 +48,16 @@ def export_backup(wallet: Wallet, passphrase: bytes) -> bytes:
             for kind, items in wallet.export_records().items()
         },
     }
-    return seal_with_passphrase(json.dumps(doc).encode(), passphrase, purpose=PURPOSE)
+    return seal_with_passphrase(json.dumps(doc).encode(), passphrase, purpose=PURPOSE, progress=progress)
 
 
-def read_backup(blob: bytes, passphrase: bytes) -> tuple[IdentityRoot, dict[str, list[tuple[str, Any]]]]:
+def read_backup(
+    blob: bytes, passphrase: bytes, progress: Progress | None = None
+) -> tuple[IdentityRoot, dict[str, list[tuple[str, Any]]]]:
     """Decrypt and validate a backup. AuthError for a wrong passphrase, CorruptData if damaged."""
     if len(blob) > MAX_BACKUP_SIZE:
         raise CorruptData("the backup is too large")
-    plain = open_with_passphrase(blob, passphrase, purpose=PURPOSE, what="backup")
+    plain = open_with_passphrase(blob, passphrase, purpose=PURPOSE, what="backup", progress=progress)
     from wallet.encoding import strict_json
     from wallet.errors import Malformed
 

@@ -30,6 +30,7 @@ from wallet.storage.secretstores import PassphraseSource, open_store
 from wallet.storage.records import RecordStore
 
 if TYPE_CHECKING:
+    from wallet.storage.encryption import Progress
     from typing import Any
 
     from wallet.assertions.ledger import LedgerEntry
@@ -48,7 +49,8 @@ KINDS = (PERSONA, LEDGER, "destination", "rule", "rule-id")
 
 
 def create_wallet(
-    home: WalletHome, *, store: str = "auto", passphrase: PassphraseSource, force: bool = False
+    home: WalletHome, *, store: str = "auto", passphrase: PassphraseSource, force: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[IdentityRoot, StoreChoice]:
     """``wallet init``: a new GUID and master secret, and a ``default`` persona."""
     root = IdentityRoot.generate()
@@ -60,6 +62,7 @@ def create_wallet(
         passphrase=passphrase,
         force=force,
         records={PERSONA: [(default.name, default.to_record())]},
+        progress=progress,
     )
     return root, choice
 
@@ -75,13 +78,14 @@ def _file_ids(home: WalletHome) -> list[tuple[int, int] | None]:
     return out
 
 
-def open_wallet(home: WalletHome, *, passphrase: PassphraseSource) -> Wallet:
+def open_wallet(home: WalletHome, *, passphrase: PassphraseSource, progress: Progress | None = None) -> Wallet:
+    """Unlock the wallet in ``home`` (``progress`` shows a slow unlock: the CLI's spinner)."""
     recover_if_needed(home)  # an interrupted init/import is finished or undone first
     before = _file_ids(home)
     config = home.load_config()
     if home.state_path.exists():
         check_private(home.state_path, what="state file")
-    store = open_store(home, config, passphrase)
+    store = open_store(home, config, passphrase, progress)
     try:
         root = IdentityRoot.from_bytes(store.load())
         state = RecordStore.open(home.state_path, root.master)

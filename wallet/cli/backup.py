@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from wallet.cli.common import confirm_or_refuse, unlock_wallet
-from wallet.cli.output import Output
+from wallet.cli.output import Output, spinner
 from wallet.storage.secretstores import PassphraseSource
 
 
@@ -40,7 +40,7 @@ def export(a: ExportArgs) -> None:
             raise UsageError("--json and a backup on stdout cannot share stdout", hint="write the backup to a file")
         if sys.stdout.isatty():
             raise UsageError("refusing to write a binary backup to a terminal", hint="redirect it: wallet export - > FILE")
-        blob = export_backup(unlock_wallet(a["passphrase_file"]), source(True))
+        blob = export_backup(unlock_wallet(a["passphrase_file"]), source(True), spinner)
         sys.stdout.buffer.write(blob)
         sys.stdout.flush()
         Output.notice("wrote an encrypted backup to stdout; keep it and its passphrase apart")
@@ -49,7 +49,7 @@ def export(a: ExportArgs) -> None:
     if target.exists() and not a["force"]:
         raise AlreadyExists(f"{target} already exists", hint="choose another file or add --force")
     wallet = unlock_wallet(a["passphrase_file"])
-    blob = export_backup(wallet, source(True))
+    blob = export_backup(wallet, source(True), spinner)
     try:
         write_new_file(target, blob, replace=a["force"])
     except FileExistsError:
@@ -67,7 +67,7 @@ def import_(a: ImportArgs) -> None:
     from wallet.storage.provisioning import provision
 
     blob = read_input(a["file"], what="backup", limit=MAX_BACKUP_SIZE, binary_from_tty=False)
-    root, records = read_backup(blob, _backup_source(a["backup_passphrase_file"], a["passphrase_file"])(False))
+    root, records = read_backup(blob, _backup_source(a["backup_passphrase_file"], a["passphrase_file"])(False), spinner)
     home = WalletHome.resolve()
     if a["force"] and home.has_wallet_files():
         confirm_or_refuse(
@@ -76,7 +76,8 @@ def import_(a: ImportArgs) -> None:
             flag_hint="add --yes to replace it non-interactively",
         )
     choice = provision(
-        home, root, store=a["store"], passphrase=passphrase_source(a["passphrase_file"]), force=a["force"], records=records
+        home, root, store=a["store"], passphrase=passphrase_source(a["passphrase_file"]), force=a["force"],
+        records=records, progress=spinner,
     )
     out = Output(a["json_out"])
     out.notice(f"secret store: {choice.store.name} ({choice.reason})")

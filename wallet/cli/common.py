@@ -73,4 +73,6 @@ def unlock_wallet(passphrase_file: str | None) -> Wallet:
     from wallet.storage.paths import WalletHome
     from wallet.facade import open_wallet
 
-    return open_wallet(WalletHome.resolve(), passphrase=passphrase_source(passphrase_file))
+    from wallet.cli.output import spinner
+
+    return open_wallet(WalletHome.resolve(), passphrase=passphrase_source(passphrase_file), progress=spinner)

@@ -7,7 +7,7 @@ if TYPE_CHECKING:
     from wallet.cli._args import InitArgs, StatusArgs
 
 from wallet.cli.common import confirm_or_refuse, unlock_wallet
-from wallet.cli.output import Output
+from wallet.cli.output import Output, spinner
 
 
 def init(a: InitArgs) -> None:
@@ -22,7 +22,8 @@ def init(a: InitArgs) -> None:
             a["yes"],
             flag_hint="add --yes to replace it non-interactively",
         )
-    root, choice = create_wallet(home, store=a["store"], passphrase=passphrase_source(a["passphrase_file"]), force=a["force"])
+    root, choice = create_wallet(home, store=a["store"], passphrase=passphrase_source(a["passphrase_file"]),
+                                 force=a["force"], progress=spinner)
     out = Output(a["json_out"])
     out.notice(f"secret store: {choice.store.name} ({choice.reason})")
     out.notice(f"created a wallet in {home.path}")
@@ -49,4 +50,9 @@ def status(a: StatusArgs) -> None:
             f"personas: {', '.join(personas) or '(none)'}",
         ]
     )
-    Output(a["json_out"]).product(data, human)
+    Output(a["json_out"]).table(
+        data, columns=["", ""], title=f"wallet {__version__} (private: the GUID is for your eyes only)",
+        rows=[["home", str(wallet.home.path)], ["store", wallet.store.name], ["guid", str(wallet.root.guid)],
+              ["personas", ", ".join(personas) or "(none)"]],
+        plain=human, empty="",
+    )

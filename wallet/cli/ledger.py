@@ -16,9 +16,14 @@ def history(a: HistoryArgs) -> None:
     from wallet.text import for_terminal as safe
 
     entries = unlock_wallet(a["passphrase_file"]).history()
-    rows = []
+    plain, rows = [], []
     for e in entries:
         when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(e["time"]))
         what = ",".join(safe(k) for k in sorted(e["disclosed"])) or "-"
-        rows.append(f"{when}  {safe(e['destination'])}  {e['state']}  {safe(e['persona'])}  {e['id']}  disclosed: {what}")
-    Output(a["json_out"]).product({"history": entries}, "\n".join(rows))
+        plain.append(f"{when}  {safe(e['destination'])}  {e['state']}  {safe(e['persona'])}  {e['id']}  disclosed: {what}")
+        rows.append([when, e["destination"], e["state"], e["persona"], e["id"],
+                     ", ".join(f"{k}={v}" for k, v in sorted(e["disclosed"].items())) or "-"])
+    Output(a["json_out"]).table(
+        {"history": entries}, columns=["when (UTC)", "destination", "state", "persona", "identifier", "disclosed"],
+        rows=rows, plain="\n".join(plain), empty="nothing disclosed yet: no assertion was signed with this wallet",
+    )

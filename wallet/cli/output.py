@@ -6,7 +6,12 @@
 
 Every ``--json`` document is one JSON object on one line, with ``"error":
 null`` on success and ``"error": {"code", "message", "hint"}`` on failure.
-Colour is used only on a terminal and never when NO_COLOR is set.
+
+People get rich: on a terminal (and unless NO_COLOR is set or TERM is dumb),
+lists are tables, a slow unlock shows a spinner and ``verify --batch`` a
+progress line, both on stderr. Anywhere else the output is the plain text
+scripts rely on, byte for byte. rich is imported only when a terminal will see
+it, so piped and scripted runs do not pay its start-up (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -26,6 +31,11 @@ class AssertionFormat(enum.StrEnum):
 
     LINE = "line"  # an a=identity line
     TOKEN = "token"  # the bare JWS
+
+
+def for_people(stream: Any) -> bool:
+    """True when ``stream`` is a terminal a person reads, and they did not ask for plain output."""
+    return _color_ok(stream)
 
 
 def _color_ok(stream: Any) -> bool:
@@ -53,6 +63,28 @@ class Output:
             sys.stdout.write(human if human.endswith("\n") or not human else human + "\n")
         sys.stdout.flush()
 
+    def table(
+        self, data: dict[str, Any], *, columns: list[str], rows: list[list[str]], plain: str, empty: str,
+        title: str | None = None,
+    ) -> None:
+        """A list: JSON with --json; a rich table on a terminal (``empty`` if there are no rows); else ``plain``."""
+        if self.json_mode or not for_people(sys.stdout):
+            self.product(data, plain)
+            return
+        if not rows:
+            sys.stdout.write(empty + "\n")
+            sys.stdout.flush()
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        from wallet.text import for_terminal
+
+        grid = Table(*columns, title=title, title_justify="left", header_style="bold", expand=False)
+        for row in rows:
+            grid.add_row(*(for_terminal(cell) for cell in row))
+        Console(file=sys.stdout, highlight=False, emoji=False, markup=False).print(grid)
+
     @staticmethod
     def notice(message: str) -> None:
         sys.stderr.write(_paint("wallet:", "1", sys.stderr) + " " + message + "\n")
@@ -69,3 +101,43 @@ class Output:
         if self.json_mode:
             doc = {"error": {"code": code, "message": message, "hint": hint}}
             sys.stdout.write(json.dumps(doc) + "\n")
+
+
+class _Quiet:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def spinner(message: str) -> Any:
+    """A context manager showing ``message`` with a spinner on stderr while a slow step runs (on a terminal)."""
+    if not for_people(sys.stderr):
+        return _Quiet()
+    from rich.console import Console
+
+    return Console(file=sys.stderr, highlight=False, emoji=False, markup=False).status(message, spinner="dots")
+
+
+class BatchProgress:
+    """``verified N requests: V valid, R rejected`` kept up to date on one line of stderr (on a terminal)."""
+
+    def __init__(self) -> None:
+        self._live: Any = None
+        if for_people(sys.stderr):
+            from rich.console import Console
+            from rich.live import Live
+
+            self._live = Live("", console=Console(file=sys.stderr, highlight=False, emoji=False, markup=False),
+                              transient=True, auto_refresh=False)
+            self._live.start()
+
+    def update(self, total: int, valid: int) -> None:
+        if self._live is not None:
+            self._live.update(f"verifying: {total} request{'s' if total != 1 else ''} so far, {valid} valid, "
+                              f"{total - valid} rejected", refresh=True)
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._live.stop()

@@ -71,8 +71,13 @@ def list_(a: PersonaListArgs) -> None:
     personas = unlock_wallet(a["passphrase_file"]).personas()
     from wallet.text import for_terminal as safe
 
-    rows = [f"{safe(p.name)}\t{p.kind}\t{','.join(sorted(p.attributes)) or '-'}" for p in personas]
-    Output(a["json_out"]).product({"personas": [p.public_view() for p in personas]}, "\n".join(rows))
+    rows = [[p.name, p.kind, ", ".join(sorted(p.attributes)) or "-"] for p in personas]
+    Output(a["json_out"]).table(
+        {"personas": [p.public_view() for p in personas]},
+        columns=["persona", "kind", "attributes"], rows=rows,
+        plain="\n".join(f"{safe(p.name)}\t{p.kind}\t{','.join(sorted(p.attributes)) or '-'}" for p in personas),
+        empty="no personas yet: add one with 'wallet persona add NAME'",
+    )
 
 
 def show(a: PersonaShowArgs) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from wallet.cli.common import unlock_wallet
-from wallet.cli.output import Output
+from wallet.cli.output import Output, for_people
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -97,7 +97,12 @@ def dest_set(a: DestSetArgs) -> None:
 
 def dest_list(a: DestListArgs) -> None:
     entries = unlock_wallet(a["passphrase_file"]).prefs.destinations()
-    Output(a["json_out"]).product({"destinations": entries}, "\n".join(f"{d['destination']}\t{d['category']}" for d in entries))
+    Output(a["json_out"]).table(
+        {"destinations": entries}, columns=["destination", "category"],
+        rows=[[d["destination"], d["category"]] for d in entries],
+        plain="\n".join(f"{d['destination']}\t{d['category']}" for d in entries),
+        empty="no destination has a category yet: every one is uncertain (wallet dest set DEST --category ...)",
+    )
 
 
 def dest_rm(a: DestRmArgs) -> None:
@@ -123,12 +128,19 @@ def rule_add(a: RuleAddArgs) -> None:
 
 def rule_list(a: RuleListArgs) -> None:
     rules = unlock_wallet(a["passphrase_file"]).prefs.rules()
-    rows = [
+    plain = [
         f"{r.rule_id}\t{r.describe()}\t{r.state}\t{r.persona or '-'}\t{','.join(r.disclose) or '-'}\t"
         f"origin={r.origin or 'default'}\ton-conflict={r.on_conflict}"
         for r in rules
     ]
-    Output(a["json_out"]).product({"rules": [r.to_json() for r in rules]}, "\n".join(rows))
+    Output(a["json_out"]).table(
+        {"rules": [r.to_json() for r in rules]},
+        columns=["id", "matches", "state", "persona", "discloses", "origin", "on conflict"],
+        rows=[[r.rule_id, r.describe(), r.state, r.persona or "-", ", ".join(r.disclose) or "-",
+               r.origin or "default", r.on_conflict] for r in rules],
+        plain="\n".join(plain),
+        empty="no rules yet: the built-in defaults decide (wallet rule add ...; see wallet explain --to DEST)",
+    )
 
 
 def rule_rm(a: RuleRmArgs) -> None:
@@ -185,6 +197,15 @@ def explain(a: ExplainArgs) -> None:
         f"disclosed: {', '.join(f'{k}={v}' for k, v in doc['disclosed'].items()) or 'nothing'}; origin: {plan.outcome.origin['status']}",
         f"decided by: {plan.intent.source}" + (" (no rule of yours matched)" if plan.outcome.default_used else ""),
     ]
-    lines += [f"  {d['item']}: {d['value']} <- {d['decided_by']} ({d['why']})" for d in plan.outcome.decisions]
-    lines += [f"  conflict on {c['item']}: {', '.join(c['refused_by'])} vs {c['by']} -> {c['resolution']}" for c in plan.outcome.conflicts]
-    Output(a["json_out"]).product(doc, "\n".join(lines))
+    trace = [f"  {d['item']}: {d['value']} <- {d['decided_by']} ({d['why']})" for d in plan.outcome.decisions]
+    trace += [f"  conflict on {c['item']}: {', '.join(c['refused_by'])} vs {c['by']} -> {c['resolution']}"
+              for c in plan.outcome.conflicts]
+    out = Output(a["json_out"])
+    if a["json_out"] or not for_people(sys.stdout):
+        out.product(doc, "\n".join(lines + trace))
+        return
+    sys.stdout.write("\n".join(lines) + "\n")
+    rows = [[d["item"], str(d["value"]), d["decided_by"], d["why"]] for d in plan.outcome.decisions]
+    rows += [[f"conflict: {c['item']}", f"{', '.join(c['refused_by'])} vs {c['by']}", "", c["resolution"]]
+             for c in plan.outcome.conflicts]
+    out.table(doc, columns=["item", "value", "decided by", "why"], rows=rows, plain="", empty="", title="decisions")

@@ -6,7 +6,7 @@ import json
 import sys
 
 from wallet.cli.common import read_input
-from wallet.cli.output import Output
+from wallet.cli.output import BatchProgress, Output
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -156,16 +156,19 @@ def _batch(
     store = _replay_store(no_replay_check, replay_store)
     total = valid = 0
     out = sys.stdout
+    progress = BatchProgress()
     try:
         for result in verify_batch(_lines(stream), audience=audience, fingerprints=list(fingerprints),
                                    expect_id=expect_id, at=when, policy=policy, replay=store):
             out.write(result.text + "\n")
-            if result.last_in_chunk:
-                out.flush()
             total += 1
             valid += result.valid
+            if result.last_in_chunk:
+                out.flush()
+                progress.update(total, valid)
         out.flush()
     finally:
+        progress.close()
         if store is not None:
             store.close()
         if stream is not sys.stdin.buffer:

@@ -29,6 +29,15 @@ from nacl.exceptions import CryptoError
 
 from wallet.errors import AuthError, CorruptData, FileError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextlib import AbstractContextManager
+
+    #: Shows that a slow step runs (the CLI passes a spinner on a terminal): progress("message") is entered
+    #: around each Argon2id derivation.
+    Progress = Callable[[str], AbstractContextManager[object]]
+
 MAGIC = b"WALLET"
 VERSION = 1
 KDF_ARGON2ID13 = 1
@@ -110,8 +119,15 @@ def passphrase_key(passphrase: bytes, salt: bytes, kdf: KdfParams) -> bytes:
         ) from None
 
 
+def _working(progress: Progress | None, message: str) -> AbstractContextManager[object]:
+    import contextlib
+
+    return progress(message) if progress is not None else contextlib.nullcontext()
+
+
 def seal_with_passphrase(
-    plaintext: bytes, passphrase: bytes, *, purpose: bytes, kdf: KdfParams | None = None
+    plaintext: bytes, passphrase: bytes, *, purpose: bytes, kdf: KdfParams | None = None,
+    progress: Progress | None = None,
 ) -> bytes:
     kdf = kdf or DEFAULT_KDF
     if not passphrase:
@@ -121,7 +137,8 @@ def seal_with_passphrase(
     header = _HEADER.pack(
         MAGIC, purpose, bytes([VERSION]), KDF_ARGON2ID13, kdf.opslimit, kdf.memlimit, salt, nonce
     )
-    key = passphrase_key(passphrase, salt, kdf)
+    with _working(progress, "deriving the key from the passphrase (Argon2id)"):
+        key = passphrase_key(passphrase, salt, kdf)
     body = header + sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, header, nonce, key)
     return body + hashlib.sha256(body).digest()
 
@@ -143,10 +160,11 @@ def read_header(blob: bytes, *, purpose: bytes, what: str) -> tuple[KdfParams, b
 
 
 def open_with_passphrase(
-    blob: bytes, passphrase: bytes, *, purpose: bytes, what: str = "file"
+    blob: bytes, passphrase: bytes, *, purpose: bytes, what: str = "file", progress: Progress | None = None
 ) -> bytes:
     kdf, salt, nonce = read_header(blob, purpose=purpose, what=what)
-    key = passphrase_key(passphrase, salt, kdf)
+    with _working(progress, f"unlocking the {what} (Argon2id)"):
+        key = passphrase_key(passphrase, salt, kdf)
     try:
         return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
             blob[HEADER_LEN:-_DIGEST_LEN], blob[:HEADER_LEN], nonce, key

@@ -45,6 +45,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any
 
+    from wallet.storage.encryption import Progress
     from wallet.storage.secretstores import RootSecret, SecretStore
 
 STAGING = ".staging"
@@ -60,7 +61,9 @@ class StoreChoice:
         self.reason = reason
 
 
-def choose_store(home: WalletHome, requested: str, passphrase: PassphraseSource) -> StoreChoice:
+def choose_store(
+    home: WalletHome, requested: str, passphrase: PassphraseSource, progress: Progress | None = None
+) -> StoreChoice:
     """Pick the secret store for a new wallet (``auto`` prefers a usable OS keyring)."""
     from wallet.storage.secretstores.filestore import FileStore
 
@@ -82,7 +85,7 @@ def choose_store(home: WalletHome, requested: str, passphrase: PassphraseSource)
         reason = "requested"
     # Ask for (and confirm) the passphrase now, before anything is changed on disk.
     chosen = passphrase(True)
-    return StoreChoice(FileStore(home.secret_path, lambda _confirm: chosen), reason)
+    return StoreChoice(FileStore(home.secret_path, lambda _confirm: chosen, progress), reason)
 
 
 def _staging(home: WalletHome) -> Path:
@@ -225,6 +228,7 @@ def provision(
     passphrase: PassphraseSource,
     force: bool,
     records: dict[str, list[tuple[str, Any]]] | None = None,
+    progress: Progress | None = None,
 ) -> StoreChoice:
     """Write a wallet holding ``root`` (and ``records``) into ``home``, replacing one only with ``force``."""
     from wallet.storage.secretstores.filestore import FileStore
@@ -232,7 +236,7 @@ def provision(
     # Refuse early, and ask for a passphrase, before taking the lock: nobody waits on a prompt.
     if not force and _existing(home):
         raise _exists(home)
-    choice = choose_store(home, store, passphrase)
+    choice = choose_store(home, store, passphrase, progress)
     with home.locked():
         recover(home)
         if not force and _existing(home):

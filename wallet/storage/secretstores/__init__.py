@@ -16,6 +16,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any, Protocol
 
+    from wallet.storage.encryption import Progress
+
     from wallet.storage.paths import WalletHome
     class RootSecret(Protocol):
         """What a store keeps: the identity root's bytes (wallet.identity.root.IdentityRoot is one)."""
@@ -46,14 +48,16 @@ STORE_NAMES = ("keyring", "file")
 PassphraseSource = Callable[[bool], bytes]
 
 
-def open_store(home: WalletHome, config: dict[str, Any], passphrase: PassphraseSource) -> SecretStore:
+def open_store(
+    home: WalletHome, config: dict[str, Any], passphrase: PassphraseSource, progress: Progress | None = None
+) -> SecretStore:
     from wallet.storage.hardening import protect_process
 
     protect_process()  # whatever the store, a secret is about to be read into this process
     if config["store"] == "file":
         from wallet.storage.secretstores.filestore import FileStore
 
-        return FileStore(home.secret_path, passphrase)
+        return FileStore(home.secret_path, passphrase, progress)
     from wallet.storage.secretstores.keyringstore import KeyringStore
 
     return KeyringStore.from_config(config)

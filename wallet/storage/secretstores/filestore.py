@@ -18,6 +18,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any
 
+    from wallet.storage.encryption import Progress
     from wallet.storage.secretstores import RootSecret
 
 from wallet.errors import AlreadyExists, CorruptData, FileError
@@ -32,13 +33,14 @@ MAX_FILE_SIZE = 4096
 class FileStore:
     name = "file"
 
-    def __init__(self, path: Path, passphrase: PassphraseSource) -> None:
+    def __init__(self, path: Path, passphrase: PassphraseSource, progress: Progress | None = None) -> None:
         self.path = path
         self._passphrase = passphrase
+        self._progress = progress
 
     def at(self, path: Path) -> FileStore:
         """The same store (same passphrase source) at another path: used to stage a new wallet."""
-        return FileStore(path, self._passphrase)
+        return FileStore(path, self._passphrase, self._progress)
 
     def load(self) -> bytes:
         try:
@@ -60,11 +62,13 @@ class FileStore:
             raise FileError(f"cannot read {self.path}: {exc.strerror}") from None
         if len(blob) > MAX_FILE_SIZE:
             raise CorruptData(f"the secret file {self.path} is too large to be a wallet secret")
-        plain = open_with_passphrase(blob, self._passphrase(False), purpose=PURPOSE, what="secret file")
+        passphrase = self._passphrase(False)
+        plain = open_with_passphrase(blob, passphrase, purpose=PURPOSE, what="secret file", progress=self._progress)
         return plain
 
     def save(self, root: RootSecret) -> None:
-        blob = seal_with_passphrase(root.to_bytes(), self._passphrase(True), purpose=PURPOSE)
+        passphrase = self._passphrase(True)
+        blob = seal_with_passphrase(root.to_bytes(), passphrase, purpose=PURPOSE, progress=self._progress)
         try:
             write_new_file(self.path, blob)
         except FileExistsError:
