@@ -1,13 +1,14 @@
 """An opened wallet: create one, unlock one, manage personas and show pseudonyms.
 
-    >>> from wallet.storage.files import check_private
-from wallet.storage.paths import WalletHome
+    >>> import tempfile
     >>> from wallet.facade import create_wallet, open_wallet
-    >>> home = WalletHome.resolve("/tmp/example-wallet")                     # doctest: +SKIP
-    >>> create_wallet(home, store="file", passphrase=lambda confirm: b"pw")  # doctest: +SKIP
-    >>> wallet = open_wallet(home, passphrase=lambda confirm: b"pw")          # doctest: +SKIP
-    >>> wallet.pseudonym("example.org").did                                   # doctest: +SKIP
-    'did:key:z6Mk...'
+    >>> from wallet.storage.paths import WalletHome
+    >>> home = WalletHome.resolve(tempfile.mkdtemp() + "/wallet")
+    >>> root, choice = create_wallet(home, store="file", passphrase=lambda confirm: b"example passphrase")
+    >>> wallet = open_wallet(home, passphrase=lambda confirm: b"example passphrase")
+    >>> destination, persona, key = wallet.pseudonym("example.org")
+    >>> destination, persona.name, key.did.startswith("did:key:z6Mk")
+    ('https://example.org', 'default', True)
 
 This module is the library behind the CLI: it never prompts and never prints.
 """

@@ -134,7 +134,7 @@ def verify_chunk(chunk: list[Numbered], settings: Settings) -> list[Done]:
             except WalletError as exc:  # a request's own bad field is its verdict, never the batch's end
                 result = VerifyResult()
                 result.error = exc if isinstance(exc, (Malformed, TooLarge)) else Malformed(exc.message)
-        doc = result.to_json()
+        doc: dict[str, Any] = dict(result.to_json())
         doc["line"] = number
         if ref is not None:
             doc["ref"] = ref

@@ -50,7 +50,20 @@ from wallet.vocabulary import MAX_TTL, SIGNED_STATES as STATES
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TypedDict
+
+    class VerifyResultJson(TypedDict):
+        """What `wallet verify --json` prints (and each --batch line, plus "line" and "ref")."""
+
+        valid: bool
+        error: dict[str, str] | None
+        identity: dict[str, str | None] | None
+        disclosed: dict[str, str]
+        audience: str | None
+        issued_at: int | None
+        expires_at: int | None
+        fingerprints: list[dict[str, str]]
+        origin: dict[str, str | None]
 
     from wallet.privacy.policy import Policy
 
@@ -85,7 +98,7 @@ class VerifyResult:
     def exit_code(self) -> int:
         return 0 if self.error is None else self.error.exit_code
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> VerifyResultJson:
         return {
             "valid": self.valid,
             "error": None if self.error is None else {"code": self.error.code, "message": self.error.message},

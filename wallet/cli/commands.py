@@ -1,8 +1,8 @@
 """The command-line interface, declared once with typer: names, arguments, options, help.
 
-    >>> from wallet.cli.commands import COMMANDS
-    >>> sorted(COMMANDS)[:3]
-    ['demo', 'export', 'import']
+    >>> from wallet.cli.commands import COMMANDS, IMPLEMENTATIONS
+    >>> list(COMMANDS)[:3], IMPLEMENTATIONS["persona add"]
+    (['init', 'status', 'persona'], 'wallet.cli.persona:add')
 
 Each declaration is a signature and a docstring, written here once by hand:
 the only list of a command's parameters. wallet.cli.docgen derives everything

@@ -23,7 +23,24 @@ from wallet.text import describe, unsafe_character
 from wallet.vocabulary import PERSONA_KINDS
 
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TypedDict
+
+    class PersonaRecord(TypedDict):
+        """A persona at rest (the state, a backup): the id seeds its keys and never leaves the wallet."""
+
+        name: str
+        kind: str
+        id: str  # 16 random bytes, hex
+        attributes: dict[str, str]
+        created: str  # ISO 8601
+
+    class PersonaView(TypedDict):
+        """What `persona show --json` prints: the user's own data, never the key seed."""
+
+        name: str
+        kind: str
+        attributes: dict[str, str]
+        created: str
 
 KINDS = PERSONA_KINDS
 KNOWN_ATTRIBUTES = ("display_name", "email", "org", "phone", "sip")
@@ -168,7 +185,7 @@ class Persona:
             created=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         )
 
-    def to_record(self) -> dict[str, Any]:
+    def to_record(self) -> PersonaRecord:
         return {
             "name": self.name,
             "kind": self.kind,
@@ -222,7 +239,7 @@ class Persona:
             )
         return value
 
-    def public_view(self) -> dict[str, Any]:
+    def public_view(self) -> PersonaView:
         """What ``persona show --json`` prints: the user's own data, never the key seed."""
         return {
             "name": self.name,

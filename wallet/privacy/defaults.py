@@ -1,9 +1,9 @@
 """The built-in privacy defaults: what the wallet does for a call that no rule of the user's covers.
 
     >>> from wallet.privacy.defaults import builtin_default
-    >>> builtin_default("click-to-link", "trusted").state
+    >>> str(builtin_default("click-to-link", "trusted").state)
     'unlinkable'
-    >>> builtin_default(None, "untrusted").state
+    >>> str(builtin_default(None, "untrusted").state)
     'unlinkable'
 
 The seed's guidance: click-to-link is the strictest (a visitor calling a

@@ -30,7 +30,20 @@ from wallet.errors import CorruptData, UsageError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TypedDict
+
+    class RuleRecord(TypedDict):
+        """A rule at rest; its selector (dest, category, service, model) names the record."""
+
+        dest: str | None
+        category: str | None
+        service: str | None
+        model: str | None
+        state: str
+        persona: str | None
+        disclose: list[str]
+        origin: str | None
+        on_conflict: str
 
 FIELDS = ("dest", "category", "service", "model")
 
@@ -166,8 +179,10 @@ class Rule:
         parts = [f"{f}={getattr(self, f)}" for f in FIELDS if getattr(self, f)] or ["any call"]
         return " ".join(parts)
 
-    def to_record(self) -> dict[str, Any]:
-        return {s: (list(v) if isinstance(v, tuple) else v) for s in self.__slots__ for v in [getattr(self, s)]}
+    def to_record(self) -> RuleRecord:
+        return {"dest": self.dest, "category": self.category, "service": self.service, "model": self.model,
+                "state": str(self.state), "persona": self.persona, "disclose": list(self.disclose),
+                "origin": self.origin, "on_conflict": self.on_conflict}
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.rule_id, **self.to_record()}

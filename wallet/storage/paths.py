@@ -25,8 +25,20 @@ from pathlib import Path
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, NotRequired, TypedDict
 
+    class KeyringLocation(TypedDict):
+        backend: str  # the keyring backend's class path
+        username: str  # the item's random name (service "wallet")
+
+    class WalletConfig(TypedDict):
+        """wallet.json: which secret store holds the root. No secret, no GUID, no name."""
+
+        format: int
+        store: str  # "file" or "keyring"
+        keyring: NotRequired[KeyringLocation]
+
+from wallet.vocabulary import StoreKind
 from wallet.errors import CorruptData, FileError, NoWallet
 from wallet.storage.files import check_private, exclusive_lock, write_new_file
 
@@ -98,7 +110,7 @@ class WalletHome:
             raise FileError(f"cannot create {self.path}: {exc.strerror}") from None
         check_private(self.path, what="wallet directory", directory=True)
 
-    def load_config(self) -> dict[str, Any]:
+    def load_config(self) -> WalletConfig:
         """The wallet's config; :class:`NoWallet` if there is none."""
         try:
             raw = self.config_path.read_bytes()
@@ -123,9 +135,10 @@ class WalletHome:
             ) from None
         if not isinstance(config, dict) or config.get("format") != CONFIG_FORMAT:
             raise CorruptData(f"{self.config_path} has an unknown format")
-        if config.get("store") not in ("file", "keyring"):
+        if config.get("store") not in (StoreKind.FILE, StoreKind.KEYRING):
             raise CorruptData(f"{self.config_path} names an unknown secret store")
-        return config
+        checked: WalletConfig = config  # type: ignore[assignment]  # format and store checked above
+        return checked
 
     def write_config(self, config: dict[str, Any]) -> None:
         data = json.dumps({"format": CONFIG_FORMAT, **config}, indent=2, sort_keys=True) + "\n"

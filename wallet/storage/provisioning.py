@@ -35,6 +35,7 @@ import json
 import os
 from pathlib import Path
 
+from wallet.vocabulary import StoreKind
 from wallet.errors import AlreadyExists, FileError, StoreUnavailable, UsageError, WalletError
 from wallet.storage.files import fsync_dir, lstat_or_none, write_new_file
 from wallet.storage.paths import WalletHome
@@ -67,7 +68,7 @@ def choose_store(
     """Pick the secret store for a new wallet (``auto`` prefers a usable OS keyring)."""
     from wallet.storage.secretstores.filestore import FileStore
 
-    if requested not in ("auto", "keyring", "file"):
+    if requested not in tuple(StoreKind):
         raise UsageError(f"unknown store {requested!r}", hint="use keyring or file")
     if requested in ("auto", "keyring"):
         from wallet.storage.secretstores.keyringstore import KeyringStore, detect_backend
@@ -103,7 +104,7 @@ def _read_manifest(home: WalletHome) -> dict[str, Any] | None:
         return None
     if not isinstance(doc, dict) or doc.get("phase") not in ("staging", "commit"):
         return None
-    if not isinstance(doc.get("new"), dict) or doc["new"].get("store") not in ("file", "keyring"):
+    if not isinstance(doc.get("new"), dict) or doc["new"].get("store") not in (StoreKind.FILE, StoreKind.KEYRING):
         return None
     return doc
 

@@ -1,8 +1,10 @@
 """Where the identity root lives: the OS keyring or an Argon2id-encrypted file.
 
-    >>> from wallet.storage.secretstores import STORE_NAMES
-    >>> STORE_NAMES
-    ('keyring', 'file')
+    >>> import tempfile
+    >>> from wallet.storage.paths import WalletHome
+    >>> from wallet.storage.secretstores import open_store
+    >>> open_store(WalletHome.resolve(tempfile.mkdtemp()), {"store": "file"}, lambda confirm: b"pw").name
+    'file'
 
 Both stores implement :class:`SecretStore`. Which one a wallet uses is
 recorded in its ``wallet.json``; :func:`open_store` rebuilds it from there.
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from typing import Any, Protocol
 
     from wallet.storage.encryption import Progress
+    from wallet.storage.paths import WalletConfig
 
     from wallet.storage.paths import WalletHome
     class RootSecret(Protocol):
@@ -41,7 +44,6 @@ if TYPE_CHECKING:
         def config(self) -> dict[str, Any]:
             """What wallet.json records so that :func:`open_store` can find the root again."""
 
-STORE_NAMES = ("keyring", "file")
 
 #: Called when the file store needs a passphrase; ``confirm`` is True when a
 #: new passphrase is being chosen (prompt twice). Returns the UTF-8 bytes.
@@ -49,7 +51,8 @@ PassphraseSource = Callable[[bool], bytes]
 
 
 def open_store(
-    home: WalletHome, config: dict[str, Any], passphrase: PassphraseSource, progress: Progress | None = None
+    home: WalletHome, config: WalletConfig | dict[str, Any], passphrase: PassphraseSource,
+    progress: Progress | None = None,
 ) -> SecretStore:
     from wallet.storage.hardening import protect_process
 

@@ -37,6 +37,7 @@ from wallet.errors import AlreadyExists, CorruptData, StoreUnavailable, WalletEr
 if TYPE_CHECKING:
     from typing import Any, TypeVar
 
+    from wallet.storage.paths import WalletConfig
     from wallet.storage.secretstores import RootSecret
 
     _T = TypeVar("_T")
@@ -183,7 +184,7 @@ class KeyringStore:
         return cls(backend, "root-" + secrets.token_hex(16))
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> KeyringStore:
+    def from_config(cls, config: WalletConfig | dict[str, Any]) -> KeyringStore:
         kr = config.get("keyring")
         if not isinstance(kr, dict) or not all(
             isinstance(kr.get(k), str) for k in ("backend", "username")
