@@ -219,9 +219,10 @@ class Wallet:
             raise UsageError("an undetectable call carries no assertion: there is nothing to sign")
         key = self._deriver.derive(who.persona_id, scope, dest)
         disclosed = {n: who.disclosable(n) for n in names}  # never sign what verifiers refuse
-        token, payload = assertion.issue(
+        payload = assertion.claims(
             key, audience=dest, fingerprints=fingerprints, state=state, disclosed=disclosed, ttl=ttl, origin=origin
         )
+        token = assertion.sign(key, payload)
         entry = new_entry(payload, command=command, scope=scope, persona=who.name, decided_by=decided_by)
         return Issued(token, payload, key, who, entry)
 

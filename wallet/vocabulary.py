@@ -20,87 +20,46 @@ import enum
 from wallet.errors import UsageError
 
 
-class PrivacyState(enum.StrEnum):
-    """How much a call reveals about the caller (draft section 5), least private first."""
-
-    IDENTIFIED = "identified"
-    PSEUDONYMOUS = "pseudonymous"
-    UNLINKABLE = "unlinkable"
-    UNDETECTABLE = "undetectable"
-
-
-class KeyScope(enum.StrEnum):
-    """How widely one identifier is shared."""
-
-    PERSONA = "persona"  # the same to every destination (a persona-wide key, a named pseudonym)
-    PAIRWISE = "pairwise"  # stable for one destination, unrelated across destinations
-    ONE_TIME = "one-time"  # fresh for every call
-
-
-class ServiceType(enum.StrEnum):
-    """The kind of calling service (draft 3.4)."""
-
-    CONTACT_LIST = "contact-list"
-    CLICK_TO_LINK = "click-to-link"
-    NEGOTIATED = "negotiated"
-    INTERWORKING = "interworking"
-    CONFERENCING = "conferencing"
-
-
-class CallModel(enum.StrEnum):
-    """One calling service or two (draft 3.3)."""
-
-    SINGLE_CS = "single-cs"
-    DUAL_CS = "dual-cs"
-
-
-class Category(enum.StrEnum):
-    """How much the user trusts a destination (draft 3.5)."""
-
-    TRUSTED = "trusted"
-    INNER_CIRCLE = "inner-circle"
-    UNCERTAIN = "uncertain"
-    UNTRUSTED = "untrusted"
-
-
-class OriginChoice(enum.StrEnum):
-    """What a rule says about the website that led to the call (draft 8.5.6)."""
-
-    DISCLOSE = "disclose"
-    WITHHOLD = "withhold"
-
-
-class OriginStatus(enum.StrEnum):
-    """What an assertion (or its absence) says about the origin website."""
-
-    DISCLOSED = "disclosed"
-    WITHHELD = "withheld"
-    NONE = "none"
-    UNDETECTED = "undetected"  # no assertion at all: an undetectable caller
-
-
-class PersonaKind(enum.StrEnum):
-    REAL = "real"  # the user as themselves (work, home)
-    PSEUDONYM = "pseudonym"  # a named pseudonym, the same to everyone who may see it
-
-
-class StoreKind(enum.StrEnum):
-    """Where a wallet's identity root lives; ``auto`` picks at ``init``."""
-
-    AUTO = "auto"
-    KEYRING = "keyring"
-    FILE = "file"
-
+# Each enum is written as the draft names its values; a member is also its string (StrEnum).
+# How much a call reveals about the caller (draft section 5), least private first:
+PrivacyState = enum.StrEnum("PrivacyState", [
+    ("IDENTIFIED", "identified"), ("PSEUDONYMOUS", "pseudonymous"), ("UNLINKABLE", "unlinkable"),
+    ("UNDETECTABLE", "undetectable"),
+])
+# How widely one identifier is shared: the same to every destination (a persona-wide key, a named
+# pseudonym); stable for one destination and unrelated across them; fresh for every call.
+KeyScope = enum.StrEnum("KeyScope", [("PERSONA", "persona"), ("PAIRWISE", "pairwise"), ("ONE_TIME", "one-time")])
+# The kind of calling service (draft 3.4):
+ServiceType = enum.StrEnum("ServiceType", [
+    ("CONTACT_LIST", "contact-list"), ("CLICK_TO_LINK", "click-to-link"), ("NEGOTIATED", "negotiated"),
+    ("INTERWORKING", "interworking"), ("CONFERENCING", "conferencing"),
+])
+# One calling service or two (draft 3.3):
+CallModel = enum.StrEnum("CallModel", [("SINGLE_CS", "single-cs"), ("DUAL_CS", "dual-cs")])
+# How much the user trusts a destination (draft 3.5):
+Category = enum.StrEnum("Category", [
+    ("TRUSTED", "trusted"), ("INNER_CIRCLE", "inner-circle"), ("UNCERTAIN", "uncertain"), ("UNTRUSTED", "untrusted"),
+])
+# What a rule says about the website that led to the call (draft 8.5.6), and what an assertion (or,
+# for an undetectable caller, its absence) then says about it:
+OriginChoice = enum.StrEnum("OriginChoice", [("DISCLOSE", "disclose"), ("WITHHOLD", "withhold")])
+OriginStatus = enum.StrEnum("OriginStatus", [
+    ("DISCLOSED", "disclosed"), ("WITHHELD", "withheld"), ("NONE", "none"), ("UNDETECTED", "undetected"),
+])
+# The user as themselves (work, home), or a named pseudonym shown the same to everyone who may see it:
+PersonaKind = enum.StrEnum("PersonaKind", [("REAL", "real"), ("PSEUDONYM", "pseudonym")])
+# Where a wallet's identity root lives; auto picks at init:
+StoreKind = enum.StrEnum("StoreKind", [("AUTO", "auto"), ("KEYRING", "keyring"), ("FILE", "file")])
 
 STATES: tuple[str, ...] = tuple(PrivacyState)
-#: The states an assertion can carry (an undetectable caller sends none).
-SIGNED_STATES: tuple[str, ...] = (PrivacyState.IDENTIFIED, PrivacyState.PSEUDONYMOUS, PrivacyState.UNLINKABLE)
 SCOPES: tuple[str, ...] = tuple(KeyScope)
 SERVICE_TYPES: tuple[str, ...] = tuple(ServiceType)
 CALL_MODELS: tuple[str, ...] = tuple(CallModel)
 CATEGORIES: tuple[str, ...] = tuple(Category)
 ORIGIN_CHOICES: tuple[str, ...] = tuple(OriginChoice)
 PERSONA_KINDS: tuple[str, ...] = tuple(PersonaKind)
+#: The states an assertion can carry (an undetectable caller sends none).
+SIGNED_STATES: tuple[str, ...] = (PrivacyState.IDENTIFIED, PrivacyState.PSEUDONYMOUS, PrivacyState.UNLINKABLE)
 DEFAULT_CATEGORY = Category.UNCERTAIN
 #: An assertion's lifetime: the default and the most a verifier accepts (seconds).
 DEFAULT_TTL = 300

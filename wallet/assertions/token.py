@@ -48,12 +48,12 @@ MAX_ENVELOPE_BYTES = 24 * 1024
 
 
 class Envelope:
+    """An RFC 8827 identity envelope: which IdP (domain, protocol) and its assertion."""
+
     __slots__ = ("domain", "protocol", "assertion")
 
     def __init__(self, domain: str, protocol: str, assertion: str) -> None:
-        self.domain = domain
-        self.protocol = protocol
-        self.assertion = assertion
+        self.domain, self.protocol, self.assertion = domain, protocol, assertion
 
 
 def envelope(token: str) -> str:
@@ -112,35 +112,18 @@ def claims(
 
 
 def sign(key: Pseudonym, payload: dict[str, Any]) -> str:
-    return sign_compact({"alg": "EdDSA", "typ": TYP}, payload, key.secret_key)
-
-
-def issue(
-    key: Pseudonym,
-    *,
-    audience: str,
-    fingerprints: list[Fingerprint],
-    state: str,
-    disclosed: dict[str, str],
-    ttl: int = DEFAULT_TTL,
-    origin: dict[str, str] | None = None,
-) -> tuple[str, dict[str, Any]]:
-    """(token, payload) of a new assertion; UsageError if verifiers would refuse it for its size."""
+    """The compact JWS of ``payload``; UsageError if verifiers would refuse it for its size (never sign that)."""
     from wallet.assertions.jose import MAX_TOKEN_BYTES
     from wallet.assertions.sdp import MAX_FINGERPRINTS
     from wallet.errors import UsageError
 
-    payload = claims(key, audience=audience, fingerprints=fingerprints, state=state, disclosed=disclosed, ttl=ttl,
-                     origin=origin)
-    token = sign(key, payload)
-    if (
-        len(fingerprints) > MAX_FINGERPRINTS
-        or len(token) > MAX_TOKEN_BYTES
-        or len(envelope(token)) > MAX_ENVELOPE_BYTES
-    ):
-        # Never sign (or record) what no verifier would accept.
+    token = sign_compact({"alg": "EdDSA", "typ": TYP}, payload, key.secret_key)
+    if len(payload["contents"]) > MAX_FINGERPRINTS or len(token) > MAX_TOKEN_BYTES or len(
+        envelope(token)
+    ) > MAX_ENVELOPE_BYTES:
         raise UsageError(
             "the assertion would be too large for verifiers",
             hint=f"at most {MAX_FINGERPRINTS} fingerprints and a few KiB of disclosed attributes",
         )
-    return token, payload
+    return token
+

@@ -17,15 +17,15 @@ if TYPE_CHECKING:
     class AssertArgs(TypedDict):
         to: str
         fingerprint: list[str] | None
+        format: AssertionFormat
         persona: str | None
         state: PrivacyState | None
         disclose: list[str] | None
+        ttl: int
         service: ServiceType | None
         model: CallModel | None
         policy: list[str] | None
         origin: str | None
-        ttl: int
-        format: AssertionFormat
         passphrase_file: str | None
         json_out: bool
 
@@ -49,11 +49,11 @@ if TYPE_CHECKING:
 
     class ExplainArgs(TypedDict):
         to: str
+        persona: str | None
         service: ServiceType | None
         model: CallModel | None
         policy: list[str] | None
         origin: str | None
-        persona: str | None
         passphrase_file: str | None
         json_out: bool
 
@@ -72,16 +72,16 @@ if TYPE_CHECKING:
         file: str
         backup_passphrase_file: str | None
         store: StoreKind
-        passphrase_file: str | None
         force: bool
         yes: bool
+        passphrase_file: str | None
         json_out: bool
 
     class InitArgs(TypedDict):
         store: StoreKind
-        passphrase_file: str | None
         force: bool
         yes: bool
+        passphrase_file: str | None
         json_out: bool
 
     class PersonaAddArgs(TypedDict):
@@ -147,11 +147,11 @@ if TYPE_CHECKING:
         persona: str | None
         state: PrivacyState | None
         disclose: list[str] | None
+        ttl: int
         service: ServiceType | None
         model: CallModel | None
         policy: list[str] | None
         origin: str | None
-        ttl: int
         passphrase_file: str | None
         json_out: bool
 
@@ -179,15 +179,15 @@ def _assert(v: dict[str, Any]) -> None:
     a: AssertArgs = {
         "to": v["to"],
         "fingerprint": v["fingerprint"],
+        "format": AssertionFormat(v["format"]),
         "persona": v["persona"],
         "state": None if v["state"] is None else PrivacyState(v["state"]),
         "disclose": v["disclose"],
+        "ttl": v["ttl"],
         "service": None if v["service"] is None else ServiceType(v["service"]),
         "model": None if v["model"] is None else CallModel(v["model"]),
         "policy": v["policy"],
         "origin": v["origin"],
-        "ttl": v["ttl"],
-        "format": AssertionFormat(v["format"]),
         "passphrase_file": v["passphrase_file"],
         "json_out": v["json_out"],
     }
@@ -236,11 +236,11 @@ def _explain(v: dict[str, Any]) -> None:
     from wallet.vocabulary import CallModel, ServiceType
     a: ExplainArgs = {
         "to": v["to"],
+        "persona": v["persona"],
         "service": None if v["service"] is None else ServiceType(v["service"]),
         "model": None if v["model"] is None else CallModel(v["model"]),
         "policy": v["policy"],
         "origin": v["origin"],
-        "persona": v["persona"],
         "passphrase_file": v["passphrase_file"],
         "json_out": v["json_out"],
     }
@@ -275,9 +275,9 @@ def _import(v: dict[str, Any]) -> None:
         "file": v["file"],
         "backup_passphrase_file": v["backup_passphrase_file"],
         "store": StoreKind(v["store"]),
-        "passphrase_file": v["passphrase_file"],
         "force": v["force"],
         "yes": v["yes"],
+        "passphrase_file": v["passphrase_file"],
         "json_out": v["json_out"],
     }
     import_(a)
@@ -288,9 +288,9 @@ def _init(v: dict[str, Any]) -> None:
     from wallet.vocabulary import StoreKind
     a: InitArgs = {
         "store": StoreKind(v["store"]),
-        "passphrase_file": v["passphrase_file"],
         "force": v["force"],
         "yes": v["yes"],
+        "passphrase_file": v["passphrase_file"],
         "json_out": v["json_out"],
     }
     init(a)
@@ -410,11 +410,11 @@ def _sign_sdp(v: dict[str, Any]) -> None:
         "persona": v["persona"],
         "state": None if v["state"] is None else PrivacyState(v["state"]),
         "disclose": v["disclose"],
+        "ttl": v["ttl"],
         "service": None if v["service"] is None else ServiceType(v["service"]),
         "model": None if v["model"] is None else CallModel(v["model"]),
         "policy": v["policy"],
         "origin": v["origin"],
-        "ttl": v["ttl"],
         "passphrase_file": v["passphrase_file"],
         "json_out": v["json_out"],
     }

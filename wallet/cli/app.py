@@ -15,7 +15,7 @@ import typer
 from typer._click import exceptions as click_exc  # typer >= 0.25 vendors click here
 
 from wallet import __version__
-from wallet.cli.commands import COMMANDS
+from wallet.cli.commands import DECLARATIONS, GROUPS, ORDER, RUNNERS
 from wallet.cli.dispatch import guarded
 from wallet.errors import UsageError
 
@@ -49,13 +49,22 @@ def build_app(only: str | None = None) -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback()(main)
-    for name, target in COMMANDS.items():
+    groups: dict[str, typer.Typer] = {}
+    for name in ORDER:
         if only is not None and name != only:
             continue
-        if isinstance(target, typer.Typer):
-            app.add_typer(target, name=name)
+        if name in GROUPS:
+            groups[name] = typer.Typer(help=GROUPS[name], no_args_is_help=True)
+            app.add_typer(groups[name], name=name)
+    for path, declared in DECLARATIONS.items():
+        top, _, sub = path.partition(" ")
+        if only is not None and top != only:
+            continue
+        run = RUNNERS[path]
+        if sub:
+            groups[top].command(sub)(run)
         else:
-            app.command(name)(target)
+            app.command(top)(run)
     return app
 
 
@@ -71,7 +80,7 @@ def run(args: list[str]) -> int:
     json_mode = json_requested(args)
 
     def action() -> object:
-        only = args[0] if args and args[0] in COMMANDS else None
+        only = args[0] if args and args[0] in ORDER else None
         try:
             return command(only).main(args, prog_name="wallet", standalone_mode=False)
         except click_exc.NoArgsIsHelpError as err:  # `wallet` or `wallet persona` alone: show the help

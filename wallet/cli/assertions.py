@@ -123,21 +123,15 @@ def _stdout(data: bytes) -> Callable[[], None]:
     return write
 
 
+#: The JSON product of assert and sign-sdp: key -> the claim it shows.
+_SUMMARY = {"id": "iss", "state": "state", "audience": "aud", "disclosed": "disclosed", "fingerprints": "contents",
+            "issued_at": "iat", "expires_at": "exp", "jti": "jti", "origin": "origin"}
+
+
 def _summary(issued: Issued) -> dict[str, object]:
-    p = issued.payload
-    return {
-        "line": issued.line,
-        "token": issued.token,
-        "id": p["iss"],
-        "state": p["state"],
-        "audience": p["aud"],
-        "disclosed": p["disclosed"],
-        "fingerprints": p["contents"],
-        "issued_at": p["iat"],
-        "expires_at": p["exp"],
-        "jti": p["jti"],
-        "origin": p["origin"],
-    }
+    return {"line": issued.line, "token": issued.token, **{key: issued.payload[claim] for key, claim in _SUMMARY.items()}}
+
+
 
 
 def assert_(a: AssertArgs) -> None:

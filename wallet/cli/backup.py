@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 import sys
 from pathlib import Path
 
-from wallet.cli.common import confirm_or_refuse, unlock_wallet
+from wallet.cli.common import home_to_replace, unlock_wallet
 from wallet.cli.output import Output, spinner
 from wallet.storage.secretstores import PassphraseSource
 
@@ -63,18 +63,11 @@ def import_(a: ImportArgs) -> None:
     from wallet.backup import MAX_BACKUP_SIZE, read_backup
     from wallet.cli.common import read_input
     from wallet.cli.passphrase import passphrase_source
-    from wallet.storage.paths import WalletHome
     from wallet.storage.provisioning import provision
 
     blob = read_input(a["file"], what="backup", limit=MAX_BACKUP_SIZE, binary_from_tty=False)
     root, records = read_backup(blob, _backup_source(a["backup_passphrase_file"], a["passphrase_file"])(False), spinner)
-    home = WalletHome.resolve()
-    if a["force"] and home.has_wallet_files():
-        confirm_or_refuse(
-            f"Replace the wallet in {home.path} with the backup?",
-            a["yes"],
-            flag_hint="add --yes to replace it non-interactively",
-        )
+    home = home_to_replace(a["force"], a["yes"], "Replace the wallet in {home} with the backup?")
     choice = provision(
         home, root, store=a["store"], passphrase=passphrase_source(a["passphrase_file"]), force=a["force"],
         records=records, progress=spinner,

@@ -1,8 +1,8 @@
 """The command-line interface, declared once with typer: names, arguments, options, help.
 
-    >>> from wallet.cli.commands import COMMANDS, IMPLEMENTATIONS
-    >>> list(COMMANDS)[:3], IMPLEMENTATIONS["persona add"]
-    (['init', 'status', 'persona'], 'wallet.cli.persona:add')
+    >>> from wallet.cli.commands import ORDER, IMPLEMENTATIONS
+    >>> ORDER[:3], IMPLEMENTATIONS["persona add"]
+    (('init', 'status', 'persona'), 'wallet.cli.persona:add')
 
 Each declaration is a signature and a docstring, written here once by hand:
 the only list of a command's parameters. wallet.cli.docgen derives everything
@@ -17,6 +17,7 @@ parameter inside an implementation; a test fails when a generated file drifts.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Annotated, Any, Optional
 
@@ -65,16 +66,50 @@ BackupPassOpt = Annotated[
 BackupFileArg = Annotated[str, typer.Argument(metavar="FILE", help="The backup file ('-' = stdin/stdout).")]
 PersonaNameArg = Annotated[str, typer.Argument(metavar="NAME", help="The persona's name.")]
 
+#: Command groups: "wallet GROUP COMMAND" (their commands are declared as "GROUP COMMAND").
+GROUPS = {
+    "persona": "Manage personas: real identities and named pseudonyms.",
+    "dest": "Categorise destinations: trusted, inner-circle, uncertain (the default), untrusted.",
+    "rule": "Privacy rules by destination, category, service type and call model.",
+    "policy": "Destination and calling-service policies (docs/policy.md).",
+}
+
+#: Options several commands share, declared once: group -> [(parameter, its annotation's name here, default)].
+#: A declaration names the groups it takes (implemented_by); they follow its own parameters.
+OPTION_GROUPS: dict[str, list[tuple[str, str, Any]]] = {
+    "signing": [("persona", "PersonaOpt", None), ("state", "StateOpt", None), ("disclose", "DiscloseOpt", None),
+                ("ttl", "TtlOpt", DEFAULT_TTL)],
+    "context": [("service", "ServiceOpt", None), ("model", "ModelOpt", None), ("policy", "PolicyOpt", None),
+                ("origin", "OriginOpt", None)],
+    "unlocks": [("passphrase_file", "PassphraseFileOpt", None)],
+    "json": [("json_out", "JsonOpt", False)],
+}
+
 #: command path -> "module:function" of its implementation.
 IMPLEMENTATIONS: dict[str, str] = {}
-#: command path -> its declaration (the function whose signature typer reads).
+#: command path -> its declaration (the function whose signature typer reads), in declaration order.
 DECLARATIONS: dict[str, Callable[..., Any]] = {}
+#: command path -> what typer calls: the declaration's signature, running the implementation.
+RUNNERS: dict[str, Callable[..., Any]] = {}
 
 
-def implemented_by(path: str, target: str) -> Callable[[Callable[..., None]], Callable[..., Any]]:
-    """Register a declaration; typer calls the returned function, which runs the implementation."""
+def implemented_by(
+    path: str, target: str, *, groups: tuple[str, ...] = ("unlocks", "json")
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register a declaration; typer calls its runner (:data:`RUNNERS`).
 
-    def mark(fn: Callable[..., None]) -> Callable[..., Any]:
+    The options of each of ``groups`` (:data:`OPTION_GROUPS`: --passphrase-file for a command that
+    unlocks or creates a wallet, --json for one with a JSON product, the call context, the signing
+    choices) are appended to the declaration's own parameters.
+    """
+
+    def mark(fn: Callable[..., None]) -> Callable[..., None]:
+        wanted = [option for group in groups for option in OPTION_GROUPS[group]]
+        signature = inspect.signature(fn, eval_str=True)
+        extra = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default,
+                                   annotation=globals()[alias]) for name, alias, default in wanted]
+        fn.__signature__ = signature.replace(parameters=[*signature.parameters.values(), *extra])  # type: ignore[attr-defined]
+        fn.__annotations__.update({name: alias for name, alias, _ in wanted})
         IMPLEMENTATIONS[path] = target
         DECLARATIONS[path] = fn
 
@@ -84,33 +119,52 @@ def implemented_by(path: str, target: str) -> Callable[[Callable[..., None]], Ca
 
             return CALLS[path](values)
 
-        return run
+        RUNNERS[path] = run
+        return fn
 
     return mark
+
+
+def _showing(path: str, target: str, summary: str) -> None:
+    """Declare a command that unlocks the wallet and shows something: --passphrase-file and --json only."""
+
+    def showing() -> None:
+        pass
+
+    showing.__doc__ = summary
+    showing.__name__ = showing.__qualname__ = path.replace(" ", "_").replace("-", "_")
+    implemented_by(path, target)(showing)
+
+
+# Commands that unlock the wallet and show something: only --passphrase-file and --json.
+for _path, _target, _summary in (
+    ("status", "wallet.cli.identity:status",
+     "Show this wallet's GUID, secret store and personas (for your eyes: the GUID is private)."),
+    ("persona list", "wallet.cli.persona:list_",
+     "List personas."),
+    ("history", "wallet.cli.ledger:history",
+     "Show the disclosure ledger: every assertion this wallet signed, to whom, as whom, disclosing what."),
+    ("dest list", "wallet.cli.privacy:dest_list",
+     "List categorised destinations."),
+    ("rule list", "wallet.cli.privacy:rule_list",
+     "List rules, highest precedence first."),
+):
+    _showing(_path, _target, _summary)
 
 
 # -- the identity root ---------------------------------------------------------------------------
 @implemented_by("init", "wallet.cli.identity:init")
 def init(
     store: StoreOpt = StoreKind.AUTO,
-    passphrase_file: PassphraseFileOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing wallet (its identity is lost: export it first).")] = False,
     yes: YesOpt = False,
-    json_out: JsonOpt = False,
 ) -> None:
     """Create a wallet: a new GUID and master secret, and a 'default' persona."""
 
 
-@implemented_by("status", "wallet.cli.identity:status")
-def status(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
-    """Show this wallet's GUID, secret store and personas (for your eyes: the GUID is private)."""
-
-
 # -- personas ------------------------------------------------------------------------------------
-persona_app = typer.Typer(help="Manage personas: real identities and named pseudonyms.", no_args_is_help=True)
 
 
-@persona_app.command("add")
 @implemented_by("persona add", "wallet.cli.persona:add")
 def persona_add(
     name: PersonaNameArg,
@@ -133,29 +187,17 @@ def persona_add(
             "'-' reads stdin), so that their values never appear on a command line.",
         ),
     ] = None,
-    passphrase_file: PassphraseFileOpt = None,
-    json_out: JsonOpt = False,
 ) -> None:
     """Add a persona."""
 
 
-@persona_app.command("list")
-@implemented_by("persona list", "wallet.cli.persona:list_")
-def persona_list(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
-    """List personas."""
-
-
-@persona_app.command("show")
 @implemented_by("persona show", "wallet.cli.persona:show")
-def persona_show(name: PersonaNameArg, passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
+def persona_show(name: PersonaNameArg) -> None:
     """Show one persona and its attributes."""
 
 
-@persona_app.command("rm")
 @implemented_by("persona rm", "wallet.cli.persona:rm")
-def persona_rm(
-    name: PersonaNameArg, yes: YesOpt = False, passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False
-) -> None:
+def persona_rm(name: PersonaNameArg, yes: YesOpt = False) -> None:
     """Remove a persona. Its identifiers can never be derived again."""
 
 
@@ -176,8 +218,6 @@ def pseudonym(
             help="persona: same to everyone; pairwise: only for DEST; one-time: fresh each call. Default: persona for a pseudonym persona, else pairwise.",
         ),
     ] = None,
-    passphrase_file: PassphraseFileOpt = None,
-    json_out: JsonOpt = False,
 ) -> None:
     """Show the identifier (a did:key) DEST would see."""
 
@@ -216,47 +256,27 @@ FingerprintOpt = Annotated[
 ]
 
 
-@implemented_by("assert", "wallet.cli.assertions:assert_")
+@implemented_by("assert", "wallet.cli.assertions:assert_", groups=("signing", "context", "unlocks", "json"))
 def assert_(
     to: ToOpt,
     fingerprint: FingerprintOpt = None,
-    persona: PersonaOpt = None,
-    state: StateOpt = None,
-    disclose: DiscloseOpt = None,
-    service: ServiceOpt = None,
-    model: ModelOpt = None,
-    policy: PolicyOpt = None,
-    origin: OriginOpt = None,
-    ttl: TtlOpt = DEFAULT_TTL,
     format: Annotated[AssertionFormat, typer.Option("--format", help="line: an a=identity line; token: the bare JWS.")] = AssertionFormat.LINE,
-    passphrase_file: PassphraseFileOpt = None,
-    json_out: JsonOpt = False,
 ) -> None:
     """Sign an identity assertion over DTLS fingerprints for DEST (offline)."""
 
 
-@implemented_by("sign-sdp", "wallet.cli.assertions:sign_sdp")
+@implemented_by("sign-sdp", "wallet.cli.assertions:sign_sdp", groups=("signing", "context", "unlocks", "json"))
 def sign_sdp(
     to: ToOpt,
     file: Annotated[str, typer.Argument(metavar="FILE", help="The SDP offer or answer ('-' = stdin).")] = "-",
     output: Annotated[
         Optional[str], typer.Option("--output", "-o", metavar="OUT", help="Write the signed SDP to OUT (default: stdout).")
     ] = None,
-    persona: PersonaOpt = None,
-    state: StateOpt = None,
-    disclose: DiscloseOpt = None,
-    service: ServiceOpt = None,
-    model: ModelOpt = None,
-    policy: PolicyOpt = None,
-    origin: OriginOpt = None,
-    ttl: TtlOpt = DEFAULT_TTL,
-    passphrase_file: PassphraseFileOpt = None,
-    json_out: JsonOpt = False,
 ) -> None:
     """Add an a=identity covering every fingerprint of an SDP; every other byte is kept."""
 
 
-@implemented_by("verify", "wallet.cli.verification:verify")
+@implemented_by("verify", "wallet.cli.verification:verify", groups=("json",))
 def verify(
     file: Annotated[
         str, typer.Argument(metavar="FILE", help="An SDP, an a=identity line, an envelope or a token ('-' = stdin).")
@@ -281,48 +301,27 @@ def verify(
     policy: Annotated[
         Optional[str], typer.Option("--policy", metavar="FILE", help="Enforce this destination policy (docs/policy.md).")
     ] = None,
-    json_out: JsonOpt = False,
 ) -> Any:
     """Verify an identity assertion offline; needs no wallet and no secret."""
 
 
-@implemented_by("history", "wallet.cli.ledger:history")
-def history(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
-    """Show the disclosure ledger: every assertion this wallet signed, to whom, as whom, disclosing what."""
-
-
 # -- privacy rules by context ----------------------------------------------------------------------
-dest_app = typer.Typer(help="Categorise destinations: trusted, inner-circle, uncertain (the default), untrusted.", no_args_is_help=True)
 DestArg = Annotated[str, typer.Argument(metavar="DEST", help="A destination (host, origin, sip:, tel:, user@host).")]
 
 
-@dest_app.command("set")
 @implemented_by("dest set", "wallet.cli.privacy:dest_set")
 def dest_set(
     dest: DestArg,
     category: Annotated[Category, typer.Option("--category", help="How far you trust DEST (draft 3.5).")],
-    passphrase_file: PassphraseFileOpt = None,
-    json_out: JsonOpt = False,
 ) -> None:
     """Set the category of a destination."""
 
 
-@dest_app.command("list")
-@implemented_by("dest list", "wallet.cli.privacy:dest_list")
-def dest_list(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
-    """List categorised destinations."""
-
-
-@dest_app.command("rm")
 @implemented_by("dest rm", "wallet.cli.privacy:dest_rm")
-def dest_rm(dest: DestArg, passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
+def dest_rm(dest: DestArg) -> None:
     """Forget a destination's category (it becomes uncertain)."""
 
 
-rule_app = typer.Typer(help="Privacy rules by destination, category, service type and call model.", no_args_is_help=True)
-
-
-@rule_app.command("add")
 @implemented_by("rule add", "wallet.cli.privacy:rule_add")
 def rule_add(
     state: Annotated[PrivacyState, typer.Option("--state", help="The privacy state for matching calls.")],
@@ -340,51 +339,26 @@ def rule_add(
     on_conflict: Annotated[
         str, typer.Option("--on-conflict", metavar="refuse|fallback:STATE|ask", help="When a party's policy disagrees.")
     ] = "refuse",
-    passphrase_file: PassphraseFileOpt = None,
-    json_out: JsonOpt = False,
 ) -> None:
     """Add a privacy rule (contradictions at the same precedence are refused)."""
 
 
-@rule_app.command("list")
-@implemented_by("rule list", "wallet.cli.privacy:rule_list")
-def rule_list(passphrase_file: PassphraseFileOpt = None, json_out: JsonOpt = False) -> None:
-    """List rules, highest precedence first."""
-
-
-@rule_app.command("rm")
 @implemented_by("rule rm", "wallet.cli.privacy:rule_rm")
 def rule_rm(
     rule_id: Annotated[str, typer.Argument(metavar="ID", help="The rule's id (see 'wallet rule list').")],
-    passphrase_file: PassphraseFileOpt = None,
-    json_out: JsonOpt = False,
 ) -> None:
     """Remove a rule."""
 
 
-policy_app = typer.Typer(help="Destination and calling-service policies (docs/policy.md).", no_args_is_help=True)
-
-
-@policy_app.command("check")
-@implemented_by("policy check", "wallet.cli.privacy:policy_check")
+@implemented_by("policy check", "wallet.cli.privacy:policy_check", groups=("json",))
 def policy_check(
     file: Annotated[str, typer.Argument(metavar="FILE", help="The policy JSON file ('-' = stdin).")],
-    json_out: JsonOpt = False,
 ) -> None:
     """Validate a policy file."""
 
 
-@implemented_by("explain", "wallet.cli.privacy:explain")
-def explain(
-    to: ToOpt,
-    service: ServiceOpt = None,
-    model: ModelOpt = None,
-    policy: PolicyOpt = None,
-    origin: OriginOpt = None,
-    persona: PersonaOpt = None,
-    passphrase_file: PassphraseFileOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
+@implemented_by("explain", "wallet.cli.privacy:explain", groups=("context", "unlocks", "json"))
+def explain(to: ToOpt, persona: PersonaOpt = None) -> None:
     """Show, without signing, what a call to DEST would disclose, and which rule or policy decided each item."""
 
 
@@ -394,8 +368,6 @@ def export(
     file: BackupFileArg,
     backup_passphrase_file: BackupPassOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
-    passphrase_file: PassphraseFileOpt = None,
-    json_out: JsonOpt = False,
 ) -> None:
     """Write an encrypted backup of this wallet (GUID, master secret, personas) to FILE ('-' = stdout)."""
 
@@ -405,34 +377,17 @@ def import_(
     file: BackupFileArg,
     backup_passphrase_file: BackupPassOpt = None,
     store: StoreOpt = StoreKind.AUTO,
-    passphrase_file: PassphraseFileOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing wallet in WALLET_HOME.")] = False,
     yes: YesOpt = False,
-    json_out: JsonOpt = False,
 ) -> None:
     """Restore a wallet from a backup FILE ('-' = stdin): the same GUID, personas and pseudonyms."""
 
 
-@implemented_by("demo", "wallet.cli.demo:demo")
+@implemented_by("demo", "wallet.cli.demo:demo", groups=())
 def demo() -> None:
     """Walk through a complete flow in a temporary wallet (nothing is kept)."""
 
 
-#: Top-level command name -> its declaration (a function or a typer group), in help order.
-COMMANDS: dict[str, Any] = {
-    "init": init,
-    "status": status,
-    "persona": persona_app,
-    "pseudonym": pseudonym,
-    "assert": assert_,
-    "sign-sdp": sign_sdp,
-    "verify": verify,
-    "history": history,
-    "explain": explain,
-    "dest": dest_app,
-    "rule": rule_app,
-    "policy": policy_app,
-    "export": export,
-    "import": import_,
-    "demo": demo,
-}
+#: Top-level commands in the order help lists them (groups gather the commands declared as "GROUP NAME").
+ORDER = ("init", "status", "persona", "pseudonym", "assert", "sign-sdp", "verify", "history", "explain", "dest", "rule",
+         "policy", "export", "import", "demo")

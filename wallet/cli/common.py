@@ -12,6 +12,7 @@ from wallet.errors import UsageError
 
 if TYPE_CHECKING:
     from wallet.facade import Wallet
+    from wallet.storage.paths import WalletHome
 
 
 _stdin_used_for: list[str] = []
@@ -53,6 +54,16 @@ def read_input(path: str, *, what: str, limit: int, binary_from_tty: bool = True
     if len(data) > limit and not oversize_ok:
         raise UsageError(f"the {what} is larger than {limit} bytes", hint="is this the right file?")
     return data
+
+
+def home_to_replace(force: bool, yes: bool, question: str) -> WalletHome:
+    """The home a command writes a whole wallet into; with --force over an existing one, confirm first."""
+    from wallet.storage.paths import WalletHome
+
+    home = WalletHome.resolve()
+    if force and home.has_wallet_files():
+        confirm_or_refuse(question.format(home=home.path), yes, flag_hint="add --yes to replace it non-interactively")
+    return home
 
 
 def confirm_or_refuse(question: str, yes: bool, *, flag_hint: str) -> None:

@@ -6,22 +6,15 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from wallet.cli._args import InitArgs, StatusArgs
 
-from wallet.cli.common import confirm_or_refuse, unlock_wallet
+from wallet.cli.common import home_to_replace, unlock_wallet
 from wallet.cli.output import Output, spinner
 
 
 def init(a: InitArgs) -> None:
     from wallet.cli.passphrase import passphrase_source
-    from wallet.storage.paths import WalletHome
     from wallet.facade import create_wallet
 
-    home = WalletHome.resolve()
-    if a["force"] and home.has_wallet_files():
-        confirm_or_refuse(
-            f"Replace the wallet in {home.path}? Its GUID, keys and pseudonyms will be lost",
-            a["yes"],
-            flag_hint="add --yes to replace it non-interactively",
-        )
+    home = home_to_replace(a["force"], a["yes"], "Replace the wallet in {home}? Its GUID, keys and pseudonyms will be lost")
     root, choice = create_wallet(home, store=a["store"], passphrase=passphrase_source(a["passphrase_file"]),
                                  force=a["force"], progress=spinner)
     out = Output(a["json_out"])

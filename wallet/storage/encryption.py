@@ -57,21 +57,12 @@ _MIN_MEMLIMIT = 8192
 
 
 class KdfParams:
+    """Argon2id's cost: passes over memory (``opslimit``) and memory in bytes (``memlimit``)."""
+
     __slots__ = ("opslimit", "memlimit")
 
     def __init__(self, opslimit: int, memlimit: int) -> None:
-        self.opslimit = opslimit
-        self.memlimit = memlimit
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, KdfParams):
-            return NotImplemented
-        return (self.opslimit, self.memlimit) == (other.opslimit, other.memlimit)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"KdfParams(opslimit={self.opslimit}, memlimit={self.memlimit})"
+        self.opslimit, self.memlimit = opslimit, memlimit
 
 
 #: The cost every file the CLI writes uses: Argon2id t=3, m=64 MiB, p=1

@@ -62,10 +62,16 @@ def default_home() -> Path:
 
 
 class WalletHome:
-    __slots__ = ("path",)
+    """A wallet's directory and the names of the files it holds (module docstring)."""
+
+    __slots__ = ("path", "config_path", "secret_path", "state_path", "lock_path")
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.config_path = path / "wallet.json"
+        self.secret_path = path / "secret.key"
+        self.state_path = path / "state.db"
+        self.lock_path = path / ".lock"
 
     def __repr__(self) -> str:
         return f"WalletHome({str(self.path)!r})"
@@ -78,22 +84,6 @@ class WalletHome:
     @classmethod
     def resolve(cls, path: str | os.PathLike[str] | None = None) -> WalletHome:
         return cls(Path(path) if path is not None else default_home())
-
-    @property
-    def config_path(self) -> Path:
-        return self.path / "wallet.json"
-
-    @property
-    def secret_path(self) -> Path:
-        return self.path / "secret.key"
-
-    @property
-    def state_path(self) -> Path:
-        return self.path / "state.db"
-
-    @property
-    def lock_path(self) -> Path:
-        return self.path / ".lock"
 
     def exists(self) -> bool:
         return self.config_path.exists()
