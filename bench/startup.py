@@ -1,6 +1,11 @@
 """Whole-process start-up of `wallet` against the bare interpreter, measured in one run.
 
     .ci/with-keyring .venv/bin/python bench/startup.py        # or: bash bench/run.sh
+    .ci/with-keyring .venv/bin/python bench/startup.py --against OTHER/venv/bin   # or: bash bench/compare.sh REV
+
+With ``--against`` every command also runs from another installation (an
+earlier commit, built by bench/compare.sh), interleaved with this one and the
+baseline, and both ratios are printed side by side.
 
 For each command the median of N runs (interleaved with the baseline, so that
 machine noise hits both) is compared with `python -c pass` on the same
@@ -52,44 +57,59 @@ def measure(cases: dict[str, tuple[list[str], dict[str, str]]]) -> dict[str, flo
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def cases_for(wallet: str, tmp: Path, base_env: dict[str, str], tag: str) -> dict[str, tuple[list[str], dict[str, str]]]:
+    env = {**base_env, "WALLET_HOME": str(tmp / f"home{tag}")}
+    cases: dict[str, tuple[list[str], dict[str, str]]] = {
+        "--version": ([wallet, "--version"], env),
+        "completion": ([wallet, "--", "persona", "a"], {**env, "_WALLET_COMPLETE": "bash"}),
+    }
+    if os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        subprocess.run([wallet, "init", "--store", "keyring"], env=env, check=True, capture_output=True)
+        cases["pseudonym (keyring)"] = ([wallet, "pseudonym", "example.org"], env)
+        cases["sign-sdp (keyring)"] = ([wallet, "sign-sdp", "--to", "shop.example", str(OFFER)], env)
+        signed = tmp / f"signed{tag}.sdp"
+        subprocess.run([wallet, "sign-sdp", "--to", "shop.example", str(OFFER), "-o", str(signed)],
+                       env=env, check=True, capture_output=True)
+        # The verifier is someone else: its own home, no wallet. With the replay store on (the
+        # default) every run after the first is refused as a replay at the very last check, so the
+        # whole path still runs; exit status 17 is expected there.
+        verifier = {**base_env, "WALLET_HOME": str(tmp / f"verifier{tag}")}
+        cases["verify one SDP"] = (
+            [wallet, "verify", str(signed), "--audience", "shop.example", "--no-replay-check"], verifier)
+        cases["verify, replay store on"] = ([wallet, "verify", str(signed), "--audience", "shop.example"], verifier)
+    return {f"{name}{tag}": case for name, case in cases.items()}
+
+
 def main() -> int:
+    against = sys.argv[sys.argv.index("--against") + 1] if "--against" in sys.argv else None
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("WALLET_")}
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**base_env, "WALLET_HOME": str(Path(tmp) / "home")}
-        cases: dict[str, tuple[list[str], dict[str, str]]] = {
-            "python -c pass": ([sys.executable, "-c", "pass"], base_env),
-            "--version": ([WALLET, "--version"], env),
-            "completion": ([WALLET, "--", "persona", "a"], {**env, "_WALLET_COMPLETE": "bash"}),
-        }
-        have_keyring = bool(os.environ.get("DBUS_SESSION_BUS_ADDRESS"))
-        if have_keyring:
-            subprocess.run([WALLET, "init", "--store", "keyring"], env=env, check=True, capture_output=True)
-            cases["pseudonym (keyring)"] = ([WALLET, "pseudonym", "example.org"], env)
-            cases["sign-sdp (keyring)"] = ([WALLET, "sign-sdp", "--to", "shop.example", str(OFFER)], env)
-            signed = Path(tmp) / "signed.sdp"
-            subprocess.run([WALLET, "sign-sdp", "--to", "shop.example", str(OFFER), "-o", str(signed)],
-                           env=env, check=True, capture_output=True)
-            # The verifier is someone else: its own home, no wallet. With the replay store on (the
-            # default) every run after the first is refused as a replay at the very last check, so the
-            # whole path still runs; exit status 17 is expected there.
-            verifier = {**base_env, "WALLET_HOME": str(Path(tmp) / "verifier")}
-            cases["verify one SDP"] = (
-                [WALLET, "verify", str(signed), "--audience", "shop.example", "--no-replay-check"], verifier)
-            cases["verify, replay store on"] = (
-                [WALLET, "verify", str(signed), "--audience", "shop.example"], verifier)
+        cases = {"python -c pass": ([sys.executable, "-c", "pass"], base_env)}
+        cases.update(cases_for(WALLET, Path(tmp), base_env, ""))
+        if against:
+            other = shutil.which("wallet", path=against) or str(Path(against) / "wallet")
+            cases.update(cases_for(other, Path(tmp), base_env, " [other]"))
         results = measure(cases)
-    base = results["python -c pass"]
+    base = results.pop("python -c pass")
     print(f"interpreter: {sys.executable} ({sys.version.split()[0]}), {RUNS} runs each, median wall time")
-    print(f"{'command':<24}{'ms':>8}{'ratio':>8}{'goal':>8}")
+    print(f"python -c pass: {base * 1000:.1f} ms")
+    header = f"{'command':<24}{'ms':>8}{'ratio':>8}{'goal':>8}"
+    print(header + (f"{'other ms':>10}{'ratio':>8}" if against else ""))
     failed = False
     for name, seconds in results.items():
+        if name.endswith(" [other]"):
+            continue
         ratio = seconds / base
         goal = GOALS.get(name)
         ok = "" if goal is None else ("  ok" if ratio <= goal else "  MISSED")
         failed |= goal is not None and ratio > goal
-        print(f"{name:<24}{seconds * 1000:>8.1f}{ratio:>7.2f}x{('<=' + str(goal) + 'x') if goal else '':>8}{ok}")
-    if not have_keyring:
-        print("pseudonym (keyring): skipped, no D-Bus session (run under .ci/with-keyring)")
+        line = f"{name:<24}{seconds * 1000:>8.1f}{ratio:>7.2f}x{('<=' + str(goal) + 'x') if goal else '':>8}"
+        if against and f"{name} [other]" in results:
+            other_s = results[f"{name} [other]"]
+            line += f"{other_s * 1000:>10.1f}{other_s / base:>7.2f}x"
+        print(line + ok)
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        print("keyring cases: skipped, no D-Bus session (run under .ci/with-keyring)")
     return 1 if failed and os.environ.get("BENCH_STRICT") else 0
 
 

@@ -18,17 +18,23 @@ U+FFF9-U+FFFB and the tag characters U+E0000-U+E007F). ZWJ and ZWNJ
 
 from __future__ import annotations
 
+import functools
 import re
 
-_UNSAFE = re.compile(
+_UNSAFE_CLASS = (
     "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069"
     "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
 
 
+@functools.cache  # compiled on first use: a verify without disclosed attributes never needs it
+def _unsafe() -> re.Pattern[str]:
+    return re.compile(_UNSAFE_CLASS)
+
+
 def unsafe_character(text: str) -> str | None:
     """The first character of ``text`` that the rule refuses, or None if it is all displayable."""
-    found = _UNSAFE.search(text)
+    found = _unsafe().search(text)
     return None if found is None else found.group()
 
 
@@ -45,7 +51,7 @@ def for_terminal(text: str) -> str:
     """
     out = []
     for ch in text:
-        if ch.isprintable() and not _UNSAFE.match(ch):
+        if ch.isprintable() and not _unsafe().match(ch):
             out.append(ch)
         elif ord(ch) < 0x100:
             out.append(f"\\x{ord(ch):02x}")

@@ -64,6 +64,8 @@ DEFAULT_CATEGORY = Category.UNCERTAIN
 #: An assertion's lifetime: the default and the most a verifier accepts (seconds).
 DEFAULT_TTL = 300
 MAX_TTL = 86_400
+#: The clock skew a verifier allows on iat/exp, and a replay store keeps an entry past exp (seconds).
+SKEW_SECONDS = 60
 
 
 def key_scope(state: str, persona_kind: str) -> KeyScope | None:

@@ -32,8 +32,8 @@ from pathlib import Path
 
 from wallet.storage.database import rollback, storage_error
 from wallet.errors import FileError, InsecurePermissions, WalletError
+from wallet.vocabulary import SKEW_SECONDS
 
-SKEW_SECONDS = 60
 BUSY_TIMEOUT_S = 15.0
 _BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
 _CORRUPT_HINT = "move it aside (a replay store holds no identity, only what was already accepted), or pass --replay-store"

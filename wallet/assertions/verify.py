@@ -23,7 +23,6 @@ import re
 import time
 
 from wallet.assertions.jose import parse_compact
-from wallet.assertions.replay import SKEW_SECONDS, ReplayStore
 from wallet.assertions.sdp import MAX_SDP_BYTES, Fingerprint, Sdp
 from wallet.assertions.token import IDP_DOMAIN, IDP_PROTOCOL, TYP, open_envelope
 from wallet.errors import (
@@ -46,7 +45,7 @@ from wallet.errors import (
 )
 from wallet.identity.didkey import public_from_did_key
 from wallet.text import unsafe_character
-from wallet.vocabulary import MAX_TTL, SIGNED_STATES as STATES
+from wallet.vocabulary import MAX_TTL, SKEW_SECONDS, SIGNED_STATES as STATES
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -65,6 +64,7 @@ if TYPE_CHECKING:
         fingerprints: list[dict[str, str]]
         origin: dict[str, str | None]
 
+    from wallet.assertions.replay import ReplayStore
     from wallet.privacy.policy import Policy
 
 #: verdict code -> exit status of `wallet verify` (the classes are in wallet.errors).

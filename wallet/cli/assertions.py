@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from wallet.cli.common import unlock_wallet, read_input
+from wallet.cli.common import fingerprint_options, read_input, unlock_wallet
 from wallet.cli.output import Output
 from wallet.cli.privacy import read_context
 
@@ -16,22 +16,6 @@ if TYPE_CHECKING:
     from wallet.privacy.policy import Policy
     from wallet.assertions.sdp import Fingerprint
     from wallet.facade import Issued, Plan, Wallet
-
-
-def _fingerprints(values: list[str] | None) -> list[Fingerprint]:
-    from wallet.errors import UsageError
-    from wallet.assertions.sdp import Fingerprint
-    from wallet.errors import Malformed
-
-    out: list[Fingerprint] = []
-    for value in values or []:
-        try:
-            fp = Fingerprint.parse(value)
-        except Malformed as exc:
-            raise UsageError(exc.message, hint=exc.hint or "e.g. --fingerprint 'sha-256 AB:CD:...'") from None
-        if fp not in out:
-            out.append(fp)
-    return out
 
 
 def _notice(issued: Issued, plan: Plan) -> None:
@@ -137,7 +121,7 @@ def _summary(issued: Issued) -> dict[str, object]:
 def assert_(a: AssertArgs) -> None:
     from wallet.errors import UsageError
 
-    fingerprints = _fingerprints(a["fingerprint"])
+    fingerprints = fingerprint_options(a["fingerprint"])
     if not fingerprints:
         raise UsageError("nothing to bind: give the DTLS fingerprints", hint="--fingerprint 'sha-256 AB:CD:...'")
     context = read_context(a["to"], a["policy"], a["origin"])  # usage errors before anything is unlocked or read

@@ -11,6 +11,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 from wallet.errors import UsageError
 
 if TYPE_CHECKING:
+    from wallet.assertions.sdp import Fingerprint
     from wallet.facade import Wallet
     from wallet.storage.paths import WalletHome
 
@@ -87,3 +88,19 @@ def unlock_wallet(passphrase_file: str | None) -> Wallet:
     from wallet.cli.output import spinner
 
     return open_wallet(WalletHome.resolve(), passphrase=passphrase_source(passphrase_file), progress=spinner)
+
+
+def fingerprint_options(values: list[str] | None) -> list[Fingerprint]:
+    """The --fingerprint values, parsed and deduplicated (a bad one is a usage error)."""
+    from wallet.assertions.sdp import Fingerprint
+    from wallet.errors import Malformed
+
+    out: list[Fingerprint] = []
+    for value in values or []:
+        try:
+            fp = Fingerprint.parse(value)
+        except Malformed as exc:
+            raise UsageError(exc.message, hint=exc.hint or "e.g. --fingerprint 'sha-256 AB:CD:...'") from None
+        if fp not in out:
+            out.append(fp)
+    return out

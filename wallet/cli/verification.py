@@ -76,12 +76,12 @@ def _human(result: Any) -> str:
 
 
 def verify(a: VerifyArgs) -> None:
-    from wallet.cli.assertions import _fingerprints
+    from wallet.cli.common import fingerprint_options
     from wallet.errors import UsageError
     from wallet.assertions.verify import MAX_INPUT_BYTES, verify as verify_one
 
     when = parse_time(a["at"]) if a["at"] is not None else None
-    fingerprints = _fingerprints(a["fingerprint"])
+    fingerprints = fingerprint_options(a["fingerprint"])
     from wallet.cli.privacy import load_policy_arg
 
     enforced = load_policy_arg(a["policy"]) if a["policy"] is not None else None
