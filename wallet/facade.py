@@ -84,7 +84,7 @@ def open_wallet(home: WalletHome, *, passphrase: PassphraseSource, progress: Pro
     recover_if_needed(home)  # an interrupted init/import is finished or undone first
     before = _file_ids(home)
     config = home.load_config()
-    if home.state_path.exists():
+    if os.path.exists(home.state_path):
         check_private(home.state_path, what="state file")
     store = open_store(home, config, passphrase, progress)
     try:

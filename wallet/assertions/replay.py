@@ -1,8 +1,8 @@
 """The verifier's replay store: each (issuer, jti) is accepted once until its assertion expires.
 
-    >>> import tempfile, pathlib
+    >>> import os, tempfile
     >>> from wallet.assertions.replay import ReplayStore
-    >>> store = ReplayStore.open(pathlib.Path(tempfile.mkdtemp()) / "replay.db")
+    >>> store = ReplayStore.open(os.path.join(tempfile.mkdtemp(), "replay.db"))
     >>> store.first_use("did:key:z6Mk...", "jti-1", expires=2**40), store.first_use("did:key:z6Mk...", "jti-1", expires=2**40)
     (True, False)
     >>> store.commit()
@@ -28,9 +28,12 @@ import os
 import sqlite3
 import stat
 import time
-from pathlib import Path
 
 from wallet.storage.database import rollback, storage_error
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from wallet.storage.files import StrPath
+
 from wallet.errors import FileError, InsecurePermissions, WalletError
 from wallet.vocabulary import SKEW_SECONDS
 
@@ -55,13 +58,13 @@ def _key(issuer: str, jti: str) -> bytes:
     return hashlib.sha256(issuer.encode() + b"\0" + jti.encode()).digest()[:16]
 
 
-def _check_path(path: Path) -> None:
+def _check_path(path: str) -> None:
     """Refuse a store others could write or swap: the same rules as the wallet's own files."""
     from wallet.storage.files import check_private, lstat_or_none
 
-    parent = path.parent
+    parent = os.path.dirname(os.path.abspath(path))
     try:
-        parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.makedirs(parent, mode=0o700, exist_ok=True)
     except OSError as exc:
         raise FileError(f"cannot create {parent}: {exc.strerror}") from None
     check_private(parent, what="replay store directory", directory=True)
@@ -94,7 +97,7 @@ def _check_path(path: Path) -> None:
     # SQLite's side files hold committed acceptances too (the write-ahead log and its index): one planted
     # by someone else, or still open in their process, could erase them.
     for suffix in ("-wal", "-shm", "-journal"):
-        side = path.with_name(path.name + suffix)
+        side = path + suffix
         side_st = lstat_or_none(side)
         if side_st is not None and (
             not stat.S_ISREG(side_st.st_mode)
@@ -109,7 +112,7 @@ def _check_path(path: Path) -> None:
 
 
 class ReplayStore:
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self._conn = conn
         self._path = path
         self._what = f"the replay store {path}"
@@ -119,7 +122,8 @@ class ReplayStore:
         return storage_error(exc, self._what, corrupt_hint=_CORRUPT_HINT, path=self._path)
 
     @classmethod
-    def open(cls, path: Path) -> ReplayStore:
+    def open(cls, path: StrPath) -> ReplayStore:
+        path = os.fspath(path)
         _check_path(path)
         what = f"the replay store {path}"
         deadline = time.monotonic() + BUSY_TIMEOUT_S

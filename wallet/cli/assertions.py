@@ -140,8 +140,6 @@ def assert_(a: AssertArgs) -> None:
 
 
 def sign_sdp(a: SignSdpArgs) -> None:
-    from pathlib import Path
-
     from wallet.assertions.token import envelope
     from wallet.errors import UsageError
     from wallet.storage.files import write_new_file
@@ -169,7 +167,7 @@ def sign_sdp(a: SignSdpArgs) -> None:
             f"(decided by {plan.intent.source})"
         )
         if a["output"] is not None:
-            write_new_file(Path(a["output"]), raw, replace=True)
+            write_new_file(a["output"], raw, replace=True)
             Output(a["json_out"]).product({"state": "undetectable", "output": a["output"], "line": None, "token": None})
         elif a["json_out"]:
             Output(True).product({"state": "undetectable", "sdp": raw.decode("utf-8"), "line": None, "token": None})
@@ -183,7 +181,7 @@ def sign_sdp(a: SignSdpArgs) -> None:
     summary = _summary(issued)
     output = a["output"]
     if output is not None:
-        _deliver(wallet, issued, lambda: write_new_file(Path(output), signed, replace=True))
+        _deliver(wallet, issued, lambda: write_new_file(output, signed, replace=True))
         _notice(issued, plan)
         Output(a["json_out"]).product({**summary, "output": output})
     elif a["json_out"]:

@@ -6,8 +6,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from wallet.cli._args import ExportArgs, ImportArgs
 
+import os
 import sys
-from pathlib import Path
 
 from wallet.cli.common import home_to_replace, unlock_wallet
 from wallet.cli.output import Output, spinner
@@ -45,8 +45,8 @@ def export(a: ExportArgs) -> None:
         sys.stdout.flush()
         Output.notice("wrote an encrypted backup to stdout; keep it and its passphrase apart")
         return
-    target = Path(a["file"])
-    if target.exists() and not a["force"]:
+    target = a["file"]
+    if os.path.lexists(target) and not a["force"]:
         raise AlreadyExists(f"{target} already exists", hint="choose another file or add --force")
     wallet = unlock_wallet(a["passphrase_file"])
     blob = export_backup(wallet, source(True), spinner)

@@ -46,12 +46,10 @@ def parse_time(text: str) -> float:
 def _replay_store(no_replay_check: bool, path: str | None) -> ReplayStore | None:
     if no_replay_check:
         return None
-    from pathlib import Path
-
     from wallet.storage.paths import WalletHome
     from wallet.assertions.replay import ReplayStore
 
-    return ReplayStore.open(Path(path) if path else WalletHome.resolve().path / "replay.db")
+    return ReplayStore.open(path if path else WalletHome.resolve().join("replay.db"))
 
 
 def _safe(text: str) -> str:

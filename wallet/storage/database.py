@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from pathlib import Path
 
 from wallet.errors import CorruptData, FileError, WalletError
 
@@ -32,18 +31,18 @@ _PERM, _BUSY, _LOCKED, _NOMEM, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _N
 _READONLY_DBMOVED = 1032  # SQLITE_READONLY | (4 << 8): the file was renamed or replaced under us
 
 
-def _disk_full(path: Path | None) -> bool:
+def _disk_full(path: str | None) -> bool:
     if path is None:
         return False
     try:
-        st = os.statvfs(path.parent)
+        st = os.statvfs(os.path.dirname(os.path.abspath(path)))
     except OSError:
         return False
     return st.f_bavail == 0
 
 
 def storage_error(
-    exc: sqlite3.Error, what: str, *, corrupt_hint: str | None = None, path: Path | None = None
+    exc: sqlite3.Error, what: str, *, corrupt_hint: str | None = None, path: str | None = None
 ) -> WalletError:
     """The WalletError for a failed SQLite call on ``what`` ("the state file ...") at ``path``."""
     extended = getattr(exc, "sqlite_errorcode", None) or 0

@@ -1,9 +1,9 @@
 """The wallet's data directory: where it is, which files it holds, its configuration and its lock.
 
     >>> from wallet.storage.paths import WalletHome
-    >>> home = WalletHome.resolve()          # WALLET_HOME, else the platform data dir
-    >>> home.config_path.name
-    'wallet.json'
+    >>> home = WalletHome.resolve("/srv/wallet")   # no argument: WALLET_HOME, else the platform data dir
+    >>> home.config_path, home.exists()
+    ('/srv/wallet/wallet.json', False)
 
 Files in the home (docs/design.md):
 
@@ -21,7 +21,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from pathlib import Path
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
 if TYPE_CHECKING:
@@ -46,35 +46,39 @@ CONFIG_FORMAT = 1
 LOCK_TIMEOUT_S = 30.0
 
 
-def default_home() -> Path:
+def default_home() -> str:
     """WALLET_HOME if set, else the platform's per-user data directory."""
     env = os.environ.get("WALLET_HOME")
     if env:
-        return Path(env).expanduser()
+        return os.path.expanduser(env)
     if sys.platform.startswith("linux") or "bsd" in sys.platform:
         # XDG rule, inlined: platformdirs costs ~15 ms of start-up.
         xdg = os.environ.get("XDG_DATA_HOME", "").strip()
-        base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".local" / "share"
-        return base / "wallet"
+        base = xdg if xdg and os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".local", "share")
+        return os.path.join(base, "wallet")
     import platformdirs
 
-    return Path(platformdirs.user_data_dir("wallet", appauthor=False))
+    return str(platformdirs.user_data_dir("wallet", appauthor=False))
 
 
 class WalletHome:
-    """A wallet's directory and the names of the files it holds (module docstring)."""
+    """A wallet's directory and the names of the files it holds (module docstring), as str paths."""
 
     __slots__ = ("path", "config_path", "secret_path", "state_path", "lock_path")
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.config_path = path / "wallet.json"
-        self.secret_path = path / "secret.key"
-        self.state_path = path / "state.db"
-        self.lock_path = path / ".lock"
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        self.config_path = self.join("wallet.json")
+        self.secret_path = self.join("secret.key")
+        self.state_path = self.join("state.db")
+        self.lock_path = self.join(".lock")
+
+    def join(self, name: str) -> str:
+        """The path of ``name`` in the home."""
+        return os.path.join(self.path, name)
 
     def __repr__(self) -> str:
-        return f"WalletHome({str(self.path)!r})"
+        return f"WalletHome({self.path!r})"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, WalletHome) and self.path == other.path
@@ -83,19 +87,19 @@ class WalletHome:
 
     @classmethod
     def resolve(cls, path: str | os.PathLike[str] | None = None) -> WalletHome:
-        return cls(Path(path) if path is not None else default_home())
+        return cls(path if path is not None else default_home())
 
     def exists(self) -> bool:
-        return self.config_path.exists()
+        return os.path.exists(self.config_path)
 
     def has_wallet_files(self) -> bool:
         """True if any wallet file is here (a complete wallet or the leftovers of one)."""
-        return any(p.exists() for p in (self.config_path, self.secret_path, self.state_path))
+        return any(os.path.exists(p) for p in (self.config_path, self.secret_path, self.state_path))
 
     def ensure_dir(self) -> None:
         """Create the home with mode 0700 (parents as the umask allows), or check it."""
         try:
-            self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.makedirs(self.path, mode=0o700, exist_ok=True)
         except OSError as exc:
             raise FileError(f"cannot create {self.path}: {exc.strerror}") from None
         check_private(self.path, what="wallet directory", directory=True)
@@ -103,15 +107,16 @@ class WalletHome:
     def load_config(self) -> WalletConfig:
         """The wallet's config; :class:`NoWallet` if there is none."""
         try:
-            raw = self.config_path.read_bytes()
+            with open(self.config_path, "rb") as fh:
+                raw = fh.read()
         except FileNotFoundError:
-            if self.secret_path.exists() or self.state_path.exists():
+            if os.path.exists(self.secret_path) or os.path.exists(self.state_path):
                 raise CorruptData(
                     f"{self.config_path} is missing but the wallet's other files are there",
                     hint="restore it (a file-store wallet needs {\"format\": 1, \"store\": \"file\"}) "
                     "or import a backup; 'init --force' would destroy this wallet",
                 ) from None
-            raise NoWallet(str(self.path)) from None
+            raise NoWallet(self.path) from None
         except OSError as exc:
             raise FileError(f"cannot read {self.config_path}: {exc.strerror}") from None
         check_private(self.path, what="wallet directory", directory=True)

@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from pathlib import Path
 
 from wallet.vocabulary import StoreKind
 from wallet.errors import AlreadyExists, FileError, StoreUnavailable, UsageError, WalletError
@@ -44,6 +43,7 @@ from wallet.storage.records import RecordStore
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
     from wallet.storage.encryption import Progress
@@ -90,7 +90,9 @@ def choose_store(
 
 
 def _staging(home: WalletHome) -> Path:
-    return home.path / STAGING
+    from pathlib import Path  # only a replacement or a recovery gets here: pathlib stays off the hot path
+
+    return Path(home.path) / STAGING
 
 
 def _write_manifest(home: WalletHome, doc: dict[str, Any]) -> None:
@@ -145,14 +147,16 @@ def _roll_forward(home: WalletHome, manifest: dict[str, Any]) -> None:
         staged_state = staging / "state.db"
         if staged_state.exists():
             for suffix in _JOURNALS:  # the old state's journal must never be applied to the new file
-                home.state_path.with_name(home.state_path.name + suffix).unlink(missing_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(home.state_path + suffix)
             os.replace(staged_state, home.state_path)
         if new["store"] == "file":
             staged_secret = staging / "secret.key"
             if staged_secret.exists():
                 os.replace(staged_secret, home.secret_path)
         else:
-            home.secret_path.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(home.secret_path)
         fsync_dir(home.path)
         home.write_config(new)
     except OSError as exc:
@@ -173,7 +177,7 @@ def recover(home: WalletHome) -> None:
     """Finish or undo an interrupted replacement (caller holds the home lock)."""
     # The earlier protocol's staging files, and a wallet.json temp file of a write that was killed.
     for pattern in (".state.db.*.new", ".secret.key.*.new", ".state.db.*.new-journal", ".wallet.json.*.tmp"):
-        for leftover in home.path.glob(pattern):
+        for leftover in _staging(home).parent.glob(pattern):
             with contextlib.suppress(OSError):
                 leftover.unlink()
     if not _staging(home).exists():
@@ -196,8 +200,8 @@ def recover_if_needed(home: WalletHome) -> None:
             recover(home)
 
 
-def _existing(home: WalletHome) -> list[Path]:
-    return [p for p in (home.config_path, home.secret_path, home.state_path) if p.exists()]
+def _existing(home: WalletHome) -> list[str]:
+    return [p for p in (home.config_path, home.secret_path, home.state_path) if os.path.exists(p)]
 
 
 def _exists(home: WalletHome) -> AlreadyExists:

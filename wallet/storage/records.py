@@ -1,8 +1,8 @@
 """Encrypted state at rest: one SQLite file of sealed records under keyed-hash lookups.
 
-    >>> import tempfile, pathlib
+    >>> import os, tempfile
     >>> from wallet.storage.records import RecordStore
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "state.db"
+    >>> path = os.path.join(tempfile.mkdtemp(), "state.db")
     >>> st = RecordStore.create(path, master=bytes(32))
     >>> st.put("persona", "alice", {"kind": "real"})
     >>> st.get("persona", "alice")
@@ -31,10 +31,10 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
 if TYPE_CHECKING:
+    from wallet.storage.files import StrPath
     from typing import Any
 
 from wallet.storage.database import rollback, storage_error
@@ -66,7 +66,7 @@ def _keys(master: bytes) -> tuple[bytes, bytes, bytes]:
 class RecordStore:
     """An open state file. Use :meth:`create` for a new wallet, :meth:`open` otherwise."""
 
-    def __init__(self, conn: sqlite3.Connection, master: bytes, path: Path | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection, master: bytes, path: str | None = None) -> None:
         self._conn = conn
         self._path = path
         self._index_key, self._record_key, self._check = _keys(master)
@@ -76,9 +76,10 @@ class RecordStore:
 
     # -- opening -------------------------------------------------------------
     @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
+    def _connect(path: str) -> sqlite3.Connection:
         # mode=rw: never let SQLite create a fresh, empty state behind our back.
-        uri = path.resolve().as_uri() + "?mode=rw"
+        absolute = os.path.realpath(path)
+        uri = "file:" + absolute.replace("%", "%25").replace("?", "%3F").replace("#", "%23") + "?mode=rw"
         try:
             conn = sqlite3.connect(uri, uri=True, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
             conn.execute("PRAGMA synchronous=FULL")
@@ -87,8 +88,9 @@ class RecordStore:
         return conn
 
     @classmethod
-    def create(cls, path: Path, master: bytes) -> RecordStore:
+    def create(cls, path: StrPath, master: bytes) -> RecordStore:
         """Create a new, empty state file (mode 0600); fails if one exists."""
+        path = os.fspath(path)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             os.close(fd)
@@ -107,9 +109,10 @@ class RecordStore:
         return state
 
     @classmethod
-    def open(cls, path: Path, master: bytes) -> RecordStore:
+    def open(cls, path: StrPath, master: bytes) -> RecordStore:
         """Open an existing state file; CorruptData if it is missing, damaged or not ours."""
-        if not path.exists():
+        path = os.fspath(path)
+        if not os.path.exists(path):
             raise CorruptData(
                 f"the state file {path} is missing",
                 hint="restore the wallet with 'wallet import' from a backup",

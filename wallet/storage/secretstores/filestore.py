@@ -12,13 +12,13 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from pathlib import Path
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
 if TYPE_CHECKING:
     from typing import Any
 
     from wallet.storage.encryption import Progress
+    from wallet.storage.files import StrPath
     from wallet.storage.secretstores import RootSecret
 
 from wallet.errors import AlreadyExists, CorruptData, FileError
@@ -33,12 +33,12 @@ MAX_FILE_SIZE = 4096
 class FileStore:
     name = "file"
 
-    def __init__(self, path: Path, passphrase: PassphraseSource, progress: Progress | None = None) -> None:
-        self.path = path
+    def __init__(self, path: StrPath, passphrase: PassphraseSource, progress: Progress | None = None) -> None:
+        self.path = os.fspath(path)
         self._passphrase = passphrase
         self._progress = progress
 
-    def at(self, path: Path) -> FileStore:
+    def at(self, path: StrPath) -> FileStore:
         """The same store (same passphrase source) at another path: used to stage a new wallet."""
         return FileStore(path, self._passphrase, self._progress)
 
@@ -76,7 +76,7 @@ class FileStore:
 
     def delete(self) -> None:
         with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
+            os.unlink(self.path)
 
     def config(self) -> dict[str, Any]:
         return {"store": "file"}
