@@ -245,12 +245,3 @@ def documented() -> list[type[WalletError]]:
 def exit_status_table() -> list[tuple[int, str, str]]:
     """(exit status, code, meaning) for the man page's EXIT STATUS, success first."""
     return [(0, "ok", "Success."), *((cls.exit_code, cls.code, cls.meaning) for cls in documented())]
-
-
-def exit_code_for(err: BaseException) -> int:
-    """The process exit status for any exception (1 for anything unexpected)."""
-    if isinstance(err, WalletError):
-        return err.exit_code
-    if isinstance(err, KeyboardInterrupt):
-        return Interrupted.exit_code
-    return InternalError.exit_code
