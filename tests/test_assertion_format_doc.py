@@ -11,7 +11,7 @@ from nacl.bindings import crypto_sign_seed_keypair
 
 from wallet.assertions.token import envelope
 from wallet.identity.didkey import did_key_from_public
-from wallet.assertions.jose import sign_compact
+from wallet.jose import sign_compact
 from wallet.assertions.verify import verify
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "assertion-format.md").read_text()

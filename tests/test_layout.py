@@ -18,12 +18,13 @@ WALLET = REPO / "wallet"
 LAYERS: list[tuple[str, list[str]]] = [
     ("entry", ["wallet.__main__", "wallet._entry", "wallet._completion", "wallet.__init__"]),
     ("cli", ["wallet.cli"]),
-    ("facade", ["wallet.facade", "wallet.backup"]),
+    ("facade", ["wallet.facade", "wallet.backup", "wallet.idp"]),
     ("assertions", ["wallet.assertions"]),
+    ("endorsements", ["wallet.endorsements"]),
     ("privacy", ["wallet.privacy"]),
     ("identity", ["wallet.identity"]),
     ("storage", ["wallet.storage"]),
-    ("shared", ["wallet.errors", "wallet.vocabulary", "wallet.destination", "wallet.encoding", "wallet.hkdf",
+    ("shared", ["wallet.errors", "wallet.vocabulary", "wallet.destination", "wallet.encoding", "wallet.hkdf", "wallet.jose",
                 "wallet.text", "wallet._version", "wallet._cli_spec"]),
 ]
 

@@ -217,6 +217,42 @@ class PolicyRefused(Rejected):
     meaning = "verify --policy: valid, but the destination's policy refuses it (state, attributes, origin)."
 
 
+class UntrustedIssuer(Rejected):
+    code = "untrusted-issuer"
+    exit_code = 24
+    meaning = "An endorsement's issuer (or its key) is not in the verifier's trust store, or not for that time."
+
+
+class BadEndorsement(Rejected):
+    code = "bad-endorsement"
+    exit_code = 25
+    meaning = "An endorsement is malformed, forged, or not bound to this call (SD-JWT, disclosures, key binding)."
+
+
+class EndorsementExpired(Rejected):
+    code = "endorsement-expired"
+    exit_code = 26
+    meaning = "An endorsement has expired (or is not valid yet)."
+
+
+class EndorsementRevoked(Rejected):
+    code = "endorsement-revoked"
+    exit_code = 27
+    meaning = "An endorsement was revoked by its issuer (Token Status List)."
+
+
+class MissingEndorsement(Rejected):
+    code = "missing-endorsement"
+    exit_code = 28
+    meaning = "An endorsement the verifier or its policy requires (issuer, claims) is absent."
+
+
+class ClaimNotTrusted(Rejected):
+    code = "claim-not-trusted"
+    exit_code = 29
+    meaning = "An endorsement discloses a claim its issuer is not trusted for."
+
+
 class ConflictRefused(WalletError):
     """The caller's rules and a party's policy disagree and the rule says refuse: nothing was signed."""
 

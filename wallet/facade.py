@@ -79,8 +79,10 @@ def _file_ids(home: WalletHome) -> list[tuple[int, int] | None]:
     return out
 
 
-def open_wallet(home: WalletHome, *, passphrase: PassphraseSource, progress: Progress | None = None) -> Wallet:
-    """Unlock the wallet in ``home`` (``progress`` shows a slow unlock: the CLI's spinner)."""
+def unlock_home(
+    home: WalletHome, passphrase: PassphraseSource, progress: Progress | None = None
+) -> tuple[SecretStore, IdentityRoot, RecordStore]:
+    """The secret store, identity root and record store of a home (a wallet's, or an IdP's)."""
     recover_if_needed(home)  # an interrupted init/import is finished or undone first
     before = _file_ids(home)
     config = home.load_config()
@@ -97,7 +99,12 @@ def open_wallet(home: WalletHome, *, passphrase: PassphraseSource, progress: Pro
             raise FileError(f"the wallet in {home.path} was replaced while this command ran",
                             hint="run the command again") from None
         raise
-    return Wallet(home, store, root, state)
+    return store, root, state
+
+
+def open_wallet(home: WalletHome, *, passphrase: PassphraseSource, progress: Progress | None = None) -> Wallet:
+    """Unlock the wallet in ``home`` (``progress`` shows a slow unlock: the CLI's spinner)."""
+    return Wallet(home, *unlock_home(home, passphrase, progress))
 
 
 class Wallet:

@@ -28,7 +28,7 @@ import os
 import time
 
 from wallet.encoding import b64url
-from wallet.assertions.jose import sign_compact
+from wallet.jose import sign_compact
 from wallet.encoding import dumps, strict_json
 from wallet.errors import Malformed, TooLarge
 from wallet.vocabulary import DEFAULT_TTL, MAX_TTL, SIGNED_STATES
@@ -113,7 +113,7 @@ def claims(
 
 def sign(key: Pseudonym, payload: dict[str, Any]) -> str:
     """The compact JWS of ``payload``; UsageError if verifiers would refuse it for its size (never sign that)."""
-    from wallet.assertions.jose import MAX_TOKEN_BYTES
+    from wallet.jose import MAX_TOKEN_BYTES
     from wallet.assertions.sdp import MAX_FINGERPRINTS
     from wallet.errors import UsageError
 

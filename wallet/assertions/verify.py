@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import time
 
-from wallet.assertions.jose import parse_compact
+from wallet.jose import parse_compact
 from wallet.assertions.sdp import MAX_SDP_BYTES, Fingerprint, Sdp
 from wallet.assertions.token import IDP_DOMAIN, IDP_PROTOCOL, TYP, open_envelope
 from wallet.errors import (

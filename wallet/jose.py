@@ -1,7 +1,7 @@
 """Compact JWS with EdDSA (RFC 7515, RFC 8037), strict enough for hostile input.
 
     >>> from nacl.bindings import crypto_sign_seed_keypair
-    >>> from wallet.assertions.jose import sign_compact, parse_compact
+    >>> from wallet.jose import sign_compact, parse_compact
     >>> public, secret = crypto_sign_seed_keypair(bytes(32))
     >>> token = sign_compact({"alg": "EdDSA", "typ": "JWT"}, {"hello": "world"}, secret)
     >>> parse_compact(token).verify(public)
@@ -59,10 +59,11 @@ class Compact:
         return True
 
 
-def parse_compact(token: str) -> Compact:
+def parse_compact(token: str, *, max_bytes: int = 0) -> Compact:
     """Split and decode a compact JWS; checks structure and ``alg``, not the signature."""
-    if len(token) > MAX_TOKEN_BYTES:
-        raise TooLarge(f"the token is longer than {MAX_TOKEN_BYTES} bytes")
+    limit = max_bytes or MAX_TOKEN_BYTES
+    if len(token) > limit:
+        raise TooLarge(f"the token is longer than {limit} bytes")
     if not token.isascii():
         raise Malformed("the token contains non-ASCII characters")
     parts = token.split(".")

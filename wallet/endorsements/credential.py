@@ -1,0 +1,170 @@
+"""The endorsement: an SD-JWT VC in which an identity provider vouches for claims about the holder of one key.
+
+    >>> from nacl.bindings import crypto_sign_seed_keypair
+    >>> from wallet.endorsements.credential import VCT_PERSON, disclosed_claims, issue_endorsement, read_endorsement
+    >>> idp_public, idp_secret = crypto_sign_seed_keypair(bytes(32))
+    >>> holder_public, _ = crypto_sign_seed_keypair(bytes([1]) * 32)
+    >>> token = issue_endorsement(issuer="https://idp.example", secret_key=idp_secret, holder_key=holder_public,
+    ...                           claims={"verified_person": True, "name": "Ann Example"}, vct=VCT_PERSON,
+    ...                           issued_at=1800000000, ttl=86400)
+    >>> sd = read_endorsement(token)
+    >>> sd.verify_issuer(idp_public); disclosed_claims(sd.claims())
+    {'verified_person': True, 'name': 'Ann Example'}
+
+Shape (docs/endorsements.md has a worked example): header ``{"alg": "EdDSA",
+"typ": "dc+sd-jwt", "kid": <RFC 7638 thumbprint of the issuer key>}``;
+visible claims ``iss`` (the IdP's https identifier), ``iat``, ``exp``, ``vct``,
+``cnf.jwk`` (the endorsed Ed25519 key, OKP), optionally ``status`` (a Token
+Status List entry) and ``_wallet`` (``{"once": true}`` for a once-only
+endorsement of a one-time key); every personal claim (:data:`CLAIMS`) is
+selectively disclosable, with a few decoy digests, ``_sd_alg`` sha-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from wallet.encoding import b64url, b64url_decode, dumps
+from wallet.endorsements.sdjwt import SdJwt, issue
+from wallet.errors import BadEndorsement, UsageError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from typing import Any
+
+TYP = "dc+sd-jwt"
+#: The claims an endorsement can vouch for, all selectively disclosable.
+CLAIMS = ("verified_person", "name", "email", "phone_number", "org", "group", "account")
+#: What an endorsement is about (its ``vct``): a person, membership of a group, an account at a service.
+VCT_PERSON = "urn:wallet:vct:person"
+VCT_GROUP = "urn:wallet:vct:group"
+VCT_ACCOUNT = "urn:wallet:vct:account"
+VCTS = (VCT_PERSON, VCT_GROUP, VCT_ACCOUNT)
+#: Claims of an SD-JWT VC that are about the credential, never disclosed data.
+REGISTERED = frozenset(("iss", "iat", "exp", "nbf", "vct", "cnf", "status", "sub", "jti", "_wallet", "vct#integrity"))
+DECOYS = 3
+
+
+def jwk_of(public_key: bytes) -> dict[str, str]:
+    """The OKP JWK (RFC 8037) of an Ed25519 public key."""
+    return {"kty": "OKP", "crv": "Ed25519", "x": b64url(public_key)}
+
+
+def key_of(jwk: object) -> bytes:
+    """The Ed25519 public key of an OKP JWK; BadEndorsement for anything else."""
+    if not isinstance(jwk, dict) or jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or not isinstance(
+            jwk.get("x"), str):
+        raise BadEndorsement("a key must be an Ed25519 OKP JWK")
+    try:
+        raw = b64url_decode(jwk["x"])
+    except ValueError:
+        raise BadEndorsement("a JWK's x is not base64url") from None
+    if len(raw) != 32:
+        raise BadEndorsement("an Ed25519 key is 32 bytes")
+    return raw
+
+
+def thumbprint(public_key: bytes) -> str:
+    """The RFC 7638 JWK thumbprint of an Ed25519 key (its ``kid``)."""
+    canonical = dumps({"crv": "Ed25519", "kty": "OKP", "x": b64url(public_key)})
+    return b64url(hashlib.sha256(canonical).digest())
+
+
+def check_claim(name: str, value: object) -> Any:
+    """A claim value as an IdP may vouch for it (UsageError when it is not one), normalised."""
+    from wallet.destination import normalize_host
+    from wallet.identity.personas import validate_attribute
+    from wallet.text import unsafe_character
+
+    if name not in CLAIMS:
+        raise UsageError(f"unknown claim {name!r}", hint="claims: " + ", ".join(CLAIMS))
+    if name == "verified_person":
+        if value not in (True, "true"):
+            raise UsageError("verified_person is true (an IdP vouches that a real person holds the account)")
+        return True
+    if not isinstance(value, str) or not value or len(value) > 256 or unsafe_character(value):
+        raise UsageError(f"claim {name!r} needs a value of 1-256 displayable characters")
+    if name == "email":
+        return validate_attribute("email", value)[1]
+    if name == "phone_number":
+        return validate_attribute("phone", value)[1]
+    if name == "org":
+        return normalize_host(value)
+    if name == "group":
+        local, at, host = value.rpartition("@")
+        if not at or not local:
+            raise UsageError("a group is named like an address: support@corp.example")
+        return f"{local}@{normalize_host(host)}"
+    return value
+
+
+def issue_endorsement(
+    *,
+    issuer: str,
+    secret_key: bytes,
+    holder_key: bytes,
+    claims: dict[str, Any],
+    vct: str,
+    issued_at: int,
+    ttl: int,
+    status: tuple[str, int] | None = None,
+    once: bool = False,
+) -> str:
+    """An endorsement in issuance form (``jwt~disclosures~``), every claim of ``claims`` selectively disclosable."""
+    from nacl.bindings import crypto_sign_ed25519_sk_to_pk
+
+    visible: dict[str, Any] = {"iss": issuer, "iat": issued_at, "exp": issued_at + ttl, "vct": vct,
+                               "cnf": {"jwk": jwk_of(holder_key)}}
+    if status is not None:
+        visible["status"] = {"status_list": {"idx": status[1], "uri": status[0]}}
+    if once:
+        visible["_wallet"] = {"once": True}
+    header = {"alg": "EdDSA", "typ": TYP, "kid": thumbprint(crypto_sign_ed25519_sk_to_pk(secret_key))}
+    return issue(header, visible, claims, secret_key, decoys=DECOYS)
+
+
+def read_endorsement(text: str) -> SdJwt:
+    """Parse an endorsement (issuance form or presentation) and check what its header must say."""
+    sd = SdJwt.parse(text)
+    if sd.header.get("typ") != TYP:
+        raise BadEndorsement(f"an endorsement is an SD-JWT VC (typ {TYP})")
+    issuer = sd.payload.get("iss")
+    if not isinstance(issuer, str) or not issuer.startswith("https://") or len(issuer) > 2048:
+        raise BadEndorsement("an endorsement's iss is its issuer's https identifier")
+    for name in ("iat", "exp"):
+        value = sd.payload.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**53:
+            raise BadEndorsement(f"an endorsement's {name} must be whole seconds")
+    if not isinstance(sd.payload.get("vct"), str):
+        raise BadEndorsement("an endorsement names its type (vct)")
+    cnf = sd.payload.get("cnf")
+    if not isinstance(cnf, dict) or set(cnf) != {"jwk"}:
+        raise BadEndorsement("an endorsement binds one key (cnf.jwk)")
+    key_of(cnf["jwk"])
+    return sd
+
+
+def holder_key(sd: SdJwt) -> bytes:
+    return key_of(sd.payload["cnf"]["jwk"])
+
+
+def status_of(sd: SdJwt) -> tuple[str, int] | None:
+    """(status list URI, index) of an endorsement that has one."""
+    status = sd.payload.get("status")
+    if status is None:
+        return None
+    entry = status.get("status_list") if isinstance(status, dict) else None
+    if not isinstance(entry, dict) or not isinstance(entry.get("uri"), str) or not isinstance(entry.get("idx"), int) \
+            or isinstance(entry.get("idx"), bool) or entry["idx"] < 0:
+        raise BadEndorsement("an endorsement's status is {\"status_list\": {\"idx\": N, \"uri\": ...}}")
+    return entry["uri"], entry["idx"]
+
+
+def is_once(sd: SdJwt) -> bool:
+    marker = sd.payload.get("_wallet")
+    return isinstance(marker, dict) and marker.get("once") is True
+
+
+def disclosed_claims(claims: dict[str, Any]) -> dict[str, Any]:
+    """The claims of an endorsement that are about the holder (registered claims left out)."""
+    return {name: value for name, value in claims.items() if name not in REGISTERED}

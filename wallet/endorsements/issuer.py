@@ -1,0 +1,275 @@
+"""The identity-provider role: accounts whose claims the IdP verified, endorsements issued on request,
+revocation through a Token Status List, and the files the IdP publishes.
+
+    >>> from wallet.endorsements.issuer import IdentityProvider   # doctest: +SKIP
+    >>> idp.enroll("alice", account_key="did:key:z6Mk...", claims={"verified_person": True})   # doctest: +SKIP
+    >>> response = idp.issue(request_jws)                          # doctest: +SKIP
+
+The IdP never learns of a call: it signs endorsements once, for keys the
+holder proves it holds, and publishes a status list that verifiers fetch in
+bulk. What it stores (in its own encrypted record store): each account (its
+verified claims and the account key it was enrolled with, and the GUID if the
+holder chose to send it), for each request the status indexes it used and when
+they expire, and two bitmaps (revoked, allocated). Indexes are drawn at random
+among the free ones.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import time
+
+from wallet.endorsements.credential import (
+    CLAIMS,
+    VCT_ACCOUNT,
+    VCT_GROUP,
+    VCT_PERSON,
+    check_claim,
+    issue_endorsement,
+    jwk_of,
+    thumbprint,
+)
+from wallet.endorsements.requests import Request, make_response, read_request
+from wallet.endorsements.statuslist import StatusList, sign_token
+from wallet.errors import AlreadyExists, CorruptData, UsageError
+from wallet.vocabulary import PrivacyState
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from typing import Any, TypedDict
+
+    from wallet.storage.records import RecordStore
+
+    class IdpConfig(TypedDict):
+        issuer: str
+        ttl: int  # an endorsement's lifetime (seconds)
+        list_size: int  # entries of the status list
+        status_ttl: int  # how long a published status list is good for
+
+    class Account(TypedDict):
+        name: str
+        key: str | None  # the account key (the holder's pairwise did:key for this IdP)
+        claims: dict[str, Any]
+        revoked: bool
+        guid: str | None
+
+CONFIG, ACCOUNT, ACCOUNT_KEY, ISSUED, STATUS = "idp-config", "idp-account", "idp-account-key", "idp-issued", "idp-status"
+KINDS = (CONFIG, ACCOUNT, ACCOUNT_KEY, ISSUED, STATUS)
+DEFAULT_TTL = 90 * 86_400
+DEFAULT_LIST_SIZE = 1 << 17
+STATUS_TTL = 86_400
+MAX_BATCH = 1000
+
+
+def status_uri(issuer: str) -> str:
+    return issuer + "/statuslists/1"
+
+
+def metadata_path(issuer: str) -> str:
+    """Where the SD-JWT VC issuer metadata lives, relative to the host's root: /.well-known/jwt-vc-issuer[/path]."""
+    rest = issuer.removeprefix("https://")
+    path = rest.partition("/")[2]
+    return ".well-known/jwt-vc-issuer" + (f"/{path}" if path else "")
+
+
+def _bits(record: dict[str, str], name: str) -> bytearray:
+    return bytearray(base64.b64decode(record[name]))
+
+
+class IdentityProvider:
+    """An opened IdP: its record store and its issuer key (from the IdP's own secret)."""
+
+    def __init__(self, records: RecordStore, secret_key: bytes) -> None:
+        from nacl.bindings import crypto_sign_ed25519_sk_to_pk
+
+        self.records = records
+        self._secret = secret_key
+        self.public_key = crypto_sign_ed25519_sk_to_pk(secret_key)
+        config = records.get(CONFIG, "config")
+        if not isinstance(config, dict) or not isinstance(config.get("issuer"), str):
+            raise CorruptData("the IdP's configuration record is missing or malformed")
+        self.config: IdpConfig = config  # type: ignore[assignment]
+        self.issuer = config["issuer"]
+
+    @staticmethod
+    def initial_records(issuer: str, *, ttl: int = DEFAULT_TTL, list_size: int = DEFAULT_LIST_SIZE) -> dict[str, list[tuple[str, Any]]]:
+        """The records of a new IdP home (wallet.idp provisions them with the home)."""
+        from wallet.endorsements.trust import check_issuer
+
+        check_issuer(issuer)
+        if not 3600 <= ttl <= 5 * 365 * 86_400:
+            raise UsageError("an endorsement's lifetime is between an hour and five years")
+        empty = base64.b64encode(bytes(list_size // 8)).decode()
+        return {
+            CONFIG: [("config", {"issuer": issuer, "ttl": ttl, "list_size": list_size, "status_ttl": STATUS_TTL})],
+            STATUS: [("bits", {"revoked": empty, "allocated": empty})],
+        }
+
+    @property
+    def key_id(self) -> str:
+        return thumbprint(self.public_key)
+
+    # -- accounts -------------------------------------------------------------------------------------
+    def enroll(self, name: str, *, account_key: str | None, claims: dict[str, Any], replace: bool = False) -> Account:
+        """Record the claims the IdP verified for an account (and the key its holder will sign requests with)."""
+        from wallet.identity.didkey import public_from_did_key
+        from wallet.text import unsafe_character
+
+        if not name or len(name) > 128 or unsafe_character(name) or name != name.strip():
+            raise UsageError(f"invalid account name {name!r}", hint="1-128 displayable characters")
+        checked = {k: check_claim(k, v) for k, v in claims.items()}
+        if account_key is not None:
+            try:
+                public_from_did_key(account_key)
+            except ValueError as exc:
+                raise UsageError(f"--account-key: {exc}", hint="the holder's 'wallet endorse account --idp URL'") from None
+        with self.records.transaction():
+            old = self.records.get(ACCOUNT, name)
+            if old is not None and not replace:
+                raise AlreadyExists(f"account {name!r} is already enrolled", hint="add --update to change it")
+            if account_key is not None:
+                owner = self.records.get(ACCOUNT_KEY, account_key)
+                if owner is not None and owner.get("account") != name:
+                    raise AlreadyExists(f"that account key is enrolled for account {owner.get('account')!r}")
+            if old is not None and old.get("key") and old["key"] != account_key and account_key is not None:
+                self.records.delete(ACCOUNT_KEY, old["key"])
+            key = account_key if account_key is not None else (old or {}).get("key")
+            account: Account = {"name": name, "key": key, "claims": {**((old or {}).get("claims") or {}), **checked},
+                                "revoked": False, "guid": (old or {}).get("guid")}
+            self.records.put(ACCOUNT, name, account)
+            if key is not None:
+                self.records.put(ACCOUNT_KEY, key, {"account": name})
+        return account
+
+    def accounts(self) -> list[Account]:
+        return sorted(self.records.items(ACCOUNT), key=lambda a: a["name"])
+
+    def account(self, name: str) -> Account:
+        found = self.records.get(ACCOUNT, name)
+        if found is None:
+            raise UsageError(f"no account {name!r}", hint="see 'wallet idp accounts'")
+        checked: Account = found
+        return checked
+
+    # -- issuing --------------------------------------------------------------------------------------
+    def issue(self, request: str, *, now: int | None = None) -> str:
+        """Answer a holder's request (see wallet.endorsements.requests) with endorsements for its keys."""
+        moment = int(time.time()) if now is None else now
+        req = read_request(request, issuer=self.issuer, now=moment)
+        owner = self.records.get(ACCOUNT_KEY, req.account)
+        if owner is None:
+            raise UsageError("the request's account key is not enrolled at this IdP",
+                             hint="enroll it: wallet idp enroll ACCOUNT --account-key DID")
+        account = self.account(owner["account"])
+        if account["revoked"]:
+            raise UsageError(f"account {account['name']!r} is revoked")
+        claims, vct = self._claims_for(account, req)
+        if len(req.keys) > MAX_BATCH:
+            raise UsageError(f"at most {MAX_BATCH} keys per request")
+        once = req.state == PrivacyState.UNLINKABLE
+        if not once and len(req.keys) > 1 and vct != VCT_GROUP:
+            raise UsageError("only unlinkable (once-only) endorsements come in batches")
+        ttl = self.config["ttl"]
+        endorsements, entries = [], []
+        with self.records.transaction():
+            bits = self.records.get(STATUS, "bits")
+            allocated = _bits(bits, "allocated")
+            for key in req.keys:
+                index = self._allocate(allocated)
+                endorsements.append(issue_endorsement(
+                    issuer=self.issuer, secret_key=self._secret, holder_key=key, claims=claims, vct=vct,
+                    issued_at=moment, ttl=ttl, status=(status_uri(self.issuer), index), once=once))
+                entries.append(index)
+            bits["allocated"] = base64.b64encode(allocated).decode()
+            self.records.put(STATUS, "bits", bits)
+            self.records.put(ISSUED, req.jti, {"account": account["name"], "indexes": entries,
+                                               "expires": moment + ttl, "vct": vct})
+            if req.guid is not None and account.get("guid") != req.guid:
+                account["guid"] = req.guid
+                self.records.put(ACCOUNT, account["name"], account)
+        return make_response(issuer=self.issuer, jti=req.jti, metadata=self.metadata(), endorsements=endorsements)
+
+    def _claims_for(self, account: Account, req: Request) -> tuple[dict[str, Any], str]:
+        have = account["claims"]
+        if req.claims is None:
+            wanted = [c for c in CLAIMS if c in have and c != "group"]
+        else:
+            wanted = list(dict.fromkeys(req.claims))
+        missing = [c for c in wanted if c not in have]
+        if missing:
+            raise UsageError(f"account {account['name']!r} has no verified {missing[0]!r}")
+        if not wanted:
+            raise UsageError(f"account {account['name']!r} has no verified claim to endorse")
+        if "group" in wanted and wanted != ["group"]:
+            raise UsageError("a group endorsement carries the group alone (no personal claim)")
+        vct = VCT_GROUP if wanted == ["group"] else VCT_ACCOUNT if wanted == ["account"] else VCT_PERSON
+        return {c: have[c] for c in wanted}, vct
+
+    def _allocate(self, allocated: bytearray) -> int:
+        size = len(allocated) * 8
+        for _ in range(64):
+            index = int.from_bytes(os.urandom(4), "big") % size
+            if not allocated[index // 8] >> (index % 8) & 1:
+                allocated[index // 8] |= 1 << (index % 8)
+                return index
+        free = [i for i in range(size) if not allocated[i // 8] >> (i % 8) & 1]
+        if not free:
+            raise UsageError("the IdP's status list is full", hint="start a new IdP home (its list holds 131,072)")
+        index = free[int.from_bytes(os.urandom(4), "big") % len(free)]
+        allocated[index // 8] |= 1 << (index % 8)
+        return index
+
+    # -- revocation -----------------------------------------------------------------------------------
+    def revoke(self, account: str) -> int:
+        """Revoke an account and every endorsement issued to it; the number of endorsements revoked."""
+        target = self.account(account)
+        revoked = 0
+        with self.records.transaction():
+            bits = self.records.get(STATUS, "bits")
+            marks = _bits(bits, "revoked")
+            for entry in self.records.items(ISSUED):
+                if entry.get("account") != target["name"]:
+                    continue
+                for index in entry["indexes"]:
+                    if not marks[index // 8] >> (index % 8) & 1:
+                        marks[index // 8] |= 1 << (index % 8)
+                        revoked += 1
+            bits["revoked"] = base64.b64encode(marks).decode()
+            self.records.put(STATUS, "bits", bits)
+            target["revoked"] = True
+            self.records.put(ACCOUNT, target["name"], target)
+        return revoked
+
+    # -- publishing -----------------------------------------------------------------------------------
+    def metadata(self) -> dict[str, Any]:
+        """The SD-JWT VC issuer metadata (served at /.well-known/jwt-vc-issuer)."""
+        return {"issuer": self.issuer,
+                "jwks": {"keys": [{**jwk_of(self.public_key), "kid": self.key_id, "alg": "EdDSA", "use": "sig"}]}}
+
+    def status_token(self, *, now: int | None = None) -> str:
+        moment = int(time.time()) if now is None else now
+        marks = StatusList(_bits(self.records.get(STATUS, "bits"), "revoked"))
+        return sign_token(status_uri(self.issuer), marks, self._secret, issued_at=moment, ttl=self.config["status_ttl"])
+
+    def publish(self, directory: str, *, now: int | None = None) -> list[str]:
+        """Write the files the IdP serves (metadata and status list) under ``directory``; their paths."""
+        import json
+
+        from wallet.storage.files import write_new_file
+
+        path = self.issuer.removeprefix("https://").partition("/")[2]
+        files = {
+            metadata_path(self.issuer): (json.dumps(self.metadata(), indent=1) + "\n").encode(),
+            os.path.join(path, "statuslists", "1") if path else os.path.join("statuslists", "1"):
+                self.status_token(now=now).encode(),
+        }
+        written = []
+        for relative, data in files.items():
+            target = os.path.join(directory, relative)
+            os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
+            write_new_file(target, data, replace=True)
+            os.chmod(target, 0o644)  # published: meant to be served to anyone
+            written.append(target)
+        return written
+
