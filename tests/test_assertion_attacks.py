@@ -7,12 +7,14 @@ import subprocess
 
 import pytest
 
-from attack_corpus import ALICE, CASES, GOOD, GOOD_TOKEN, T0, _V, _VF, fresh_signed_sdp
+from attack_corpus import ALICE, CASES as ASSERTION_CASES, GOOD, GOOD_TOKEN, T0, _V, _VF, fresh_signed_sdp
+from endorsement_corpus import CASES as ENDORSEMENT_CASES
 from conftest import wallet_exe
 from wallet.assertions.replay import ReplayStore
 from wallet.assertions.verify import CODES, verify
 
 pytestmark = pytest.mark.filterwarnings("error")
+CASES = {**ASSERTION_CASES, **ENDORSEMENT_CASES}
 
 
 def test_the_corpus_is_large_enough() -> None:
@@ -43,6 +45,12 @@ def test_cli(name: str, tmp_path) -> None:
         args += ["--fingerprint", fp]
     if "expect_id" in kwargs:
         args += ["--expect-id", kwargs["expect_id"]]
+    if "policy" in kwargs:
+        (tmp_path / "policy.json").write_text(json.dumps(kwargs["policy"].to_json()))
+        args += ["--policy", str(tmp_path / "policy.json")]
+    if "trust" in kwargs:
+        kwargs["trust"].save(str(tmp_path / "trust.json"))
+        args += ["--trust", str(tmp_path / "trust.json")]
     out = subprocess.run([*wallet_exe(), *args], input=data, capture_output=True, timeout=60)
     stderr = out.stderr.decode()
     assert "Traceback" not in stderr

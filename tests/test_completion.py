@@ -24,7 +24,7 @@ def test_commands_and_subcommands() -> None:
     assert names(["rule", ""]) == ["add", "list", "rm"]
     assert sorted(names(["rule", "add", "--service", "c"])) == ["click-to-link", "conferencing", "contact-list"]
     assert names(["persona", ""]) == ["add", "list", "rm", "show"]
-    assert names([""])[:4] == ["assert", "demo", "dest", "explain"]
+    assert names([""])[:5] == ["assert", "demo", "dest", "endorse", "explain"]
     assert names(["s"]) == ["sign-sdp", "status"]
 
 

@@ -14,6 +14,10 @@ SPEC: dict[str, Any] = {'args': [],
                          'options': {'--disclose': {'help': 'Disclose this persona attribute '
                                                             '(repeatable). Default: nothing.',
                                                     'value': 'text'},
+                                     '--endorsed-by': {'help': 'Present an endorsement by this '
+                                                               'identity provider (its https '
+                                                               'issuer URL; repeatable).',
+                                                       'value': 'text'},
                                      '--fingerprint': {'help': "A DTLS fingerprint, e.g. 'sha-256 "
                                                                "AB:CD:...' (repeatable).",
                                                        'value': 'text'},
@@ -68,6 +72,12 @@ SPEC: dict[str, Any] = {'args': [],
                                               'value': 'text'},
                                      '--ttl': {'help': 'Lifetime of the assertion (1-86400).',
                                                'value': 'int'},
+                                     '--verified': {'help': 'A claim an IdP verified that may be '
+                                                            'disclosed from an endorsement '
+                                                            '(repeatable): verified_person, name, '
+                                                            'email, phone_number, org, group, '
+                                                            'account.',
+                                                    'value': 'text'},
                                      '-h': {'help': 'Show help and exit.', 'value': None},
                                      '-p': {'help': "Persona to sign as (default: your rule's, "
                                                     "else 'default').",
@@ -126,6 +136,20 @@ SPEC: dict[str, Any] = {'args': [],
                                      'opts': ['--ttl'],
                                      'required': False,
                                      'value': 'int'},
+                                    {'default': None,
+                                     'kind': 'option',
+                                     'multiple': True,
+                                     'name': 'endorsed_by',
+                                     'opts': ['--endorsed-by'],
+                                     'required': False,
+                                     'value': 'text'},
+                                    {'default': None,
+                                     'kind': 'option',
+                                     'multiple': True,
+                                     'name': 'verified',
+                                     'opts': ['--verified'],
+                                     'required': False,
+                                     'value': 'text'},
                                     {'choices': ['contact-list',
                                                  'click-to-link',
                                                  'negotiated',
@@ -324,10 +348,402 @@ SPEC: dict[str, Any] = {'args': [],
                                'default), untrusted.',
                        'options': {'--help': {'help': 'Show help and exit.', 'value': None},
                                    '-h': {'help': 'Show help and exit.', 'value': None}}},
+              'endorse': {'args': [],
+                          'commands': {'account': {'args': [],
+                                                   'help': 'Show the account key (a did:key) to '
+                                                           'enroll at an identity provider: your '
+                                                           'pairwise key for it.',
+                                                   'options': {'--help': {'help': 'Show help and '
+                                                                                  'exit.',
+                                                                          'value': None},
+                                                               '--idp': {'help': 'The identity '
+                                                                                 'provider (its '
+                                                                                 'https issuer '
+                                                                                 'URL).',
+                                                                         'value': 'text'},
+                                                               '--json': {'help': 'Print one JSON '
+                                                                                  'object (stable '
+                                                                                  'keys, see the '
+                                                                                  'man page).',
+                                                                          'value': None},
+                                                               '--passphrase-file': {'help': 'Read '
+                                                                                             'the '
+                                                                                             'file '
+                                                                                             "store's "
+                                                                                             'passphrase '
+                                                                                             'from '
+                                                                                             'PATH '
+                                                                                             "('-' "
+                                                                                             '= '
+                                                                                             'stdin). '
+                                                                                             'Default: '
+                                                                                             '$WALLET_PASSPHRASE_FILE, '
+                                                                                             'else '
+                                                                                             'prompt '
+                                                                                             'on a '
+                                                                                             'TTY.',
+                                                                                     'value': 'path'},
+                                                               '--persona': {'help': 'The persona '
+                                                                                     'the account '
+                                                                                     'is for.',
+                                                                             'value': 'text'},
+                                                               '-h': {'help': 'Show help and exit.',
+                                                                      'value': None},
+                                                               '-p': {'help': 'The persona the '
+                                                                              'account is for.',
+                                                                      'value': 'text'}},
+                                                   'params': [{'default': None,
+                                                               'kind': 'option',
+                                                               'multiple': False,
+                                                               'name': 'idp',
+                                                               'opts': ['--idp'],
+                                                               'required': True,
+                                                               'value': 'text'},
+                                                              {'default': 'default',
+                                                               'kind': 'option',
+                                                               'multiple': False,
+                                                               'name': 'persona',
+                                                               'opts': ['--persona', '-p'],
+                                                               'required': False,
+                                                               'value': 'text'},
+                                                              {'default': None,
+                                                               'kind': 'option',
+                                                               'multiple': False,
+                                                               'name': 'passphrase_file',
+                                                               'opts': ['--passphrase-file'],
+                                                               'required': False,
+                                                               'value': 'path'},
+                                                              {'default': False,
+                                                               'kind': 'flag',
+                                                               'multiple': False,
+                                                               'name': 'json_out',
+                                                               'opts': ['--json'],
+                                                               'required': False,
+                                                               'value': None}]},
+                                       'import': {'args': [{'name': 'RESPONSE', 'value': 'text'}],
+                                                  'help': "Keep the endorsements of an IdP's "
+                                                          'response (each checked against the '
+                                                          "request and the issuer's key).",
+                                                  'options': {'--help': {'help': 'Show help and '
+                                                                                 'exit.',
+                                                                         'value': None},
+                                                              '--json': {'help': 'Print one JSON '
+                                                                                 'object (stable '
+                                                                                 'keys, see the '
+                                                                                 'man page).',
+                                                                         'value': None},
+                                                              '--metadata': {'help': 'For a bare '
+                                                                                     'SD-JWT VC: '
+                                                                                     "its issuer's "
+                                                                                     'metadata '
+                                                                                     '(JSON).',
+                                                                             'value': 'path'},
+                                                              '--passphrase-file': {'help': 'Read '
+                                                                                            'the '
+                                                                                            'file '
+                                                                                            "store's "
+                                                                                            'passphrase '
+                                                                                            'from '
+                                                                                            'PATH '
+                                                                                            "('-' "
+                                                                                            '= '
+                                                                                            'stdin). '
+                                                                                            'Default: '
+                                                                                            '$WALLET_PASSPHRASE_FILE, '
+                                                                                            'else '
+                                                                                            'prompt '
+                                                                                            'on a '
+                                                                                            'TTY.',
+                                                                                    'value': 'path'},
+                                                              '--persona': {'help': 'For a bare '
+                                                                                    'SD-JWT VC: '
+                                                                                    'the persona '
+                                                                                    'it is for.',
+                                                                            'value': 'text'},
+                                                              '--to': {'help': 'For a bare SD-JWT '
+                                                                               'VC: the '
+                                                                               'destination whose '
+                                                                               'key it is for.',
+                                                                       'value': 'text'},
+                                                              '-h': {'help': 'Show help and exit.',
+                                                                     'value': None},
+                                                              '-p': {'help': 'For a bare SD-JWT '
+                                                                             'VC: the persona it '
+                                                                             'is for.',
+                                                                     'value': 'text'}},
+                                                  'params': [{'default': None,
+                                                              'kind': 'argument',
+                                                              'multiple': False,
+                                                              'name': 'file',
+                                                              'required': True,
+                                                              'value': 'text'},
+                                                             {'default': None,
+                                                              'kind': 'option',
+                                                              'multiple': False,
+                                                              'name': 'metadata',
+                                                              'opts': ['--metadata'],
+                                                              'required': False,
+                                                              'value': 'path'},
+                                                             {'default': None,
+                                                              'kind': 'option',
+                                                              'multiple': False,
+                                                              'name': 'persona',
+                                                              'opts': ['--persona', '-p'],
+                                                              'required': False,
+                                                              'value': 'text'},
+                                                             {'default': None,
+                                                              'kind': 'option',
+                                                              'multiple': False,
+                                                              'name': 'to',
+                                                              'opts': ['--to'],
+                                                              'required': False,
+                                                              'value': 'text'},
+                                                             {'default': None,
+                                                              'kind': 'option',
+                                                              'multiple': False,
+                                                              'name': 'passphrase_file',
+                                                              'opts': ['--passphrase-file'],
+                                                              'required': False,
+                                                              'value': 'path'},
+                                                             {'default': False,
+                                                              'kind': 'flag',
+                                                              'multiple': False,
+                                                              'name': 'json_out',
+                                                              'opts': ['--json'],
+                                                              'required': False,
+                                                              'value': None}]},
+                                       'list': {'args': [],
+                                                'help': 'List held endorsements per IdP and '
+                                                        'persona: claims, expiry, once-only ones '
+                                                        'left; and pending requests.',
+                                                'options': {'--help': {'help': 'Show help and '
+                                                                               'exit.',
+                                                                       'value': None},
+                                                            '--json': {'help': 'Print one JSON '
+                                                                               'object (stable '
+                                                                               'keys, see the man '
+                                                                               'page).',
+                                                                       'value': None},
+                                                            '--passphrase-file': {'help': 'Read '
+                                                                                          'the '
+                                                                                          'file '
+                                                                                          "store's "
+                                                                                          'passphrase '
+                                                                                          'from '
+                                                                                          'PATH '
+                                                                                          "('-' = "
+                                                                                          'stdin). '
+                                                                                          'Default: '
+                                                                                          '$WALLET_PASSPHRASE_FILE, '
+                                                                                          'else '
+                                                                                          'prompt '
+                                                                                          'on a '
+                                                                                          'TTY.',
+                                                                                  'value': 'path'},
+                                                            '-h': {'help': 'Show help and exit.',
+                                                                   'value': None}},
+                                                'params': [{'default': None,
+                                                            'kind': 'option',
+                                                            'multiple': False,
+                                                            'name': 'passphrase_file',
+                                                            'opts': ['--passphrase-file'],
+                                                            'required': False,
+                                                            'value': 'path'},
+                                                           {'default': False,
+                                                            'kind': 'flag',
+                                                            'multiple': False,
+                                                            'name': 'json_out',
+                                                            'opts': ['--json'],
+                                                            'required': False,
+                                                            'value': None}]},
+                                       'request': {'args': [],
+                                                   'help': 'Make a signed endorsement request for '
+                                                           'an identity provider (keys with proof '
+                                                           'of possession).',
+                                                   'options': {'--claims': {'help': 'The verified '
+                                                                                    'claims to ask '
+                                                                                    'for (default: '
+                                                                                    'all the '
+                                                                                    'account has; '
+                                                                                    'verified_person '
+                                                                                    'for '
+                                                                                    'unlinkable).',
+                                                                            'value': 'text'},
+                                                               '--count': {'help': 'How many '
+                                                                                   'once-only '
+                                                                                   'endorsements '
+                                                                                   '(unlinkable; '
+                                                                                   'default 20).',
+                                                                           'value': 'int'},
+                                                               '--help': {'help': 'Show help and '
+                                                                                  'exit.',
+                                                                          'value': None},
+                                                               '--idp': {'help': 'The identity '
+                                                                                 'provider (its '
+                                                                                 'https issuer '
+                                                                                 'URL).',
+                                                                         'value': 'text'},
+                                                               '--json': {'help': 'Print one JSON '
+                                                                                  'object (stable '
+                                                                                  'keys, see the '
+                                                                                  'man page).',
+                                                                          'value': None},
+                                                               '--output': {'help': 'Write the '
+                                                                                    'request to '
+                                                                                    'FILE '
+                                                                                    '(default: '
+                                                                                    'stdout).',
+                                                                            'value': 'path'},
+                                                               '--passphrase-file': {'help': 'Read '
+                                                                                             'the '
+                                                                                             'file '
+                                                                                             "store's "
+                                                                                             'passphrase '
+                                                                                             'from '
+                                                                                             'PATH '
+                                                                                             "('-' "
+                                                                                             '= '
+                                                                                             'stdin). '
+                                                                                             'Default: '
+                                                                                             '$WALLET_PASSPHRASE_FILE, '
+                                                                                             'else '
+                                                                                             'prompt '
+                                                                                             'on a '
+                                                                                             'TTY.',
+                                                                                     'value': 'path'},
+                                                               '--persona': {'help': 'The persona '
+                                                                                     'whose keys '
+                                                                                     'to endorse.',
+                                                                             'value': 'text'},
+                                                               '--state': {'choices': ['identified',
+                                                                                       'pseudonymous',
+                                                                                       'unlinkable',
+                                                                                       'undetectable'],
+                                                                           'help': 'The calls the '
+                                                                                   'endorsement is '
+                                                                                   'for: '
+                                                                                   'identified '
+                                                                                   "(the persona's "
+                                                                                   'key), '
+                                                                                   'pseudonymous '
+                                                                                   '(the key each '
+                                                                                   '--to DEST '
+                                                                                   'sees), '
+                                                                                   'unlinkable '
+                                                                                   '(--count '
+                                                                                   'once-only '
+                                                                                   'keys).',
+                                                                           'value': 'choice'},
+                                                               '--to': {'help': 'A destination '
+                                                                                'whose pairwise '
+                                                                                'key to endorse '
+                                                                                '(repeatable).',
+                                                                        'value': 'text'},
+                                                               '--with-guid': {'help': 'Also send '
+                                                                                       'your GUID '
+                                                                                       '(it links '
+                                                                                       'your '
+                                                                                       'accounts '
+                                                                                       'at IdPs '
+                                                                                       'that '
+                                                                                       'compare '
+                                                                                       'notes).',
+                                                                               'value': None},
+                                                               '-h': {'help': 'Show help and exit.',
+                                                                      'value': None},
+                                                               '-o': {'help': 'Write the request '
+                                                                              'to FILE (default: '
+                                                                              'stdout).',
+                                                                      'value': 'path'},
+                                                               '-p': {'help': 'The persona whose '
+                                                                              'keys to endorse.',
+                                                                      'value': 'text'}},
+                                                   'params': [{'default': None,
+                                                               'kind': 'option',
+                                                               'multiple': False,
+                                                               'name': 'idp',
+                                                               'opts': ['--idp'],
+                                                               'required': True,
+                                                               'value': 'text'},
+                                                              {'default': 'default',
+                                                               'kind': 'option',
+                                                               'multiple': False,
+                                                               'name': 'persona',
+                                                               'opts': ['--persona', '-p'],
+                                                               'required': False,
+                                                               'value': 'text'},
+                                                              {'choices': ['identified',
+                                                                           'pseudonymous',
+                                                                           'unlinkable',
+                                                                           'undetectable'],
+                                                               'default': 'identified',
+                                                               'kind': 'option',
+                                                               'multiple': False,
+                                                               'name': 'state',
+                                                               'opts': ['--state'],
+                                                               'required': False,
+                                                               'value': 'choice'},
+                                                              {'default': None,
+                                                               'kind': 'option',
+                                                               'multiple': False,
+                                                               'name': 'count',
+                                                               'opts': ['--count'],
+                                                               'required': False,
+                                                               'value': 'int'},
+                                                              {'default': None,
+                                                               'kind': 'option',
+                                                               'multiple': True,
+                                                               'name': 'to',
+                                                               'opts': ['--to'],
+                                                               'required': False,
+                                                               'value': 'text'},
+                                                              {'default': None,
+                                                               'kind': 'option',
+                                                               'multiple': False,
+                                                               'name': 'claims',
+                                                               'opts': ['--claims'],
+                                                               'required': False,
+                                                               'value': 'text'},
+                                                              {'default': False,
+                                                               'kind': 'flag',
+                                                               'multiple': False,
+                                                               'name': 'with_guid',
+                                                               'opts': ['--with-guid'],
+                                                               'required': False,
+                                                               'value': None},
+                                                              {'default': None,
+                                                               'kind': 'option',
+                                                               'multiple': False,
+                                                               'name': 'output',
+                                                               'opts': ['--output', '-o'],
+                                                               'required': False,
+                                                               'value': 'path'},
+                                                              {'default': None,
+                                                               'kind': 'option',
+                                                               'multiple': False,
+                                                               'name': 'passphrase_file',
+                                                               'opts': ['--passphrase-file'],
+                                                               'required': False,
+                                                               'value': 'path'},
+                                                              {'default': False,
+                                                               'kind': 'flag',
+                                                               'multiple': False,
+                                                               'name': 'json_out',
+                                                               'opts': ['--json'],
+                                                               'required': False,
+                                                               'value': None}]}},
+                          'help': 'Ask identity providers to vouch for your keys, and keep their '
+                                  'endorsements (docs/endorsements.md).',
+                          'options': {'--help': {'help': 'Show help and exit.', 'value': None},
+                                      '-h': {'help': 'Show help and exit.', 'value': None}}},
               'explain': {'args': [],
                           'help': 'Show, without signing, what a call to DEST would disclose, and '
                                   'which rule or policy decided each item.',
-                          'options': {'--help': {'help': 'Show help and exit.', 'value': None},
+                          'options': {'--endorsed-by': {'help': 'Present an endorsement by this '
+                                                                'identity provider (its https '
+                                                                'issuer URL; repeatable).',
+                                                        'value': 'text'},
+                                      '--help': {'help': 'Show help and exit.', 'value': None},
                                       '--json': {'help': 'Print one JSON object (stable keys, see '
                                                          'the man page).',
                                                  'value': None},
@@ -359,9 +775,25 @@ SPEC: dict[str, Any] = {'args': [],
                                                     'help': 'The service type of this call (draft '
                                                             '3.4).',
                                                     'value': 'choice'},
+                                      '--state': {'choices': ['identified',
+                                                              'pseudonymous',
+                                                              'unlinkable',
+                                                              'undetectable'],
+                                                  'help': 'Override your rules: identified (the '
+                                                          "persona's key), pseudonymous (a key for "
+                                                          "DEST only, or a pseudonym persona's own "
+                                                          'key), unlinkable (a one-time key), '
+                                                          'undetectable (no identity at all).',
+                                                  'value': 'choice'},
                                       '--to': {'help': 'The destination the assertion is for (its '
                                                        'audience).',
                                                'value': 'text'},
+                                      '--verified': {'help': 'A claim an IdP verified that may be '
+                                                             'disclosed from an endorsement '
+                                                             '(repeatable): verified_person, name, '
+                                                             'email, phone_number, org, group, '
+                                                             'account.',
+                                                     'value': 'text'},
                                       '-h': {'help': 'Show help and exit.', 'value': None},
                                       '-p': {'help': "Persona to sign as (default: your rule's, "
                                                      "else 'default').",
@@ -378,6 +810,31 @@ SPEC: dict[str, Any] = {'args': [],
                                       'multiple': False,
                                       'name': 'persona',
                                       'opts': ['--persona', '-p'],
+                                      'required': False,
+                                      'value': 'text'},
+                                     {'choices': ['identified',
+                                                  'pseudonymous',
+                                                  'unlinkable',
+                                                  'undetectable'],
+                                      'default': None,
+                                      'kind': 'option',
+                                      'multiple': False,
+                                      'name': 'state',
+                                      'opts': ['--state'],
+                                      'required': False,
+                                      'value': 'choice'},
+                                     {'default': None,
+                                      'kind': 'option',
+                                      'multiple': True,
+                                      'name': 'endorsed_by',
+                                      'opts': ['--endorsed-by'],
+                                      'required': False,
+                                      'value': 'text'},
+                                     {'default': None,
+                                      'kind': 'option',
+                                      'multiple': True,
+                                      'name': 'verified',
+                                      'opts': ['--verified'],
                                       'required': False,
                                       'value': 'text'},
                                      {'choices': ['contact-list',
@@ -511,6 +968,424 @@ SPEC: dict[str, Any] = {'args': [],
                                       'opts': ['--json'],
                                       'required': False,
                                       'value': None}]},
+              'idp': {'args': [],
+                      'commands': {'accounts': {'args': [],
+                                                'help': "List this IdP's enrolled accounts and "
+                                                        'their verified claims.',
+                                                'options': {'--help': {'help': 'Show help and '
+                                                                               'exit.',
+                                                                       'value': None},
+                                                            '--json': {'help': 'Print one JSON '
+                                                                               'object (stable '
+                                                                               'keys, see the man '
+                                                                               'page).',
+                                                                       'value': None},
+                                                            '--passphrase-file': {'help': 'Read '
+                                                                                          'the '
+                                                                                          'file '
+                                                                                          "store's "
+                                                                                          'passphrase '
+                                                                                          'from '
+                                                                                          'PATH '
+                                                                                          "('-' = "
+                                                                                          'stdin). '
+                                                                                          'Default: '
+                                                                                          '$WALLET_PASSPHRASE_FILE, '
+                                                                                          'else '
+                                                                                          'prompt '
+                                                                                          'on a '
+                                                                                          'TTY.',
+                                                                                  'value': 'path'},
+                                                            '-h': {'help': 'Show help and exit.',
+                                                                   'value': None}},
+                                                'params': [{'default': None,
+                                                            'kind': 'option',
+                                                            'multiple': False,
+                                                            'name': 'passphrase_file',
+                                                            'opts': ['--passphrase-file'],
+                                                            'required': False,
+                                                            'value': 'path'},
+                                                           {'default': False,
+                                                            'kind': 'flag',
+                                                            'multiple': False,
+                                                            'name': 'json_out',
+                                                            'opts': ['--json'],
+                                                            'required': False,
+                                                            'value': None}]},
+                                   'enroll': {'args': [{'name': 'ACCOUNT', 'value': 'text'}],
+                                              'help': 'Enroll an account: the claims this IdP '
+                                                      'verified, and the key its holder signs '
+                                                      'requests with.',
+                                              'options': {'--account-key': {'help': "The holder's "
+                                                                                    'account key '
+                                                                                    "('wallet "
+                                                                                    'endorse '
+                                                                                    "account').",
+                                                                            'value': 'text'},
+                                                          '--attr': {'help': 'A claim this IdP '
+                                                                             'verified '
+                                                                             '(repeatable): '
+                                                                             'verified_person=true, '
+                                                                             'name, email, '
+                                                                             'phone_number, org, '
+                                                                             'group, account.',
+                                                                     'value': 'text'},
+                                                          '--attr-file': {'help': 'Read '
+                                                                                  'CLAIM=VALUE '
+                                                                                  'lines from a '
+                                                                                  "file ('-' = "
+                                                                                  'stdin).',
+                                                                          'value': 'path'},
+                                                          '--help': {'help': 'Show help and exit.',
+                                                                     'value': None},
+                                                          '--json': {'help': 'Print one JSON '
+                                                                             'object (stable keys, '
+                                                                             'see the man page).',
+                                                                     'value': None},
+                                                          '--passphrase-file': {'help': 'Read the '
+                                                                                        'file '
+                                                                                        "store's "
+                                                                                        'passphrase '
+                                                                                        'from PATH '
+                                                                                        "('-' = "
+                                                                                        'stdin). '
+                                                                                        'Default: '
+                                                                                        '$WALLET_PASSPHRASE_FILE, '
+                                                                                        'else '
+                                                                                        'prompt on '
+                                                                                        'a TTY.',
+                                                                                'value': 'path'},
+                                                          '--update': {'help': 'Change an enrolled '
+                                                                               'account (claims '
+                                                                               'are added or '
+                                                                               'replaced).',
+                                                                       'value': None},
+                                                          '-h': {'help': 'Show help and exit.',
+                                                                 'value': None}},
+                                              'params': [{'default': None,
+                                                          'kind': 'argument',
+                                                          'multiple': False,
+                                                          'name': 'account',
+                                                          'required': True,
+                                                          'value': 'text'},
+                                                         {'default': None,
+                                                          'kind': 'option',
+                                                          'multiple': False,
+                                                          'name': 'account_key',
+                                                          'opts': ['--account-key'],
+                                                          'required': False,
+                                                          'value': 'text'},
+                                                         {'default': None,
+                                                          'kind': 'option',
+                                                          'multiple': True,
+                                                          'name': 'attr',
+                                                          'opts': ['--attr'],
+                                                          'required': False,
+                                                          'value': 'text'},
+                                                         {'default': None,
+                                                          'kind': 'option',
+                                                          'multiple': False,
+                                                          'name': 'attr_file',
+                                                          'opts': ['--attr-file'],
+                                                          'required': False,
+                                                          'value': 'path'},
+                                                         {'default': False,
+                                                          'kind': 'flag',
+                                                          'multiple': False,
+                                                          'name': 'update',
+                                                          'opts': ['--update'],
+                                                          'required': False,
+                                                          'value': None},
+                                                         {'default': None,
+                                                          'kind': 'option',
+                                                          'multiple': False,
+                                                          'name': 'passphrase_file',
+                                                          'opts': ['--passphrase-file'],
+                                                          'required': False,
+                                                          'value': 'path'},
+                                                         {'default': False,
+                                                          'kind': 'flag',
+                                                          'multiple': False,
+                                                          'name': 'json_out',
+                                                          'opts': ['--json'],
+                                                          'required': False,
+                                                          'value': None}]},
+                                   'init': {'args': [],
+                                            'help': 'Create an identity provider in '
+                                                    '$WALLET_IDP_HOME: an Ed25519 issuer key and '
+                                                    'an empty status list.',
+                                            'options': {'--force': {'help': 'Replace an existing '
+                                                                            'IdP home (its issuer '
+                                                                            'key is lost).',
+                                                                    'value': None},
+                                                        '--help': {'help': 'Show help and exit.',
+                                                                   'value': None},
+                                                        '--issuer': {'help': "The IdP's https "
+                                                                             'issuer URL (the iss '
+                                                                             'of its '
+                                                                             'endorsements).',
+                                                                     'value': 'text'},
+                                                        '--json': {'help': 'Print one JSON object '
+                                                                           '(stable keys, see the '
+                                                                           'man page).',
+                                                                   'value': None},
+                                                        '--passphrase-file': {'help': 'Read the '
+                                                                                      'file '
+                                                                                      "store's "
+                                                                                      'passphrase '
+                                                                                      'from PATH '
+                                                                                      "('-' = "
+                                                                                      'stdin). '
+                                                                                      'Default: '
+                                                                                      '$WALLET_PASSPHRASE_FILE, '
+                                                                                      'else prompt '
+                                                                                      'on a TTY.',
+                                                                              'value': 'path'},
+                                                        '--store': {'choices': ['auto',
+                                                                                'keyring',
+                                                                                'file'],
+                                                                    'help': 'Where the GUID and '
+                                                                            'master secret live. '
+                                                                            'auto: the OS keyring '
+                                                                            'if a real one is '
+                                                                            'usable, else an '
+                                                                            'encrypted file.',
+                                                                    'value': 'choice'},
+                                                        '--ttl': {'help': 'Lifetime of the '
+                                                                          'endorsements it issues '
+                                                                          '(default 90 days).',
+                                                                  'value': 'int'},
+                                                        '--yes': {'help': 'Do not ask for '
+                                                                          'confirmation (needed '
+                                                                          'without a TTY).',
+                                                                  'value': None},
+                                                        '-h': {'help': 'Show help and exit.',
+                                                               'value': None},
+                                                        '-y': {'help': 'Do not ask for '
+                                                                       'confirmation (needed '
+                                                                       'without a TTY).',
+                                                               'value': None}},
+                                            'params': [{'default': None,
+                                                        'kind': 'option',
+                                                        'multiple': False,
+                                                        'name': 'issuer',
+                                                        'opts': ['--issuer'],
+                                                        'required': True,
+                                                        'value': 'text'},
+                                                       {'choices': ['auto', 'keyring', 'file'],
+                                                        'default': 'auto',
+                                                        'kind': 'option',
+                                                        'multiple': False,
+                                                        'name': 'store',
+                                                        'opts': ['--store'],
+                                                        'required': False,
+                                                        'value': 'choice'},
+                                                       {'default': None,
+                                                        'kind': 'option',
+                                                        'multiple': False,
+                                                        'name': 'ttl',
+                                                        'opts': ['--ttl'],
+                                                        'required': False,
+                                                        'value': 'int'},
+                                                       {'default': False,
+                                                        'kind': 'flag',
+                                                        'multiple': False,
+                                                        'name': 'force',
+                                                        'opts': ['--force'],
+                                                        'required': False,
+                                                        'value': None},
+                                                       {'default': False,
+                                                        'kind': 'flag',
+                                                        'multiple': False,
+                                                        'name': 'yes',
+                                                        'opts': ['--yes', '-y'],
+                                                        'required': False,
+                                                        'value': None},
+                                                       {'default': None,
+                                                        'kind': 'option',
+                                                        'multiple': False,
+                                                        'name': 'passphrase_file',
+                                                        'opts': ['--passphrase-file'],
+                                                        'required': False,
+                                                        'value': 'path'},
+                                                       {'default': False,
+                                                        'kind': 'flag',
+                                                        'multiple': False,
+                                                        'name': 'json_out',
+                                                        'opts': ['--json'],
+                                                        'required': False,
+                                                        'value': None}]},
+                                   'issue': {'args': [{'name': 'REQUEST', 'value': 'text'}],
+                                             'help': 'Answer an endorsement request: an SD-JWT VC '
+                                                     "for each key, with the account's verified "
+                                                     'claims.',
+                                             'options': {'--help': {'help': 'Show help and exit.',
+                                                                    'value': None},
+                                                         '--json': {'help': 'Print one JSON object '
+                                                                            '(stable keys, see the '
+                                                                            'man page).',
+                                                                    'value': None},
+                                                         '--output': {'help': 'Write the response '
+                                                                              'to FILE (default: '
+                                                                              'stdout).',
+                                                                      'value': 'path'},
+                                                         '--passphrase-file': {'help': 'Read the '
+                                                                                       'file '
+                                                                                       "store's "
+                                                                                       'passphrase '
+                                                                                       'from PATH '
+                                                                                       "('-' = "
+                                                                                       'stdin). '
+                                                                                       'Default: '
+                                                                                       '$WALLET_PASSPHRASE_FILE, '
+                                                                                       'else '
+                                                                                       'prompt on '
+                                                                                       'a TTY.',
+                                                                               'value': 'path'},
+                                                         '-h': {'help': 'Show help and exit.',
+                                                                'value': None},
+                                                         '-o': {'help': 'Write the response to '
+                                                                        'FILE (default: stdout).',
+                                                                'value': 'path'}},
+                                             'params': [{'default': None,
+                                                         'kind': 'argument',
+                                                         'multiple': False,
+                                                         'name': 'file',
+                                                         'required': True,
+                                                         'value': 'text'},
+                                                        {'default': None,
+                                                         'kind': 'option',
+                                                         'multiple': False,
+                                                         'name': 'output',
+                                                         'opts': ['--output', '-o'],
+                                                         'required': False,
+                                                         'value': 'path'},
+                                                        {'default': None,
+                                                         'kind': 'option',
+                                                         'multiple': False,
+                                                         'name': 'passphrase_file',
+                                                         'opts': ['--passphrase-file'],
+                                                         'required': False,
+                                                         'value': 'path'},
+                                                        {'default': False,
+                                                         'kind': 'flag',
+                                                         'multiple': False,
+                                                         'name': 'json_out',
+                                                         'opts': ['--json'],
+                                                         'required': False,
+                                                         'value': None}]},
+                                   'publish': {'args': [{'name': 'DIR', 'value': 'text'}],
+                                               'help': 'Write the issuer metadata '
+                                                       '(/.well-known/jwt-vc-issuer, with its '
+                                                       'JWKS) and the status list to serve.',
+                                               'options': {'--help': {'help': 'Show help and exit.',
+                                                                      'value': None},
+                                                           '--json': {'help': 'Print one JSON '
+                                                                              'object (stable '
+                                                                              'keys, see the man '
+                                                                              'page).',
+                                                                      'value': None},
+                                                           '--passphrase-file': {'help': 'Read the '
+                                                                                         'file '
+                                                                                         "store's "
+                                                                                         'passphrase '
+                                                                                         'from '
+                                                                                         'PATH '
+                                                                                         "('-' = "
+                                                                                         'stdin). '
+                                                                                         'Default: '
+                                                                                         '$WALLET_PASSPHRASE_FILE, '
+                                                                                         'else '
+                                                                                         'prompt '
+                                                                                         'on a '
+                                                                                         'TTY.',
+                                                                                 'value': 'path'},
+                                                           '-h': {'help': 'Show help and exit.',
+                                                                  'value': None}},
+                                               'params': [{'default': '.',
+                                                           'kind': 'argument',
+                                                           'multiple': False,
+                                                           'name': 'directory',
+                                                           'required': False,
+                                                           'value': 'text'},
+                                                          {'default': None,
+                                                           'kind': 'option',
+                                                           'multiple': False,
+                                                           'name': 'passphrase_file',
+                                                           'opts': ['--passphrase-file'],
+                                                           'required': False,
+                                                           'value': 'path'},
+                                                          {'default': False,
+                                                           'kind': 'flag',
+                                                           'multiple': False,
+                                                           'name': 'json_out',
+                                                           'opts': ['--json'],
+                                                           'required': False,
+                                                           'value': None}]},
+                                   'revoke': {'args': [{'name': 'ACCOUNT', 'value': 'text'}],
+                                              'help': 'Revoke an account and every endorsement '
+                                                      'issued to it (publish the status list '
+                                                      'afterwards).',
+                                              'options': {'--help': {'help': 'Show help and exit.',
+                                                                     'value': None},
+                                                          '--json': {'help': 'Print one JSON '
+                                                                             'object (stable keys, '
+                                                                             'see the man page).',
+                                                                     'value': None},
+                                                          '--passphrase-file': {'help': 'Read the '
+                                                                                        'file '
+                                                                                        "store's "
+                                                                                        'passphrase '
+                                                                                        'from PATH '
+                                                                                        "('-' = "
+                                                                                        'stdin). '
+                                                                                        'Default: '
+                                                                                        '$WALLET_PASSPHRASE_FILE, '
+                                                                                        'else '
+                                                                                        'prompt on '
+                                                                                        'a TTY.',
+                                                                                'value': 'path'},
+                                                          '--yes': {'help': 'Do not ask for '
+                                                                            'confirmation (needed '
+                                                                            'without a TTY).',
+                                                                    'value': None},
+                                                          '-h': {'help': 'Show help and exit.',
+                                                                 'value': None},
+                                                          '-y': {'help': 'Do not ask for '
+                                                                         'confirmation (needed '
+                                                                         'without a TTY).',
+                                                                 'value': None}},
+                                              'params': [{'default': None,
+                                                          'kind': 'argument',
+                                                          'multiple': False,
+                                                          'name': 'account',
+                                                          'required': True,
+                                                          'value': 'text'},
+                                                         {'default': False,
+                                                          'kind': 'flag',
+                                                          'multiple': False,
+                                                          'name': 'yes',
+                                                          'opts': ['--yes', '-y'],
+                                                          'required': False,
+                                                          'value': None},
+                                                         {'default': None,
+                                                          'kind': 'option',
+                                                          'multiple': False,
+                                                          'name': 'passphrase_file',
+                                                          'opts': ['--passphrase-file'],
+                                                          'required': False,
+                                                          'value': 'path'},
+                                                         {'default': False,
+                                                          'kind': 'flag',
+                                                          'multiple': False,
+                                                          'name': 'json_out',
+                                                          'opts': ['--json'],
+                                                          'required': False,
+                                                          'value': None}]}},
+                      'help': 'Run a small identity provider: enroll accounts, issue endorsements, '
+                              'revoke them, publish.',
+                      'options': {'--help': {'help': 'Show help and exit.', 'value': None},
+                                  '-h': {'help': 'Show help and exit.', 'value': None}}},
               'import': {'args': [{'name': 'FILE', 'value': 'path'}],
                          'help': "Restore a wallet from a backup FILE ('-' = stdin): the same "
                                  'GUID, personas and pseudonyms.',
@@ -1013,6 +1888,14 @@ SPEC: dict[str, Any] = {'args': [],
                                                                                'disclose, '
                                                                                'comma-separated.',
                                                                        'value': 'text'},
+                                                        '--endorsed-by': {'help': 'Present an '
+                                                                                  'endorsement by '
+                                                                                  'this identity '
+                                                                                  'provider (its '
+                                                                                  'https issuer '
+                                                                                  'URL; '
+                                                                                  'repeatable).',
+                                                                          'value': 'text'},
                                                         '--help': {'help': 'Show help and exit.',
                                                                    'value': None},
                                                         '--json': {'help': 'Print one JSON object '
@@ -1065,6 +1948,16 @@ SPEC: dict[str, Any] = {'args': [],
                                                                     'help': 'The privacy state for '
                                                                             'matching calls.',
                                                                     'value': 'choice'},
+                                                        '--verified': {'help': 'A claim an IdP '
+                                                                               'verified that may '
+                                                                               'be disclosed from '
+                                                                               'an endorsement '
+                                                                               '(repeatable): '
+                                                                               'verified_person, '
+                                                                               'name, email, '
+                                                                               'phone_number, org, '
+                                                                               'group, account.',
+                                                                       'value': 'text'},
                                                         '-h': {'help': 'Show help and exit.',
                                                                'value': None},
                                                         '-p': {'help': 'Persona to use for '
@@ -1146,6 +2039,20 @@ SPEC: dict[str, Any] = {'args': [],
                                                         'multiple': False,
                                                         'name': 'on_conflict',
                                                         'opts': ['--on-conflict'],
+                                                        'required': False,
+                                                        'value': 'text'},
+                                                       {'default': None,
+                                                        'kind': 'option',
+                                                        'multiple': True,
+                                                        'name': 'endorsed_by',
+                                                        'opts': ['--endorsed-by'],
+                                                        'required': False,
+                                                        'value': 'text'},
+                                                       {'default': None,
+                                                        'kind': 'option',
+                                                        'multiple': True,
+                                                        'name': 'verified',
+                                                        'opts': ['--verified'],
                                                         'required': False,
                                                         'value': 'text'},
                                                        {'default': None,
@@ -1250,6 +2157,10 @@ SPEC: dict[str, Any] = {'args': [],
                            'options': {'--disclose': {'help': 'Disclose this persona attribute '
                                                               '(repeatable). Default: nothing.',
                                                       'value': 'text'},
+                                       '--endorsed-by': {'help': 'Present an endorsement by this '
+                                                                 'identity provider (its https '
+                                                                 'issuer URL; repeatable).',
+                                                         'value': 'text'},
                                        '--help': {'help': 'Show help and exit.', 'value': None},
                                        '--json': {'help': 'Print one JSON object (stable keys, see '
                                                           'the man page).',
@@ -1301,6 +2212,12 @@ SPEC: dict[str, Any] = {'args': [],
                                                 'value': 'text'},
                                        '--ttl': {'help': 'Lifetime of the assertion (1-86400).',
                                                  'value': 'int'},
+                                       '--verified': {'help': 'A claim an IdP verified that may be '
+                                                              'disclosed from an endorsement '
+                                                              '(repeatable): verified_person, '
+                                                              'name, email, phone_number, org, '
+                                                              'group, account.',
+                                                      'value': 'text'},
                                        '-h': {'help': 'Show help and exit.', 'value': None},
                                        '-o': {'help': 'Write the signed SDP to OUT (default: '
                                                       'stdout).',
@@ -1360,6 +2277,20 @@ SPEC: dict[str, Any] = {'args': [],
                                        'opts': ['--ttl'],
                                        'required': False,
                                        'value': 'int'},
+                                      {'default': None,
+                                       'kind': 'option',
+                                       'multiple': True,
+                                       'name': 'endorsed_by',
+                                       'opts': ['--endorsed-by'],
+                                       'required': False,
+                                       'value': 'text'},
+                                      {'default': None,
+                                       'kind': 'option',
+                                       'multiple': True,
+                                       'name': 'verified',
+                                       'opts': ['--verified'],
+                                       'required': False,
+                                       'value': 'text'},
                                       {'choices': ['contact-list',
                                                    'click-to-link',
                                                    'negotiated',
@@ -1436,6 +2367,210 @@ SPEC: dict[str, Any] = {'args': [],
                                      'opts': ['--json'],
                                      'required': False,
                                      'value': None}]},
+              'trust': {'args': [],
+                        'commands': {'add': {'args': [{'name': 'ISSUER', 'value': 'text'}],
+                                             'help': "Trust an identity provider's endorsements "
+                                                     '(replaces an earlier entry for it).',
+                                             'options': {'--claims': {'help': 'Trust it only for '
+                                                                              'these claims '
+                                                                              '(default: any).',
+                                                                      'value': 'text'},
+                                                         '--help': {'help': 'Show help and exit.',
+                                                                    'value': None},
+                                                         '--json': {'help': 'Print one JSON object '
+                                                                            '(stable keys, see the '
+                                                                            'man page).',
+                                                                    'value': None},
+                                                         '--key': {'help': "The issuer's Ed25519 "
+                                                                           'key as a JWK (JSON).',
+                                                                   'value': 'text'},
+                                                         '--metadata': {'help': "The issuer's "
+                                                                                'metadata '
+                                                                                '(/.well-known/jwt-vc-issuer).',
+                                                                        'value': 'path'},
+                                                         '--trust': {'help': 'The trust file '
+                                                                             '(default: '
+                                                                             '$WALLET_HOME/trust.json).',
+                                                                     'value': 'path'},
+                                                         '--valid-after': {'help': 'Trust '
+                                                                                   'endorsements '
+                                                                                   'issued from '
+                                                                                   'TIME on.',
+                                                                           'value': 'text'},
+                                                         '--valid-before': {'help': 'Trust '
+                                                                                    'endorsements '
+                                                                                    'issued before '
+                                                                                    'TIME.',
+                                                                            'value': 'text'},
+                                                         '-h': {'help': 'Show help and exit.',
+                                                                'value': None}},
+                                             'params': [{'default': None,
+                                                         'kind': 'argument',
+                                                         'multiple': False,
+                                                         'name': 'issuer',
+                                                         'required': True,
+                                                         'value': 'text'},
+                                                        {'default': None,
+                                                         'kind': 'option',
+                                                         'multiple': False,
+                                                         'name': 'metadata',
+                                                         'opts': ['--metadata'],
+                                                         'required': False,
+                                                         'value': 'path'},
+                                                        {'default': None,
+                                                         'kind': 'option',
+                                                         'multiple': False,
+                                                         'name': 'key',
+                                                         'opts': ['--key'],
+                                                         'required': False,
+                                                         'value': 'text'},
+                                                        {'default': None,
+                                                         'kind': 'option',
+                                                         'multiple': False,
+                                                         'name': 'claims',
+                                                         'opts': ['--claims'],
+                                                         'required': False,
+                                                         'value': 'text'},
+                                                        {'default': None,
+                                                         'kind': 'option',
+                                                         'multiple': False,
+                                                         'name': 'valid_after',
+                                                         'opts': ['--valid-after'],
+                                                         'required': False,
+                                                         'value': 'text'},
+                                                        {'default': None,
+                                                         'kind': 'option',
+                                                         'multiple': False,
+                                                         'name': 'valid_before',
+                                                         'opts': ['--valid-before'],
+                                                         'required': False,
+                                                         'value': 'text'},
+                                                        {'default': None,
+                                                         'kind': 'option',
+                                                         'multiple': False,
+                                                         'name': 'trust',
+                                                         'opts': ['--trust'],
+                                                         'required': False,
+                                                         'value': 'path'},
+                                                        {'default': False,
+                                                         'kind': 'flag',
+                                                         'multiple': False,
+                                                         'name': 'json_out',
+                                                         'opts': ['--json'],
+                                                         'required': False,
+                                                         'value': None}]},
+                                     'list': {'args': [],
+                                              'help': 'List trusted identity providers, their '
+                                                      'claims, validity and loaded status lists.',
+                                              'options': {'--help': {'help': 'Show help and exit.',
+                                                                     'value': None},
+                                                          '--json': {'help': 'Print one JSON '
+                                                                             'object (stable keys, '
+                                                                             'see the man page).',
+                                                                     'value': None},
+                                                          '--trust': {'help': 'The trust file '
+                                                                              '(default: '
+                                                                              '$WALLET_HOME/trust.json).',
+                                                                      'value': 'path'},
+                                                          '-h': {'help': 'Show help and exit.',
+                                                                 'value': None}},
+                                              'params': [{'default': None,
+                                                          'kind': 'option',
+                                                          'multiple': False,
+                                                          'name': 'trust',
+                                                          'opts': ['--trust'],
+                                                          'required': False,
+                                                          'value': 'path'},
+                                                         {'default': False,
+                                                          'kind': 'flag',
+                                                          'multiple': False,
+                                                          'name': 'json_out',
+                                                          'opts': ['--json'],
+                                                          'required': False,
+                                                          'value': None}]},
+                                     'rm': {'args': [{'name': 'ISSUER', 'value': 'text'}],
+                                            'help': 'Stop trusting an identity provider.',
+                                            'options': {'--help': {'help': 'Show help and exit.',
+                                                                   'value': None},
+                                                        '--json': {'help': 'Print one JSON object '
+                                                                           '(stable keys, see the '
+                                                                           'man page).',
+                                                                   'value': None},
+                                                        '--trust': {'help': 'The trust file '
+                                                                            '(default: '
+                                                                            '$WALLET_HOME/trust.json).',
+                                                                    'value': 'path'},
+                                                        '-h': {'help': 'Show help and exit.',
+                                                               'value': None}},
+                                            'params': [{'default': None,
+                                                        'kind': 'argument',
+                                                        'multiple': False,
+                                                        'name': 'issuer',
+                                                        'required': True,
+                                                        'value': 'text'},
+                                                       {'default': None,
+                                                        'kind': 'option',
+                                                        'multiple': False,
+                                                        'name': 'trust',
+                                                        'opts': ['--trust'],
+                                                        'required': False,
+                                                        'value': 'path'},
+                                                       {'default': False,
+                                                        'kind': 'flag',
+                                                        'multiple': False,
+                                                        'name': 'json_out',
+                                                        'opts': ['--json'],
+                                                        'required': False,
+                                                        'value': None}]},
+                                     'status': {'args': [{'name': 'ISSUER', 'value': 'text'},
+                                                         {'name': 'TOKEN_FILE', 'value': 'text'}],
+                                                'help': "Load an issuer's revocation list in bulk "
+                                                        '(a Token Status List); verify never '
+                                                        'fetches one per call.',
+                                                'options': {'--help': {'help': 'Show help and '
+                                                                               'exit.',
+                                                                       'value': None},
+                                                            '--json': {'help': 'Print one JSON '
+                                                                               'object (stable '
+                                                                               'keys, see the man '
+                                                                               'page).',
+                                                                       'value': None},
+                                                            '--trust': {'help': 'The trust file '
+                                                                                '(default: '
+                                                                                '$WALLET_HOME/trust.json).',
+                                                                        'value': 'path'},
+                                                            '-h': {'help': 'Show help and exit.',
+                                                                   'value': None}},
+                                                'params': [{'default': None,
+                                                            'kind': 'argument',
+                                                            'multiple': False,
+                                                            'name': 'issuer',
+                                                            'required': True,
+                                                            'value': 'text'},
+                                                           {'default': None,
+                                                            'kind': 'argument',
+                                                            'multiple': False,
+                                                            'name': 'file',
+                                                            'required': True,
+                                                            'value': 'text'},
+                                                           {'default': None,
+                                                            'kind': 'option',
+                                                            'multiple': False,
+                                                            'name': 'trust',
+                                                            'opts': ['--trust'],
+                                                            'required': False,
+                                                            'value': 'path'},
+                                                           {'default': False,
+                                                            'kind': 'flag',
+                                                            'multiple': False,
+                                                            'name': 'json_out',
+                                                            'opts': ['--json'],
+                                                            'required': False,
+                                                            'value': None}]}},
+                        'help': 'The identity providers this verifier believes, each for some '
+                                'claims (like ssh allowed_signers).',
+                        'options': {'--help': {'help': 'Show help and exit.', 'value': None},
+                                    '-h': {'help': 'Show help and exit.', 'value': None}}},
               'verify': {'args': [{'name': 'FILE', 'value': 'path'}],
                          'help': 'Verify an identity assertion offline; needs no wallet and no '
                                  'secret.',
@@ -1467,6 +2602,9 @@ SPEC: dict[str, Any] = {'args': [],
                                      '--replay-store': {'help': 'Replay store file (default: '
                                                                 '$WALLET_HOME/replay.db).',
                                                         'value': 'path'},
+                                     '--trust': {'help': 'The trust file (default: '
+                                                         '$WALLET_HOME/trust.json).',
+                                                 'value': 'path'},
                                      '-h': {'help': 'Show help and exit.', 'value': None}},
                          'params': [{'default': '-',
                                      'kind': 'argument',
@@ -1528,6 +2666,13 @@ SPEC: dict[str, Any] = {'args': [],
                                      'multiple': False,
                                      'name': 'policy',
                                      'opts': ['--policy'],
+                                     'required': False,
+                                     'value': 'path'},
+                                    {'default': None,
+                                     'kind': 'option',
+                                     'multiple': False,
+                                     'name': 'trust',
+                                     'opts': ['--trust'],
                                      'required': False,
                                      'value': 'path'},
                                     {'default': False,

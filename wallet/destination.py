@@ -186,3 +186,28 @@ def _normalize(text: str) -> str:
     if sep and _SCHEME.match(head) and not (rest.isascii() and rest.isdigit()):
         raise _bad(f"unsupported destination scheme {scheme!r}")
     return _web_origin("https", text)
+
+
+def check_issuer(issuer: str) -> str:
+    """An identity provider's identifier (SD-JWT VC ``iss``): an https URL in normal form (lower-case host,
+    no default port), printable ASCII, with an optional path but no trailing slash, query or fragment.
+
+    Issuers are compared as exact strings, so only one spelling of each is accepted anywhere.
+    """
+    def bad() -> UsageError:
+        shown = issuer[:80] if isinstance(issuer, str) else type(issuer).__name__
+        return UsageError(f"an issuer is an https URL in normal form, without a trailing slash, query or "
+                          f"fragment, not {shown!r}", hint="e.g. https://idp.example")
+
+    if not isinstance(issuer, str) or not issuer.startswith("https://") or not 8 < len(issuer) <= 2048:
+        raise bad()
+    if not all("\x21" <= c <= "\x7e" for c in issuer) or any(c in issuer for c in "?#\\") or issuer.endswith("/"):
+        raise bad()
+    origin, slash, path = issuer[8:].partition("/")
+    try:
+        normal = normalize_destination("https://" + origin)
+    except UsageError:
+        raise bad() from None
+    if normal != "https://" + origin or (slash and ("//" in path or "/./" in f"/{path}/" or "/../" in f"/{path}/")):
+        raise bad()
+    return issuer

@@ -149,3 +149,13 @@ def strict_json(data: bytes | str, *, what: str) -> Any:
 def dumps(value: Any) -> bytes:
     """Compact, deterministic JSON as the wallet signs it (UTF-8, no spaces)."""
     return json.dumps(value, separators=_SEPARATORS, ensure_ascii=False).encode("utf-8")
+
+
+def user_json(data: bytes | str, *, what: str) -> Any:
+    """:func:`strict_json` for a document the user hands the wallet: a fault is a usage error, not a verdict."""
+    from wallet.errors import UsageError
+
+    try:
+        return strict_json(data, what=what)
+    except Malformed as exc:
+        raise UsageError(exc.message) from None

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 
+from wallet.endorsements.holder import ENDORSEMENT, PENDING
 from wallet.identity.derivation import Deriver, Pseudonym
 from wallet.vocabulary import DEFAULT_TTL, MAX_TTL, SIGNED_STATES, KeyScope, PrivacyState, key_scope
 from wallet.destination import normalize_destination
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from wallet.assertions.ledger import LedgerEntry
+    from wallet.endorsements.holder import Held, Pending
     from wallet.privacy.policy import Policy
     from wallet.privacy.preferences import Preferences
     from wallet.privacy.reconcile import Intent, Outcome
@@ -46,7 +48,7 @@ DEFAULT_PERSONA = "default"
 PERSONA = "persona"
 LEDGER = "ledger"
 #: Every kind of record the state holds; backups carry all of them.
-KINDS = (PERSONA, LEDGER, "destination", "rule", "rule-id")
+KINDS = (PERSONA, LEDGER, "destination", "rule", "rule-id", ENDORSEMENT, PENDING)
 
 
 def create_wallet(
@@ -146,9 +148,14 @@ class Wallet:
             self.records.put(PERSONA, persona.name, persona.to_record())
 
     def remove_persona(self, name: str) -> None:
+        """Remove a persona, and the endorsements of its keys (which can never be derived again)."""
         with self.records.transaction():
             if not self.records.delete(PERSONA, validate_name(name, check_text=False)):
                 raise UsageError(f"unknown persona {name!r}", hint="see 'wallet persona list'")
+            for kind, field in ((ENDORSEMENT, "id"), (PENDING, "jti")):
+                for record in self.records.items(kind):
+                    if isinstance(record, dict) and record.get("persona") == name:
+                        self.records.delete(kind, record[field])
 
     # -- pseudonyms ----------------------------------------------------------
     def pseudonym(
@@ -166,6 +173,12 @@ class Wallet:
             assert scope is not None
         return dest, who, self._deriver.derive(who.persona_id, scope, dest)
 
+    def derive(self, persona: Persona, scope: KeyScope, destination: str | None = None, *,
+               context: bytes | None = None) -> Pseudonym:
+        """A key of ``persona``: ``destination`` (already normalised) for a pairwise key, ``context`` to derive
+        a one-time key again (wallet.identity.derivation)."""
+        return self._deriver.derive(persona.persona_id, scope, destination, context=context)
+
     # -- assertions ----------------------------------------------------------
     def issue(self, destination: str, **kwargs: Any) -> Issued:
         """:meth:`sign`, then :meth:`record`: for callers that hand the assertion on themselves."""
@@ -174,14 +187,26 @@ class Wallet:
         return issued
 
     def record(self, issued: Issued) -> None:
-        """Add a signed assertion to the disclosure ledger (call it before the assertion leaves)."""
+        """Add a signed assertion to the disclosure ledger (call it before the assertion leaves).
+
+        A once-only endorsement it presents is deleted in the same transaction: if another command used it
+        meanwhile, nothing is recorded and :class:`UsageError` says so (it is never presented twice).
+        """
         with self.records.transaction():
+            for held in issued.endorsements:
+                if held["once"] and not self.records.delete(ENDORSEMENT, held["id"]):
+                    raise UsageError("the once-only endorsement chosen for this call was used by another command",
+                                     hint="run the command again: another one is picked")
             self.records.put(LEDGER, issued.payload["jti"], issued.entry)
 
     def unrecord(self, issued: Issued) -> None:
-        """Take back a ledger entry whose assertion never left (its output could not be written)."""
+        """Take back a ledger entry whose assertion never left (its output could not be written); a once-only
+        endorsement it would have used is kept for another call."""
         with self.records.transaction():
             self.records.delete(LEDGER, issued.payload["jti"])
+            for held in issued.endorsements:
+                if held["once"]:
+                    self.records.put(ENDORSEMENT, held["id"], held)
 
     def sign(
         self,
@@ -195,6 +220,7 @@ class Wallet:
         command: str = "assert",
         origin: dict[str, str] | None = None,
         decided_by: str | None = None,
+        endorsements: list[dict[str, Any]] | None = None,
     ) -> Issued:
         """Sign an identity assertion for ``destination`` (not yet recorded: see :meth:`record`).
 
@@ -202,6 +228,9 @@ class Wallet:
         pseudonymous -> the pairwise key for the destination (the persona-wide
         key of a ``pseudonym`` persona, which is one name for everyone);
         unlinkable -> a one-time key. Nothing is disclosed unless asked for.
+        ``endorsements`` (a plan's ``outcome.endorsements``: held ids and the claims to disclose) are
+        presented with a Key Binding JWT for this call; they decide the key (a once-only endorsement's
+        one-time key).
         """
         from wallet.assertions import token as assertion
         from wallet.assertions.ledger import new_entry
@@ -224,14 +253,54 @@ class Wallet:
         scope = key_scope(state, who.kind)
         if scope is None:
             raise UsageError("an undetectable call carries no assertion: there is nothing to sign")
-        key = self._deriver.derive(who.persona_id, scope, dest)
+        held = [self._held(e["id"]) for e in endorsements or []]
+        key = self._key_for(who, scope, dest, held)
         disclosed = {n: who.disclosable(n) for n in names}  # never sign what verifiers refuse
         payload = assertion.claims(
             key, audience=dest, fingerprints=fingerprints, state=state, disclosed=disclosed, ttl=ttl, origin=origin
         )
+        if held:
+            from wallet.endorsements.presentation import present
+
+            payload["endorsements"] = [
+                present(h["token"], set(e["claims"]), audience=dest, nonce=payload["jti"], issued_at=payload["iat"],
+                        secret_key=key.secret_key)
+                for h, e in zip(held, endorsements or [])]
         token = assertion.sign(key, payload)
-        entry = new_entry(payload, command=command, scope=scope, persona=who.name, decided_by=decided_by)
-        return Issued(token, payload, key, who, entry)
+        entry = new_entry(payload, command=command, scope=scope, persona=who.name, decided_by=decided_by,
+                          endorsements=[{"issuer": h["issuer"], "claims": {c: h["claims"][c] for c in e["claims"]}}
+                                        for h, e in zip(held, endorsements or [])])
+        return Issued(token, payload, key, who, entry, held)
+
+    def _held(self, held_id: str) -> Held:
+        from wallet.endorsements.holder import check_held
+
+        record = self.records.get(ENDORSEMENT, held_id)
+        if record is None:
+            raise UsageError("the endorsement chosen for this call is no longer held", hint="run the command again")
+        return check_held(held_id, record)
+
+    def _key_for(self, who: Persona, scope: KeyScope, dest: str, held: list[Held]) -> Pseudonym:
+        """The key that signs: derived for the call, or the one-time key a once-only endorsement was made for."""
+        import time
+
+        from wallet.endorsements.credential import holder_key, read_endorsement
+
+        contexts = {h["context"] for h in held}
+        if len(contexts) > 1:
+            raise UsageError("the endorsements chosen for this call are for different one-time keys")
+        context = contexts.pop() if contexts else None
+        key = self._deriver.derive(who.persona_id, scope, dest,
+                                   context=bytes.fromhex(context) if context is not None else None)
+        now = int(time.time())
+        for h in held:
+            if h["persona"] != who.name or h["scope"] != scope or (scope == KeyScope.PAIRWISE and h["destination"] != dest):
+                raise UsageError(f"the endorsement by {h['issuer']} is for another persona or key than this call's")
+            if h["expires"] <= now:
+                raise UsageError(f"the endorsement by {h['issuer']} has expired", hint="wallet endorse request")
+            if holder_key(read_endorsement(h["token"])) != key.public_key:
+                raise CorruptData("a held endorsement is for a key this wallet does not derive")
+        return key
 
     @property
     def prefs(self) -> Preferences:
@@ -250,13 +319,18 @@ class Wallet:
         state: str | None = None,
         persona: str | None = None,
         disclose: list[str] | None = None,
+        endorsed_by: list[str] | None = None,
+        verified: list[str] | None = None,
         ask: Any = None,
     ) -> Plan:
         """Reconcile the user's rules (or built-in defaults) with the parties' policies for one call.
 
-        ``state``, ``persona`` and ``disclose`` given on the command line beat every rule.
+        ``state``, ``persona`` and ``disclose`` given on the command line beat every rule (typing a state or
+        a disclosure replaces the rule entirely); ``endorsed_by`` and ``verified`` replace the rule's
+        endorsement wishes.
         """
         from wallet.privacy.reconcile import Intent, reconcile
+        from wallet.privacy.rules import endorsement_wishes
 
         dest = normalize_destination(destination)
         prefs = self.prefs
@@ -265,6 +339,9 @@ class Wallet:
             # What is typed for this call replaces the rule entirely: nothing is disclosed unless typed.
             intent = Intent(state or intent.state, intent.persona, tuple(disclose or ()), "withhold", "refuse",
                             "command line", False)
+        if endorsed_by is not None or verified is not None:
+            issuers, claims = endorsement_wishes(endorsed_by, verified, intent.state)
+            intent = intent.replace(endorsed_by=issuers, verified=claims, source="command line", is_default=False)
         who = self.persona(persona or intent.persona or DEFAULT_PERSONA)
         intent.persona = who.name
         if disclose:  # what the user typed for this call must make sense, not be quietly dropped
@@ -275,11 +352,29 @@ class Wallet:
                 have = ", ".join(sorted(who.attributes)) or "none"
                 raise UsageError(f"persona {who.name!r} has no attribute {missing[0]!r}", hint=f"it has: {have}")
         categories = {p.party: prefs.category(p.party) for p in policies or [] if "://" in p.party or ":" in p.party}
+        held: list[Any] = []
+        if intent.wants_endorsement() or any(p.endorsement is not None for p in policies or []):
+            import time
+
+            now = int(time.time())  # only a call that may present one reads the held endorsements
+            held = [h for h in self.held() if h["persona"] == who.name and h["expires"] > now + 60]
         outcome = reconcile(
             intent, policies or [], attributes=who.attributes, persona_kind=who.kind, origin_url=origin_url,
-            categories=categories, ask=ask,
+            categories=categories, ask=ask, held=held, destination=dest,
         )
         return Plan(dest, prefs.category(dest), who, intent, outcome)
+
+    def held(self) -> list[Held]:
+        """Every endorsement the wallet holds (wallet.endorsements.holder)."""
+        from wallet.endorsements.holder import check_held
+
+        return [check_held(r.get("id") if isinstance(r, dict) else "", r) for r in self.records.items(ENDORSEMENT)]
+
+    def pending(self) -> list[Pending]:
+        """The endorsement requests awaiting a response."""
+        from wallet.endorsements.holder import check_pending
+
+        return [check_pending(r.get("jti") if isinstance(r, dict) else "", r) for r in self.records.items(PENDING)]
 
     def history(self) -> list[LedgerEntry]:
         """The disclosure ledger, oldest first."""
@@ -297,6 +392,8 @@ class Wallet:
             "destination": [(d["destination"], d) for d in prefs.destinations()],
             "rule": [(r.selector(), r.to_record()) for r in rules],
             "rule-id": [(r.rule_id, {"selector": r.selector()}) for r in rules],
+            ENDORSEMENT: [(h["id"], h) for h in self.held()],
+            PENDING: [(p["jti"], p) for p in self.pending()],
         }
 
 
@@ -311,16 +408,18 @@ class Plan:
 
 
 class Issued:
-    """A signed assertion and what it disclosed."""
+    """A signed assertion, what it disclosed, and the held endorsements it presents."""
 
-    __slots__ = ("token", "payload", "key", "persona", "entry")
+    __slots__ = ("token", "payload", "key", "persona", "entry", "endorsements")
 
-    def __init__(self, token: str, payload: dict[str, Any], key: Pseudonym, persona: Persona, entry: LedgerEntry) -> None:
+    def __init__(self, token: str, payload: dict[str, Any], key: Pseudonym, persona: Persona, entry: LedgerEntry,
+                 endorsements: list[Held] | None = None) -> None:
         self.token = token
         self.payload = payload
         self.key = key
         self.persona = persona
         self.entry = entry
+        self.endorsements = endorsements or []
 
     @property
     def line(self) -> str:

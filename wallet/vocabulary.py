@@ -61,6 +61,10 @@ PERSONA_KINDS: tuple[str, ...] = tuple(PersonaKind)
 #: The states an assertion can carry (an undetectable caller sends none).
 SIGNED_STATES: tuple[str, ...] = (PrivacyState.IDENTIFIED, PrivacyState.PSEUDONYMOUS, PrivacyState.UNLINKABLE)
 DEFAULT_CATEGORY = Category.UNCERTAIN
+#: The claims an identity provider's endorsement can vouch for (docs/endorsements.md), each selectively
+#: disclosable; an unlinkable call may disclose only those that identify nobody.
+ENDORSED_CLAIMS: tuple[str, ...] = ("verified_person", "name", "email", "phone_number", "org", "group", "account")
+UNLINKABLE_CLAIMS: tuple[str, ...] = ("verified_person", "group")
 #: An assertion's lifetime: the default and the most a verifier accepts (seconds).
 DEFAULT_TTL = 300
 MAX_TTL = 86_400

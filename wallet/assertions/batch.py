@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from typing import Any, TypedDict
 
     from wallet.assertions.replay import ReplayStore
+    from wallet.endorsements.trust import TrustStore
     from wallet.privacy.policy import Policy
 
     class Request(TypedDict):
@@ -41,8 +42,9 @@ if TYPE_CHECKING:
 
     #: (line number, the request's bytes or None if it was too long to read)
     Numbered = tuple[int, bytes | None]
-    #: What a worker hands back per request: (result JSON, replay key of a valid result, valid).
-    Done = tuple[str, tuple[str, str, int] | None, bool]
+    #: What a worker hands back per request: (result JSON, replay keys of a valid result, valid). The
+    #: keys: (issuer, jti, expires) of the assertion, then one per once-only endorsement it presents.
+    Done = tuple[str, list[tuple[str, str, int]], bool]
 
 MAX_REQUEST_BYTES = 300 * 1024
 CHUNK_LINES = 256
@@ -55,9 +57,9 @@ TOO_LONG = object()
 
 
 class Settings:
-    """What every request of a batch shares (pinned audience, fingerprints and identity, time, policy)."""
+    """What every request of a batch shares (pinned audience, fingerprints and identity, time, policy, trust)."""
 
-    __slots__ = ("audience", "fingerprints", "expect_id", "at", "policy")
+    __slots__ = ("audience", "fingerprints", "expect_id", "at", "policy", "trust")
 
     def __init__(
         self,
@@ -66,10 +68,12 @@ class Settings:
         expect_id: str | None,
         at: float | None,
         policy: Policy | None,
+        trust: TrustStore | None = None,
     ) -> None:
         self.audience, self.fingerprints, self.expect_id, self.at, self.policy = (
             audience, fingerprints, expect_id, at, policy
         )
+        self.trust = trust
 
 
 class BatchResult:
@@ -130,7 +134,8 @@ def verify_chunk(chunk: list[Numbered], settings: Settings) -> list[Done]:
                 request = parse_request(line, settings)
                 ref = request["ref"]
                 result = verify(request["data"], audience=request["audience"], fingerprints=request["fingerprints"],
-                                expect_id=request["expect_id"], at=settings.at, policy=settings.policy)
+                                expect_id=request["expect_id"], at=settings.at, policy=settings.policy,
+                                trust=settings.trust)
             except WalletError as exc:  # a request's own bad field is its verdict, never the batch's end
                 result = VerifyResult()
                 result.error = exc if isinstance(exc, (Malformed, TooLarge)) else Malformed(exc.message)
@@ -140,10 +145,11 @@ def verify_chunk(chunk: list[Numbered], settings: Settings) -> list[Done]:
             doc["ref"] = ref
         # Serialised here, in the worker; the caller only turns a valid result into "replayed" if needed.
         # An accepted undetectable caller (no identity, a policy allows it) has nothing to replay.
-        key = None
+        keys: list[tuple[str, str, int]] = []
         if result.valid and result.identity is not None and result.jti is not None and result.expires_at is not None:
-            key = (result.identity, result.jti, result.expires_at)
-        done.append((json.dumps(doc, allow_nan=False), key, result.valid))
+            keys = [(result.identity, result.jti, result.expires_at)]
+            keys += [(e.issuer, "once:" + e.key_id, e.expires_at) for e in result.endorsements if e.once]
+        done.append((json.dumps(doc, allow_nan=False), keys, result.valid))
     return done
 
 
@@ -223,6 +229,7 @@ def verify_batch(
     policy: Policy | None = None,
     replay: ReplayStore | None = None,
     workers: int | None = None,
+    trust: TrustStore | None = None,
 ) -> Iterator[BatchResult]:
     """Verify a stream of JSON requests; yield one :class:`BatchResult` per request, in input order.
 
@@ -232,13 +239,14 @@ def verify_batch(
     every chunk's acceptances are committed before its results are yielded. ``workers``
     processes verify (default: :func:`default_workers`). Items of ``requests`` are
     request lines (bytes or str), :data:`TOO_LONG` for a line too long to read, or
-    :data:`FLUSH` to end a chunk early. A malformed setting raises UsageError; a
-    malformed request is only that request's verdict.
+    :data:`FLUSH` to end a chunk early. ``trust`` holds the identity providers whose
+    endorsements are believed (as for wallet.assertions.verify.verify). A malformed
+    setting raises UsageError; a malformed request is only that request's verdict.
     """
     from wallet.assertions.verify import check_settings
 
     check_settings(audience, fingerprints, at, replay)
-    settings = Settings(audience, list(fingerprints or []), expect_id, at, policy)
+    settings = Settings(audience, list(fingerprints or []), expect_id, at, policy, trust)
     processes = default_workers() if workers is None else workers
     pool = _pool(processes)
     try:
@@ -264,16 +272,18 @@ def verify_batch(
 
 def _merge(done: list[Done], chunk: list[Numbered], replay: ReplayStore | None) -> Iterator[BatchResult]:
     """Record and commit the chunk's acceptances, then hand out its results (a replay becomes invalid)."""
-    keys = [key for _, key, _ in done if key is not None]
+    keys = [key for _, group, _ in done for key in group]
     fresh = iter(replay.first_uses(keys)) if replay is not None else iter([True] * len(keys))
     if replay is not None:
         replay.commit()
     results = []
-    for (text, key, valid), (number, _) in zip(done, chunk):
-        if key is not None and not next(fresh):
+    for (text, group, valid), (number, _) in zip(done, chunk):
+        marks = [next(fresh) for _ in group]
+        if not all(marks):
             doc = json.loads(text)
             doc["valid"] = False
-            err = Replayed("this assertion was already accepted once (replay)")
+            err = Replayed("this assertion was already accepted once (replay)" if not marks[0] else
+                           "a once-only endorsement in this assertion was already presented (replay)")
             doc["error"] = {"code": err.code, "message": err.message}
             text, valid = json.dumps(doc), False
         results.append(BatchResult(number, valid, text, False))

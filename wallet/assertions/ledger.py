@@ -7,7 +7,8 @@
 
 An entry says when, to which destination, as which identifier, persona and
 key scope, in which privacy state, what was disclosed (with the values), which
-fingerprints were signed, the origin status, and which rule decided. The same
+fingerprints were signed, the origin status, which rule decided, and which
+identity providers' endorsements were presented with which verified claims. The same
 check runs when an entry is read from the state and when a backup is
 imported, so a crafted record can never reach ``history`` or a backup as an
 internal error.
@@ -21,7 +22,7 @@ from wallet.errors import CorruptData
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
-    from typing import Any, TypedDict
+    from typing import Any, NotRequired, TypedDict
 
     class LedgerEntry(TypedDict):
         """One signed assertion, as the disclosure ledger keeps it."""
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
         origin: dict[str, str]
         decided_by: str
         jti: str
+        #: [{"issuer", "claims": {name: value}}]: the verified claims shown; absent when none was presented.
+        endorsements: NotRequired[list[dict[str, Any]]]
 
 
 COMMANDS = ("assert", "sign-sdp")
@@ -51,12 +54,13 @@ _FIELDS = frozenset((*_STRINGS, "time", "recorded_ns", "expires", "disclosed", "
 
 
 def new_entry(
-    payload: dict[str, Any], *, command: str, scope: str, persona: str, decided_by: str | None
+    payload: dict[str, Any], *, command: str, scope: str, persona: str, decided_by: str | None,
+    endorsements: list[dict[str, Any]] | None = None,
 ) -> LedgerEntry:
     """The ledger entry for a signed assertion's ``payload`` (what was disclosed, to whom, as whom, and why)."""
     import time
 
-    return {
+    entry: LedgerEntry = {
         "time": payload["iat"],
         "recorded_ns": time.time_ns(),
         "expires": payload["exp"],
@@ -72,6 +76,9 @@ def new_entry(
         "decided_by": decided_by or "command line",
         "jti": payload["jti"],
     }
+    if endorsements:
+        entry["endorsements"] = endorsements
+    return entry
 
 
 def _bad(field: str) -> CorruptData:
@@ -90,8 +97,16 @@ def check_entry(name: object, entry: Any) -> LedgerEntry:
 
     if not isinstance(entry, dict):
         raise _bad("entry")
-    if set(entry) != _FIELDS:
-        raise _bad(sorted(set(entry) ^ _FIELDS)[0])
+    if set(entry) - {"endorsements"} != _FIELDS:
+        raise _bad(sorted((set(entry) - {"endorsements"}) ^ _FIELDS)[0])
+    if "endorsements" in entry:
+        shown = entry["endorsements"]
+        if not isinstance(shown, list) or not 1 <= len(shown) <= 8 or not all(
+                isinstance(e, dict) and set(e) == {"issuer", "claims"} and isinstance(e["issuer"], str)
+                and 0 < len(e["issuer"]) <= 2048 and isinstance(e["claims"], dict) and len(e["claims"]) <= 32
+                and all(isinstance(k, str) and len(k) <= 64 and isinstance(v, (str, bool, int, float)) and len(
+                    str(v)) <= _MAX_TEXT for k, v in e["claims"].items()) for e in shown):
+            raise _bad("endorsements")
     # The wallet writes these itself (a rule's description can name a 2,048-character destination, a
     # persona name from before the character rule may hold any text): check the type and a generous
     # bound, and escape them when they are shown (wallet.cli), rather than refusing the user's own history.

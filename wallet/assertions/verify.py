@@ -13,8 +13,12 @@ key inside the ``iss`` did:key; ``aud`` against the expected audience
 the expected identity (``expect_id``, like RTCConfiguration.peerIdentity);
 that EVERY fingerprint of the SDP (and every ``fingerprints`` given) is
 covered by the assertion (hash names and hex digests compared
-case-insensitively); finally the replay store, so only assertions that pass
-everything else are recorded.
+case-insensitively); each endorsement the assertion carries, against the
+verifier's trust store (wallet.endorsements.presentation: issuer, signature,
+disclosures, validity, key binding to this assertion, status list, trusted
+claims); finally the replay store (the assertion's ``jti``, and the key of
+each once-only endorsement), so only assertions that pass everything else
+are recorded.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from wallet.errors import (
     FingerprintMismatch,
     IdentityMismatch,
     Malformed,
+    MissingEndorsement,
     NoIdentity,
     NotYetValid,
     PolicyRefused,
@@ -63,8 +68,11 @@ if TYPE_CHECKING:
         expires_at: int | None
         fingerprints: list[dict[str, str]]
         origin: dict[str, str | None]
+        endorsements: list[dict[str, Any]]
 
     from wallet.assertions.replay import ReplayStore
+    from wallet.endorsements.presentation import VerifiedEndorsement
+    from wallet.endorsements.trust import TrustStore
     from wallet.privacy.policy import Policy
 
 #: verdict code -> exit status of `wallet verify` (the classes are in wallet.errors).
@@ -79,7 +87,7 @@ class VerifyResult:
     """One shape for success and failure (``to_json`` is what ``--json`` prints)."""
 
     __slots__ = ("valid", "error", "identity", "state", "disclosed", "audience", "issued_at", "expires_at",
-                 "fingerprints", "jti", "origin")
+                 "fingerprints", "jti", "origin", "endorsements")
 
     def __init__(self) -> None:
         self.valid = False
@@ -93,6 +101,8 @@ class VerifyResult:
         self.fingerprints: list[dict[str, str]] = []
         self.jti: str | None = None
         self.origin: dict[str, str | None] = {"status": "none", "url": None}
+        #: What identity providers vouch for (verified claims), apart from the self-asserted ``disclosed``.
+        self.endorsements: list[VerifiedEndorsement] = []
 
     @property
     def exit_code(self) -> int:
@@ -109,6 +119,7 @@ class VerifyResult:
             "expires_at": self.expires_at,
             "fingerprints": self.fingerprints,
             "origin": self.origin,
+            "endorsements": [e.to_json() for e in self.endorsements],
         }
 
 
@@ -202,6 +213,7 @@ def _check(
     fingerprints: list[Fingerprint],
     expect_id: str | None,
     now: int,
+    trust: TrustStore | None,
 ) -> None:
     if len(data) > MAX_INPUT_BYTES:
         raise TooLarge(f"the input is larger than {MAX_INPUT_BYTES} bytes")
@@ -256,6 +268,25 @@ def _check(
     missing = [fp for fp in required if fp not in covered]
     if missing:
         raise FingerprintMismatch(f"the assertion does not cover fingerprint {missing[0].line()}")
+    if "endorsements" in jws.payload:
+        _check_endorsements(jws.payload, public_key, result, trust, now)
+
+
+def _check_endorsements(payload: dict[str, Any], signer: bytes, result: VerifyResult, trust: TrustStore | None,
+                        now: int) -> None:
+    """Every endorsement the assertion carries, bound to it (its key, audience, jti, iat), against ``trust``."""
+    from wallet.endorsements.presentation import MAX_PER_ASSERTION, check
+    from wallet.endorsements.trust import TrustStore
+
+    presented = payload["endorsements"]
+    if not isinstance(presented, list) or not 1 <= len(presented) <= MAX_PER_ASSERTION or not all(
+            isinstance(p, str) for p in presented):
+        raise Malformed(f"claim 'endorsements' must list 1-{MAX_PER_ASSERTION} SD-JWT presentations")
+    store = trust if trust is not None else TrustStore.empty()
+    assert result.issued_at is not None and result.jti is not None
+    for presentation in presented:
+        result.endorsements.append(check(presentation, trust=store, signer=signer, audience=payload["aud"],
+                                         nonce=result.jti, issued_at=result.issued_at, now=now))
 
 
 def verify(
@@ -267,6 +298,7 @@ def verify(
     at: float | None = None,
     replay: ReplayStore | None = None,
     policy: Policy | None = None,
+    trust: TrustStore | None = None,
 ) -> VerifyResult:
     """Verify an SDP, an ``a=identity`` line, an envelope or a bare token.
 
@@ -277,7 +309,10 @@ def verify(
     ``audience`` is who is verifying (normalised like any destination);
     ``fingerprints`` are what a bare token must cover (``"sha-256 AB:..."``);
     ``at`` is the verification time (Unix seconds, default now); with
-    ``replay`` each assertion is accepted once (call ``replay.commit()``).
+    ``replay`` each assertion is accepted once (call ``replay.commit()``);
+    ``trust`` holds the identity providers whose endorsements are believed
+    (none if not given: an assertion that carries one is then refused as
+    ``untrusted-issuer``; endorsements are never skipped).
     """
     result = VerifyResult()
     # The caller's own arguments: a mistake there is a UsageError, never a verdict on the input.
@@ -286,12 +321,13 @@ def verify(
     # surrogatepass: lone surrogates become bytes that are not UTF-8, and are refused as malformed.
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     try:
-        _check(raw, result, audience=expected_audience, fingerprints=wanted, expect_id=expect_id, now=now)
+        _check(raw, result, audience=expected_audience, fingerprints=wanted, expect_id=expect_id, now=now, trust=trust)
     except Rejected as exc:
         result.error = exc
         if isinstance(exc, NoIdentity):
             result.origin = {"status": "undetected", "url": None}
-            if policy is not None and "undetectable" in policy.accept and not policy.require and policy.origin != "required":
+            if policy is not None and "undetectable" in policy.accept and not policy.require and policy.origin != "required" \
+                    and policy.endorsement is None:
                 result.error, result.valid, result.state = None, True, "undetectable"
     else:
         result.valid = True
@@ -352,6 +388,14 @@ def enforce(result: VerifyResult, policy: Policy) -> None:
     if reason is not None:
         result.valid = False
         result.error = PolicyRefused(reason)
+        return
+    need = policy.endorsement
+    if need is not None and not any(
+            (not need.issuers or e.issuer in need.issuers) and all(c in e.claims for c in need.claims)
+            for e in result.endorsements):
+        result.valid = False
+        result.error = MissingEndorsement(f"the policy of {policy.party} requires {need.describe()}; the caller "
+                                          + ("presented none" if not result.endorsements else "presented no such one"))
 
 
 def check_replay(result: VerifyResult, replay: ReplayStore) -> None:
@@ -363,3 +407,11 @@ def check_replay(result: VerifyResult, replay: ReplayStore) -> None:
         result.valid = False
         result.error = Replayed("this assertion was already accepted once (replay)",
                                 hint="re-checking a saved assertion? add --no-replay-check")
+        return
+    for endorsement in result.endorsements:
+        if endorsement.once and not replay.first_use(endorsement.issuer, "once:" + endorsement.key_id,
+                                                      expires=endorsement.expires_at):
+            result.valid = False
+            result.error = Replayed(f"this once-only endorsement by {endorsement.issuer[:80]} was already presented "
+                                    "(replay)", hint="a once-only endorsement is good for one call")
+            return

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
         state: PrivacyState | None
         disclose: list[str] | None
         ttl: int
+        endorsed_by: list[str] | None
+        verified: list[str] | None
         service: ServiceType | None
         model: CallModel | None
         policy: list[str] | None
@@ -47,9 +49,42 @@ if TYPE_CHECKING:
         passphrase_file: str | None
         json_out: bool
 
+    class EndorseAccountArgs(TypedDict):
+        idp: str
+        persona: str
+        passphrase_file: str | None
+        json_out: bool
+
+    class EndorseImportArgs(TypedDict):
+        file: str
+        metadata: str | None
+        persona: str | None
+        to: str | None
+        passphrase_file: str | None
+        json_out: bool
+
+    class EndorseListArgs(TypedDict):
+        passphrase_file: str | None
+        json_out: bool
+
+    class EndorseRequestArgs(TypedDict):
+        idp: str
+        persona: str
+        state: PrivacyState
+        count: int | None
+        to: list[str] | None
+        claims: str | None
+        with_guid: bool
+        output: str | None
+        passphrase_file: str | None
+        json_out: bool
+
     class ExplainArgs(TypedDict):
         to: str
         persona: str | None
+        state: PrivacyState | None
+        endorsed_by: list[str] | None
+        verified: list[str] | None
         service: ServiceType | None
         model: CallModel | None
         policy: list[str] | None
@@ -65,6 +100,45 @@ if TYPE_CHECKING:
         json_out: bool
 
     class HistoryArgs(TypedDict):
+        passphrase_file: str | None
+        json_out: bool
+
+    class IdpAccountsArgs(TypedDict):
+        passphrase_file: str | None
+        json_out: bool
+
+    class IdpEnrollArgs(TypedDict):
+        account: str
+        account_key: str | None
+        attr: list[str] | None
+        attr_file: str | None
+        update: bool
+        passphrase_file: str | None
+        json_out: bool
+
+    class IdpInitArgs(TypedDict):
+        issuer: str
+        store: StoreKind
+        ttl: int | None
+        force: bool
+        yes: bool
+        passphrase_file: str | None
+        json_out: bool
+
+    class IdpIssueArgs(TypedDict):
+        file: str
+        output: str | None
+        passphrase_file: str | None
+        json_out: bool
+
+    class IdpPublishArgs(TypedDict):
+        directory: str
+        passphrase_file: str | None
+        json_out: bool
+
+    class IdpRevokeArgs(TypedDict):
+        account: str
+        yes: bool
         passphrase_file: str | None
         json_out: bool
 
@@ -128,6 +202,8 @@ if TYPE_CHECKING:
         disclose: str | None
         origin: OriginChoice | None
         on_conflict: str
+        endorsed_by: list[str] | None
+        verified: list[str] | None
         passphrase_file: str | None
         json_out: bool
 
@@ -148,6 +224,8 @@ if TYPE_CHECKING:
         state: PrivacyState | None
         disclose: list[str] | None
         ttl: int
+        endorsed_by: list[str] | None
+        verified: list[str] | None
         service: ServiceType | None
         model: CallModel | None
         policy: list[str] | None
@@ -157,6 +235,31 @@ if TYPE_CHECKING:
 
     class StatusArgs(TypedDict):
         passphrase_file: str | None
+        json_out: bool
+
+    class TrustAddArgs(TypedDict):
+        issuer: str
+        metadata: str | None
+        key: str | None
+        claims: str | None
+        valid_after: str | None
+        valid_before: str | None
+        trust: str | None
+        json_out: bool
+
+    class TrustListArgs(TypedDict):
+        trust: str | None
+        json_out: bool
+
+    class TrustRmArgs(TypedDict):
+        issuer: str
+        trust: str | None
+        json_out: bool
+
+    class TrustStatusArgs(TypedDict):
+        issuer: str
+        file: str
+        trust: str | None
         json_out: bool
 
     class VerifyArgs(TypedDict):
@@ -169,6 +272,7 @@ if TYPE_CHECKING:
         replay_store: str | None
         batch: bool
         policy: str | None
+        trust: str | None
         json_out: bool
 
 
@@ -184,6 +288,8 @@ def _assert(v: dict[str, Any]) -> None:
         "state": None if v["state"] is None else PrivacyState(v["state"]),
         "disclose": v["disclose"],
         "ttl": v["ttl"],
+        "endorsed_by": v["endorsed_by"],
+        "verified": v["verified"],
         "service": None if v["service"] is None else ServiceType(v["service"]),
         "model": None if v["model"] is None else CallModel(v["model"]),
         "policy": v["policy"],
@@ -231,12 +337,66 @@ def _dest_set(v: dict[str, Any]) -> None:
     dest_set(a)
 
 
+def _endorse_account(v: dict[str, Any]) -> None:
+    from wallet.cli.endorse import account
+    a: EndorseAccountArgs = {
+        "idp": v["idp"],
+        "persona": v["persona"],
+        "passphrase_file": v["passphrase_file"],
+        "json_out": v["json_out"],
+    }
+    account(a)
+
+
+def _endorse_import(v: dict[str, Any]) -> None:
+    from wallet.cli.endorse import import_
+    a: EndorseImportArgs = {
+        "file": v["file"],
+        "metadata": v["metadata"],
+        "persona": v["persona"],
+        "to": v["to"],
+        "passphrase_file": v["passphrase_file"],
+        "json_out": v["json_out"],
+    }
+    import_(a)
+
+
+def _endorse_list(v: dict[str, Any]) -> None:
+    from wallet.cli.endorse import list_
+    a: EndorseListArgs = {
+        "passphrase_file": v["passphrase_file"],
+        "json_out": v["json_out"],
+    }
+    list_(a)
+
+
+def _endorse_request(v: dict[str, Any]) -> None:
+    from wallet.cli.endorse import request
+    from wallet.vocabulary import PrivacyState
+    a: EndorseRequestArgs = {
+        "idp": v["idp"],
+        "persona": v["persona"],
+        "state": PrivacyState(v["state"]),
+        "count": v["count"],
+        "to": v["to"],
+        "claims": v["claims"],
+        "with_guid": v["with_guid"],
+        "output": v["output"],
+        "passphrase_file": v["passphrase_file"],
+        "json_out": v["json_out"],
+    }
+    request(a)
+
+
 def _explain(v: dict[str, Any]) -> None:
     from wallet.cli.privacy import explain
-    from wallet.vocabulary import CallModel, ServiceType
+    from wallet.vocabulary import CallModel, PrivacyState, ServiceType
     a: ExplainArgs = {
         "to": v["to"],
         "persona": v["persona"],
+        "state": None if v["state"] is None else PrivacyState(v["state"]),
+        "endorsed_by": v["endorsed_by"],
+        "verified": v["verified"],
         "service": None if v["service"] is None else ServiceType(v["service"]),
         "model": None if v["model"] is None else CallModel(v["model"]),
         "policy": v["policy"],
@@ -266,6 +426,76 @@ def _history(v: dict[str, Any]) -> None:
         "json_out": v["json_out"],
     }
     history(a)
+
+
+def _idp_accounts(v: dict[str, Any]) -> None:
+    from wallet.cli.idp import accounts
+    a: IdpAccountsArgs = {
+        "passphrase_file": v["passphrase_file"],
+        "json_out": v["json_out"],
+    }
+    accounts(a)
+
+
+def _idp_enroll(v: dict[str, Any]) -> None:
+    from wallet.cli.idp import enroll
+    a: IdpEnrollArgs = {
+        "account": v["account"],
+        "account_key": v["account_key"],
+        "attr": v["attr"],
+        "attr_file": v["attr_file"],
+        "update": v["update"],
+        "passphrase_file": v["passphrase_file"],
+        "json_out": v["json_out"],
+    }
+    enroll(a)
+
+
+def _idp_init(v: dict[str, Any]) -> None:
+    from wallet.cli.idp import init
+    from wallet.vocabulary import StoreKind
+    a: IdpInitArgs = {
+        "issuer": v["issuer"],
+        "store": StoreKind(v["store"]),
+        "ttl": v["ttl"],
+        "force": v["force"],
+        "yes": v["yes"],
+        "passphrase_file": v["passphrase_file"],
+        "json_out": v["json_out"],
+    }
+    init(a)
+
+
+def _idp_issue(v: dict[str, Any]) -> None:
+    from wallet.cli.idp import issue
+    a: IdpIssueArgs = {
+        "file": v["file"],
+        "output": v["output"],
+        "passphrase_file": v["passphrase_file"],
+        "json_out": v["json_out"],
+    }
+    issue(a)
+
+
+def _idp_publish(v: dict[str, Any]) -> None:
+    from wallet.cli.idp import publish
+    a: IdpPublishArgs = {
+        "directory": v["directory"],
+        "passphrase_file": v["passphrase_file"],
+        "json_out": v["json_out"],
+    }
+    publish(a)
+
+
+def _idp_revoke(v: dict[str, Any]) -> None:
+    from wallet.cli.idp import revoke
+    a: IdpRevokeArgs = {
+        "account": v["account"],
+        "yes": v["yes"],
+        "passphrase_file": v["passphrase_file"],
+        "json_out": v["json_out"],
+    }
+    revoke(a)
 
 
 def _import(v: dict[str, Any]) -> None:
@@ -375,6 +605,8 @@ def _rule_add(v: dict[str, Any]) -> None:
         "disclose": v["disclose"],
         "origin": None if v["origin"] is None else OriginChoice(v["origin"]),
         "on_conflict": v["on_conflict"],
+        "endorsed_by": v["endorsed_by"],
+        "verified": v["verified"],
         "passphrase_file": v["passphrase_file"],
         "json_out": v["json_out"],
     }
@@ -411,6 +643,8 @@ def _sign_sdp(v: dict[str, Any]) -> None:
         "state": None if v["state"] is None else PrivacyState(v["state"]),
         "disclose": v["disclose"],
         "ttl": v["ttl"],
+        "endorsed_by": v["endorsed_by"],
+        "verified": v["verified"],
         "service": None if v["service"] is None else ServiceType(v["service"]),
         "model": None if v["model"] is None else CallModel(v["model"]),
         "policy": v["policy"],
@@ -430,6 +664,51 @@ def _status(v: dict[str, Any]) -> None:
     status(a)
 
 
+def _trust_add(v: dict[str, Any]) -> None:
+    from wallet.cli.trust import add
+    a: TrustAddArgs = {
+        "issuer": v["issuer"],
+        "metadata": v["metadata"],
+        "key": v["key"],
+        "claims": v["claims"],
+        "valid_after": v["valid_after"],
+        "valid_before": v["valid_before"],
+        "trust": v["trust"],
+        "json_out": v["json_out"],
+    }
+    add(a)
+
+
+def _trust_list(v: dict[str, Any]) -> None:
+    from wallet.cli.trust import list_
+    a: TrustListArgs = {
+        "trust": v["trust"],
+        "json_out": v["json_out"],
+    }
+    list_(a)
+
+
+def _trust_rm(v: dict[str, Any]) -> None:
+    from wallet.cli.trust import rm
+    a: TrustRmArgs = {
+        "issuer": v["issuer"],
+        "trust": v["trust"],
+        "json_out": v["json_out"],
+    }
+    rm(a)
+
+
+def _trust_status(v: dict[str, Any]) -> None:
+    from wallet.cli.trust import status
+    a: TrustStatusArgs = {
+        "issuer": v["issuer"],
+        "file": v["file"],
+        "trust": v["trust"],
+        "json_out": v["json_out"],
+    }
+    status(a)
+
+
 def _verify(v: dict[str, Any]) -> None:
     from wallet.cli.verification import verify
     a: VerifyArgs = {
@@ -442,6 +721,7 @@ def _verify(v: dict[str, Any]) -> None:
         "replay_store": v["replay_store"],
         "batch": v["batch"],
         "policy": v["policy"],
+        "trust": v["trust"],
         "json_out": v["json_out"],
     }
     verify(a)
@@ -453,9 +733,19 @@ CALLS: dict[str, Callable[[dict[str, Any]], None]] = {
     "dest list": _dest_list,
     "dest rm": _dest_rm,
     "dest set": _dest_set,
+    "endorse account": _endorse_account,
+    "endorse import": _endorse_import,
+    "endorse list": _endorse_list,
+    "endorse request": _endorse_request,
     "explain": _explain,
     "export": _export,
     "history": _history,
+    "idp accounts": _idp_accounts,
+    "idp enroll": _idp_enroll,
+    "idp init": _idp_init,
+    "idp issue": _idp_issue,
+    "idp publish": _idp_publish,
+    "idp revoke": _idp_revoke,
     "import": _import,
     "init": _init,
     "persona add": _persona_add,
@@ -469,5 +759,9 @@ CALLS: dict[str, Callable[[dict[str, Any]], None]] = {
     "rule rm": _rule_rm,
     "sign-sdp": _sign_sdp,
     "status": _status,
+    "trust add": _trust_add,
+    "trust list": _trust_list,
+    "trust rm": _trust_rm,
+    "trust status": _trust_status,
     "verify": _verify,
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from wallet.cli.common import fingerprint_options, read_input, unlock_wallet
-from wallet.cli.output import Output
+from wallet.cli.output import Output, claim_text
 from wallet.cli.privacy import read_context
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
@@ -18,15 +18,40 @@ if TYPE_CHECKING:
     from wallet.facade import Issued, Plan, Wallet
 
 
-def _notice(issued: Issued, plan: Plan) -> None:
+def _notice(wallet: Wallet, issued: Issued, plan: Plan) -> None:
     entry = issued.entry
     what = ", ".join(f"{k}={v}" for k, v in entry["disclosed"].items()) or "nothing"
     default = " (a built-in default decided: no rule of yours matched)" if plan.outcome.default_used else ""
+    verified = "".join(f"; endorsed by {e['issuer']} showing "
+                       + (", ".join(f"{k}={claim_text(v)}" for k, v in e["claims"].items()) or "no claim")
+                       for e in entry.get("endorsements", []))
     Output.notice(
         f"signed for {entry['destination']} as {entry['id']} "
-        f"({entry['state']}: {entry['scope']} key of persona {entry['persona']!r}); disclosed: {what}; "
+        f"({entry['state']}: {entry['scope']} key of persona {entry['persona']!r}); disclosed: {what}{verified}; "
         f"origin: {entry['origin']['status']}; decided by {plan.intent.source}{default}"
     )
+    for line in plan.outcome.notices:
+        Output.notice(line)
+    _low_mark(wallet, issued)
+
+
+def _low_mark(wallet: Wallet, issued: Issued) -> None:
+    """Warn when the once-only endorsements of a batch this call drew from run low (or out)."""
+    import time
+
+    from wallet.endorsements.holder import LOW_MARK
+
+    used = [h for h in issued.endorsements if h["once"]]
+    if not used:
+        return
+    now = int(time.time())
+    for h in used:
+        left = sum(1 for x in wallet.held() if x["once"] and x["issuer"] == h["issuer"] and x["persona"] == h["persona"]
+                   and x["expires"] > now and x["claims"] == h["claims"])
+        if left <= LOW_MARK:
+            Output.notice(f"{'no' if left == 0 else f'only {left}'} once-only endorsement{'s' if left != 1 else ''} "
+                          f"by {h['issuer']} left for persona {h['persona']!r}; ask for more: wallet endorse request "
+                          f"--idp {h['issuer']} --persona {h['persona']} --state unlinkable")
 
 
 def _plan(
@@ -39,6 +64,8 @@ def _plan(
     service: str | None,
     model: str | None,
     context: tuple[list[Policy], str | None],
+    endorsed_by: list[str] | None = None,
+    verified: list[str] | None = None,
 ) -> Plan:
     """Reconcile rules and policies; refuse (exit 23) when a conflict stays unresolved."""
     from wallet.cli.privacy import conflict_summary, make_plan
@@ -46,7 +73,7 @@ def _plan(
 
     policies, origin_url = context
     plan = make_plan(wallet, to, service=service, model=model, policies=policies, origin_url=origin_url,
-                     persona=persona, state=state, disclose=disclose)
+                     persona=persona, state=state, disclose=disclose, endorsed_by=endorsed_by, verified=verified)
     if not plan.outcome.satisfiable:
         raise ConflictRefused(
             f"nothing was signed: {conflict_summary(plan)}",
@@ -59,7 +86,7 @@ def _sign(wallet: Wallet, plan: Plan, fingerprints: list[Fingerprint], ttl: int,
     return wallet.sign(
         plan.destination, fingerprints=fingerprints, persona=plan.persona.name, state=plan.outcome.state,
         disclose=plan.outcome.disclosed, ttl=ttl, command=command, origin=plan.outcome.origin,
-        decided_by=plan.intent.source,
+        decided_by=plan.intent.source, endorsements=plan.outcome.endorsements,
     )
 
 
@@ -68,7 +95,15 @@ def _check_output(issued: Issued, output: bytes, fingerprints: list[Fingerprint]
     from wallet.errors import UsageError
     from wallet.assertions.verify import verify
 
-    result = verify(output, audience=issued.payload["aud"], fingerprints=fingerprints, at=issued.payload["iat"])
+    trust = None
+    if issued.endorsements:  # checked in full, against the issuer keys each was verified with at import
+        from wallet.endorsements.trust import TrustStore
+
+        trust = TrustStore.empty()
+        for h in issued.endorsements:
+            trust.add(h["issuer"], keys=[{"kty": "OKP", "crv": "Ed25519", "x": h["issuer_key"]}])
+    result = verify(output, audience=issued.payload["aud"], fingerprints=fingerprints, at=issued.payload["iat"],
+                    trust=trust)
     if not result.valid:
         assert result.error is not None
         code, message = result.error.code, result.error.message
@@ -113,7 +148,8 @@ _SUMMARY = {"id": "iss", "state": "state", "audience": "aud", "disclosed": "disc
 
 
 def _summary(issued: Issued) -> dict[str, object]:
-    return {"line": issued.line, "token": issued.token, **{key: issued.payload[claim] for key, claim in _SUMMARY.items()}}
+    return {"line": issued.line, "token": issued.token, **{key: issued.payload[claim] for key, claim in _SUMMARY.items()},
+            "endorsements": issued.entry.get("endorsements", [])}
 
 
 
@@ -127,7 +163,7 @@ def assert_(a: AssertArgs) -> None:
     context = read_context(a["to"], a["policy"], a["origin"])  # usage errors before anything is unlocked or read
     wallet = unlock_wallet(a["passphrase_file"])
     plan = _plan(wallet, a["to"], persona=a["persona"], state=a["state"], disclose=a["disclose"], service=a["service"], model=a["model"],
-                 context=context)
+                 context=context, endorsed_by=a["endorsed_by"], verified=a["verified"])
     if plan.outcome.state == "undetectable":
         Output.notice(f"undetectable call to {plan.destination}: no identity is sent (decided by {plan.intent.source})")
         Output(a["json_out"]).product({"state": "undetectable", "line": None, "token": None, "audience": plan.destination}, "")
@@ -136,7 +172,7 @@ def assert_(a: AssertArgs) -> None:
     _check_output(issued, issued.line.encode(), fingerprints)
     _check_output(issued, issued.token.encode(), fingerprints)
     _deliver(wallet, issued, lambda: Output(a["json_out"]).product(_summary(issued), issued.line if a["format"] == "line" else issued.token))
-    _notice(issued, plan)
+    _notice(wallet, issued, plan)
 
 
 def sign_sdp(a: SignSdpArgs) -> None:
@@ -157,7 +193,7 @@ def sign_sdp(a: SignSdpArgs) -> None:
         raise UsageError("the SDP has no a=fingerprint line: there is nothing to bind the identity to")
     wallet = unlock_wallet(a["passphrase_file"])
     plan = _plan(wallet, a["to"], persona=a["persona"], state=a["state"], disclose=a["disclose"], service=a["service"], model=a["model"],
-                 context=context)
+                 context=context, endorsed_by=a["endorsed_by"], verified=a["verified"])
     if plan.outcome.state == "undetectable":
         stripped = sdp.without_identity()
         removed = " (an a=identity already in it was removed)" if stripped != raw else ""
@@ -182,11 +218,11 @@ def sign_sdp(a: SignSdpArgs) -> None:
     output = a["output"]
     if output is not None:
         _deliver(wallet, issued, lambda: write_new_file(output, signed, replace=True))
-        _notice(issued, plan)
+        _notice(wallet, issued, plan)
         Output(a["json_out"]).product({**summary, "output": output})
     elif a["json_out"]:
         _deliver(wallet, issued, lambda: Output(True).product({**summary, "sdp": signed.decode("utf-8")}))
-        _notice(issued, plan)
+        _notice(wallet, issued, plan)
     else:
         _deliver(wallet, issued, _stdout(signed))
-        _notice(issued, plan)
+        _notice(wallet, issued, plan)

@@ -72,6 +72,9 @@ GROUPS = {
     "dest": "Categorise destinations: trusted, inner-circle, uncertain (the default), untrusted.",
     "rule": "Privacy rules by destination, category, service type and call model.",
     "policy": "Destination and calling-service policies (docs/policy.md).",
+    "endorse": "Ask identity providers to vouch for your keys, and keep their endorsements (docs/endorsements.md).",
+    "trust": "The identity providers this verifier believes, each for some claims (like ssh allowed_signers).",
+    "idp": "Run a small identity provider: enroll accounts, issue endorsements, revoke them, publish.",
 }
 
 #: Options several commands share, declared once: group -> [(parameter, its annotation's name here, default)].
@@ -81,6 +84,7 @@ OPTION_GROUPS: dict[str, list[tuple[str, str, Any]]] = {
                 ("ttl", "TtlOpt", DEFAULT_TTL)],
     "context": [("service", "ServiceOpt", None), ("model", "ModelOpt", None), ("policy", "PolicyOpt", None),
                 ("origin", "OriginOpt", None)],
+    "endorsing": [("endorsed_by", "EndorsedByOpt", None), ("verified", "VerifiedOpt", None)],
     "unlocks": [("passphrase_file", "PassphraseFileOpt", None)],
     "json": [("json_out", "JsonOpt", False)],
 }
@@ -148,6 +152,10 @@ for _path, _target, _summary in (
      "List categorised destinations."),
     ("rule list", "wallet.cli.privacy:rule_list",
      "List rules, highest precedence first."),
+    ("endorse list", "wallet.cli.endorse:list_",
+     "List held endorsements per IdP and persona: claims, expiry, once-only ones left; and pending requests."),
+    ("idp accounts", "wallet.cli.idp:accounts",
+     "List this IdP's enrolled accounts and their verified claims."),
 ):
     _showing(_path, _target, _summary)
 
@@ -250,13 +258,29 @@ DiscloseOpt = Annotated[
     typer.Option("--disclose", metavar="ATTR", help="Disclose this persona attribute (repeatable). Default: nothing."),
 ]
 TtlOpt = Annotated[int, typer.Option("--ttl", metavar="SECONDS", help=f"Lifetime of the assertion (1-{MAX_TTL}).")]
+EndorsedByOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--endorsed-by", metavar="IDP",
+                 help="Present an endorsement by this identity provider (its https issuer URL; repeatable)."),
+]
+VerifiedOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--verified", metavar="CLAIM",
+                 help="A claim an IdP verified that may be disclosed from an endorsement (repeatable): "
+                 "verified_person, name, email, phone_number, org, group, account."),
+]
+TrustFileOpt = Annotated[
+    Optional[str],
+    typer.Option("--trust", metavar="FILE", help="The trust file (default: $WALLET_HOME/trust.json)."),
+]
+IdpOpt = Annotated[str, typer.Option("--idp", metavar="URL", help="The identity provider (its https issuer URL).")]
 FingerprintOpt = Annotated[
     Optional[list[str]],
     typer.Option("--fingerprint", metavar="'ALG HEX'", help="A DTLS fingerprint, e.g. 'sha-256 AB:CD:...' (repeatable)."),
 ]
 
 
-@implemented_by("assert", "wallet.cli.assertions:assert_", groups=("signing", "context", "unlocks", "json"))
+@implemented_by("assert", "wallet.cli.assertions:assert_", groups=("signing", "endorsing", "context", "unlocks", "json"))
 def assert_(
     to: ToOpt,
     fingerprint: FingerprintOpt = None,
@@ -265,7 +289,7 @@ def assert_(
     """Sign an identity assertion over DTLS fingerprints for DEST (offline)."""
 
 
-@implemented_by("sign-sdp", "wallet.cli.assertions:sign_sdp", groups=("signing", "context", "unlocks", "json"))
+@implemented_by("sign-sdp", "wallet.cli.assertions:sign_sdp", groups=("signing", "endorsing", "context", "unlocks", "json"))
 def sign_sdp(
     to: ToOpt,
     file: Annotated[str, typer.Argument(metavar="FILE", help="The SDP offer or answer ('-' = stdin).")] = "-",
@@ -301,6 +325,7 @@ def verify(
     policy: Annotated[
         Optional[str], typer.Option("--policy", metavar="FILE", help="Enforce this destination policy (docs/policy.md).")
     ] = None,
+    trust: TrustFileOpt = None,
 ) -> Any:
     """Verify an identity assertion offline; needs no wallet and no secret."""
 
@@ -322,7 +347,7 @@ def dest_rm(dest: DestArg) -> None:
     """Forget a destination's category (it becomes uncertain)."""
 
 
-@implemented_by("rule add", "wallet.cli.privacy:rule_add")
+@implemented_by("rule add", "wallet.cli.privacy:rule_add", groups=("endorsing", "unlocks", "json"))
 def rule_add(
     state: Annotated[PrivacyState, typer.Option("--state", help="The privacy state for matching calls.")],
     dest: Annotated[
@@ -357,9 +382,166 @@ def policy_check(
     """Validate a policy file."""
 
 
-@implemented_by("explain", "wallet.cli.privacy:explain", groups=("context", "unlocks", "json"))
-def explain(to: ToOpt, persona: PersonaOpt = None) -> None:
+@implemented_by("explain", "wallet.cli.privacy:explain", groups=("endorsing", "context", "unlocks", "json"))
+def explain(to: ToOpt, persona: PersonaOpt = None, state: StateOpt = None) -> None:
     """Show, without signing, what a call to DEST would disclose, and which rule or policy decided each item."""
+
+
+# -- endorsements: the holder ----------------------------------------------------------------------
+@implemented_by("endorse account", "wallet.cli.endorse:account")
+def endorse_account(
+    idp: IdpOpt,
+    persona: Annotated[str, typer.Option("--persona", "-p", metavar="NAME", help="The persona the account is for.")] = "default",
+) -> None:
+    """Show the account key (a did:key) to enroll at an identity provider: your pairwise key for it."""
+
+
+@implemented_by("endorse request", "wallet.cli.endorse:request")
+def endorse_request(
+    idp: IdpOpt,
+    persona: Annotated[str, typer.Option("--persona", "-p", metavar="NAME", help="The persona whose keys to endorse.")] = "default",
+    state: Annotated[
+        PrivacyState,
+        typer.Option("--state", help="The calls the endorsement is for: identified (the persona's key), pseudonymous "
+                     "(the key each --to DEST sees), unlinkable (--count once-only keys)."),
+    ] = PrivacyState.IDENTIFIED,
+    count: Annotated[
+        Optional[int], typer.Option("--count", metavar="N", help="How many once-only endorsements (unlinkable; default 20).")
+    ] = None,
+    to: Annotated[
+        Optional[list[str]], typer.Option("--to", metavar="DEST", help="A destination whose pairwise key to endorse (repeatable).")
+    ] = None,
+    claims: Annotated[
+        Optional[str],
+        typer.Option("--claims", metavar="CLAIM,...", help="The verified claims to ask for (default: all the account has; "
+                     "verified_person for unlinkable)."),
+    ] = None,
+    with_guid: Annotated[
+        bool, typer.Option("--with-guid", help="Also send your GUID (it links your accounts at IdPs that compare notes).")
+    ] = False,
+    output: Annotated[
+        Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the request to FILE (default: stdout).")
+    ] = None,
+) -> None:
+    """Make a signed endorsement request for an identity provider (keys with proof of possession)."""
+
+
+@implemented_by("endorse import", "wallet.cli.endorse:import_")
+def endorse_import(
+    file: Annotated[str, typer.Argument(metavar="RESPONSE", help="The IdP's response, or a bare SD-JWT VC ('-' = stdin).")],
+    metadata: Annotated[
+        Optional[str], typer.Option("--metadata", metavar="FILE", help="For a bare SD-JWT VC: its issuer's metadata (JSON).")
+    ] = None,
+    persona: Annotated[
+        Optional[str], typer.Option("--persona", "-p", metavar="NAME", help="For a bare SD-JWT VC: the persona it is for.")
+    ] = None,
+    to: Annotated[
+        Optional[str], typer.Option("--to", metavar="DEST", help="For a bare SD-JWT VC: the destination whose key it is for.")
+    ] = None,
+) -> None:
+    """Keep the endorsements of an IdP's response (each checked against the request and the issuer's key)."""
+
+
+# -- endorsements: the verifier's trust -------------------------------------------------------------
+IssuerArg = Annotated[str, typer.Argument(metavar="ISSUER", help="The identity provider's https issuer URL.")]
+
+
+@implemented_by("trust add", "wallet.cli.trust:add", groups=("json",))
+def trust_add(
+    issuer: IssuerArg,
+    metadata: Annotated[
+        Optional[str], typer.Option("--metadata", metavar="FILE", help="The issuer's metadata (/.well-known/jwt-vc-issuer).")
+    ] = None,
+    key: Annotated[Optional[str], typer.Option("--key", metavar="JWK", help="The issuer's Ed25519 key as a JWK (JSON).")] = None,
+    claims: Annotated[
+        Optional[str], typer.Option("--claims", metavar="CLAIM,...", help="Trust it only for these claims (default: any).")
+    ] = None,
+    valid_after: Annotated[
+        Optional[str], typer.Option("--valid-after", metavar="TIME", help="Trust endorsements issued from TIME on.")
+    ] = None,
+    valid_before: Annotated[
+        Optional[str], typer.Option("--valid-before", metavar="TIME", help="Trust endorsements issued before TIME.")
+    ] = None,
+    trust: TrustFileOpt = None,
+) -> None:
+    """Trust an identity provider's endorsements (replaces an earlier entry for it)."""
+
+
+@implemented_by("trust list", "wallet.cli.trust:list_", groups=("json",))
+def trust_list(trust: TrustFileOpt = None) -> None:
+    """List trusted identity providers, their claims, validity and loaded status lists."""
+
+
+@implemented_by("trust rm", "wallet.cli.trust:rm", groups=("json",))
+def trust_rm(issuer: IssuerArg, trust: TrustFileOpt = None) -> None:
+    """Stop trusting an identity provider."""
+
+
+@implemented_by("trust status", "wallet.cli.trust:status", groups=("json",))
+def trust_status(
+    issuer: IssuerArg,
+    file: Annotated[str, typer.Argument(metavar="TOKEN_FILE", help="Its Status List Token, as published ('-' = stdin).")],
+    trust: TrustFileOpt = None,
+) -> None:
+    """Load an issuer's revocation list in bulk (a Token Status List); verify never fetches one per call."""
+
+
+# -- endorsements: the identity provider -----------------------------------------------------------
+AccountArg = Annotated[str, typer.Argument(metavar="ACCOUNT", help="The account's name at this IdP.")]
+
+
+@implemented_by("idp init", "wallet.cli.idp:init")
+def idp_init(
+    issuer: Annotated[str, typer.Option("--issuer", metavar="URL", help="The IdP's https issuer URL (the iss of its endorsements).")],
+    store: StoreOpt = StoreKind.AUTO,
+    ttl: Annotated[
+        Optional[int], typer.Option("--ttl", metavar="SECONDS", help="Lifetime of the endorsements it issues (default 90 days).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing IdP home (its issuer key is lost).")] = False,
+    yes: YesOpt = False,
+) -> None:
+    """Create an identity provider in $WALLET_IDP_HOME: an Ed25519 issuer key and an empty status list."""
+
+
+@implemented_by("idp enroll", "wallet.cli.idp:enroll")
+def idp_enroll(
+    account: AccountArg,
+    account_key: Annotated[
+        Optional[str], typer.Option("--account-key", metavar="DID", help="The holder's account key ('wallet endorse account').")
+    ] = None,
+    attr: Annotated[
+        Optional[list[str]],
+        typer.Option("--attr", metavar="CLAIM=VALUE", help="A claim this IdP verified (repeatable): verified_person=true, "
+                     "name, email, phone_number, org, group, account."),
+    ] = None,
+    attr_file: Annotated[
+        Optional[str], typer.Option("--attr-file", metavar="PATH", help="Read CLAIM=VALUE lines from a file ('-' = stdin).")
+    ] = None,
+    update: Annotated[bool, typer.Option("--update", help="Change an enrolled account (claims are added or replaced).")] = False,
+) -> None:
+    """Enroll an account: the claims this IdP verified, and the key its holder signs requests with."""
+
+
+@implemented_by("idp issue", "wallet.cli.idp:issue")
+def idp_issue(
+    file: Annotated[str, typer.Argument(metavar="REQUEST", help="A holder's endorsement request ('-' = stdin).")],
+    output: Annotated[
+        Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the response to FILE (default: stdout).")
+    ] = None,
+) -> None:
+    """Answer an endorsement request: an SD-JWT VC for each key, with the account's verified claims."""
+
+
+@implemented_by("idp revoke", "wallet.cli.idp:revoke")
+def idp_revoke(account: AccountArg, yes: YesOpt = False) -> None:
+    """Revoke an account and every endorsement issued to it (publish the status list afterwards)."""
+
+
+@implemented_by("idp publish", "wallet.cli.idp:publish")
+def idp_publish(
+    directory: Annotated[str, typer.Argument(metavar="DIR", help="Where to write the files to serve.")] = ".",
+) -> None:
+    """Write the issuer metadata (/.well-known/jwt-vc-issuer, with its JWKS) and the status list to serve."""
 
 
 # -- portability ---------------------------------------------------------------------------------
@@ -389,5 +571,5 @@ def demo() -> None:
 
 
 #: Top-level commands in the order help lists them (groups gather the commands declared as "GROUP NAME").
-ORDER = ("init", "status", "persona", "pseudonym", "assert", "sign-sdp", "verify", "history", "explain", "dest", "rule",
-         "policy", "export", "import", "demo")
+ORDER = ("init", "status", "persona", "pseudonym", "endorse", "assert", "sign-sdp", "verify", "trust", "history",
+         "explain", "dest", "rule", "policy", "idp", "export", "import", "demo")

@@ -33,6 +33,13 @@ class AssertionFormat(enum.StrEnum):
     TOKEN = "token"  # the bare JWS
 
 
+def claim_text(value: object) -> str:
+    """A verified claim's value as people read it (JSON's true, not Python's True), safe for a terminal."""
+    from wallet.text import for_terminal
+
+    return for_terminal(value if isinstance(value, str) else json.dumps(value))
+
+
 def for_people(stream: Any) -> bool:
     """True when ``stream`` is a terminal a person reads, and they did not ask for plain output."""
     return _color_ok(stream)

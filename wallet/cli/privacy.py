@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from wallet.cli.common import unlock_wallet
-from wallet.cli.output import Output, for_people
+from wallet.cli.output import Output, claim_text, for_people
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from wallet.privacy.policy import Policy
+    from wallet.privacy.rules import Rule
     from wallet.facade import Plan, Wallet
 
 
@@ -72,6 +73,10 @@ def describe_plan(plan: Plan) -> dict[str, Any]:
         "satisfiable": out.satisfiable,
         "decided_by": plan.intent.source,
         "default_used": out.default_used,
+        "endorsements": [{"issuer": e["issuer"], "vct": e["vct"], "once": e["once"],
+                          "verified": e["verified"]}
+                         for e in out.endorsements],
+        "notices": out.notices,
     }
 
 
@@ -80,6 +85,11 @@ def conflict_summary(plan: Plan) -> str:
     c = next(c for c in plan.outcome.conflicts if c["resolution"] == "unresolved")
     parties = ", ".join(c["refused_by"])
     plural = len(c["refused_by"]) > 1
+    if c["item"].startswith("endorsement:"):
+        need = c["item"].split(":", 1)[1]
+        if c["wanted"] == "none held":
+            return f"{c['by']} requires {need}, and {parties}"
+        return f"{parties} {'require' if plural else 'requires'} {need}, but the {c['wanted']} by {c['by']}"
     if c["item"] == "state":
         what = f"{'refuse' if plural else 'refuses'} {c['wanted']} callers"
     elif c["item"].startswith("attribute:"):
@@ -117,6 +127,7 @@ def rule_add(a: RuleAddArgs) -> None:
     rule = Rule.new(
         dest=a["dest"], category=a["category"], service=a["service"], model=a["model"], state=a["state"], persona=a["persona"],
         disclose=(a["disclose"] or "").split(",") if a["disclose"] else [], origin=a["origin"], on_conflict=a["on_conflict"],
+        endorsed_by=a["endorsed_by"], verified=a["verified"],
     )
     wallet = unlock_wallet(a["passphrase_file"])
     if rule.persona:
@@ -128,16 +139,21 @@ def rule_add(a: RuleAddArgs) -> None:
 
 def rule_list(a: RuleListArgs) -> None:
     rules = unlock_wallet(a["passphrase_file"]).prefs.rules()
+    def endorsed(r: Rule) -> str:
+        by = ",".join(r.endorsed_by) or "-"
+        return f"{by} ({','.join(r.verified)})" if r.verified else by
+
     plain = [
         f"{r.rule_id}\t{r.describe()}\t{r.state}\t{r.persona or '-'}\t{','.join(r.disclose) or '-'}\t"
         f"origin={r.origin or 'default'}\ton-conflict={r.on_conflict}"
+        + (f"\tendorsed-by={endorsed(r)}" if r.endorsed_by or r.verified else "")
         for r in rules
     ]
     Output(a["json_out"]).table(
         {"rules": [r.to_json() for r in rules]},
-        columns=["id", "matches", "state", "persona", "discloses", "origin", "on conflict"],
+        columns=["id", "matches", "state", "persona", "discloses", "origin", "on conflict", "endorsed by (verified)"],
         rows=[[r.rule_id, r.describe(), r.state, r.persona or "-", ", ".join(r.disclose) or "-",
-               r.origin or "default", r.on_conflict] for r in rules],
+               r.origin or "default", r.on_conflict, endorsed(r)] for r in rules],
         plain="\n".join(plain),
         empty="no rules yet: the built-in defaults decide (wallet rule add ...; see wallet explain --to DEST)",
     )
@@ -155,6 +171,7 @@ def policy_check(a: PolicyCheckArgs) -> None:
     human = (
         f"valid policy of {policy.party} ({policy.role}): accepts {', '.join(policy.accept)}; "
         f"requires {', '.join(policy.require) or 'nothing'}; origin {policy.origin}"
+        + (f"; requires {policy.endorsement.describe()}" if policy.endorsement else "")
     )
     Output(a["json_out"]).product({"valid": True, "policy": policy.to_json()}, human)
 
@@ -170,10 +187,12 @@ def make_plan(
     persona: str | None,
     state: str | None = None,
     disclose: list[str] | None = None,
+    endorsed_by: list[str] | None = None,
+    verified: list[str] | None = None,
 ) -> Plan:
     return wallet.plan(
         to, service=service, model=model, policies=policies, origin_url=origin_url,
-        state=state, persona=persona, disclose=disclose, ask=ask_on_tty,
+        state=state, persona=persona, disclose=disclose, endorsed_by=endorsed_by, verified=verified, ask=ask_on_tty,
     )
 
 
@@ -183,7 +202,7 @@ def explain(a: ExplainArgs) -> None:
     policies, origin_url = read_context(a["to"], a["policy"], a["origin"])
     wallet = unlock_wallet(a["passphrase_file"])
     plan = make_plan(wallet, a["to"], service=a["service"], model=a["model"], policies=policies, origin_url=origin_url,
-                     persona=a["persona"])
+                     persona=a["persona"], state=a["state"], endorsed_by=a["endorsed_by"], verified=a["verified"])
     doc = describe_plan(plan)
     scope = plan.outcome.scope
     ident = None
@@ -197,6 +216,10 @@ def explain(a: ExplainArgs) -> None:
         f"disclosed: {', '.join(f'{k}={v}' for k, v in doc['disclosed'].items()) or 'nothing'}; origin: {plan.outcome.origin['status']}",
         f"decided by: {plan.intent.source}" + (" (no rule of yours matched)" if plan.outcome.default_used else ""),
     ]
+    for e in doc["endorsements"]:
+        shown = ", ".join(f"{k}={claim_text(v)}" for k, v in e["verified"].items()) or "no claim"
+        lines.append(f"endorsement: {e['issuer']} ({e['vct']}{', once-only' if e['once'] else ''}); verified: {shown}")
+    lines += [f"notice: {n}" for n in plan.outcome.notices]
     trace = [f"  {d['item']}: {d['value']} <- {d['decided_by']} ({d['why']})" for d in plan.outcome.decisions]
     trace += [f"  conflict on {c['item']}: {', '.join(c['refused_by'])} vs {c['by']} -> {c['resolution']}"
               for c in plan.outcome.conflicts]

@@ -6,7 +6,7 @@ import json
 import sys
 
 from wallet.cli.common import read_input
-from wallet.cli.output import BatchProgress, Output
+from wallet.cli.output import BatchProgress, Output, claim_text
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from wallet.assertions.replay import ReplayStore
     from wallet.assertions.sdp import Fingerprint
     from wallet.cli._args import VerifyArgs
+    from wallet.endorsements.trust import TrustStore
     from wallet.privacy.policy import Policy
 
 
@@ -67,8 +68,12 @@ def _human(result: Any) -> str:
     what = ", ".join(f"{_safe(k)}={_safe(v)}" for k, v in result.disclosed.items()) or "nothing"
     expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(result.expires_at))
     origin = result.origin["status"] + (f" ({_safe(result.origin['url'])})" if result.origin.get("url") else "")
+    verified = "".join(
+        f"; verified by {_safe(e.issuer)} ({_safe(e.vct)}, status {e.status}): "
+        + (", ".join(f"{_safe(k)}={claim_text(v)}" for k, v in e.claims.items()) or "no claim shown")
+        for e in result.endorsements)
     return (
-        f"valid: {result.identity} ({result.state}) for {result.audience}; disclosed: {what}; "
+        f"valid: {result.identity} ({result.state}) for {result.audience}; self-asserted: {what}{verified}; "
         f"origin: {origin}; expires {expires}"
     )
 
@@ -83,8 +88,12 @@ def verify(a: VerifyArgs) -> None:
     from wallet.cli.privacy import load_policy_arg
 
     enforced = load_policy_arg(a["policy"]) if a["policy"] is not None else None
+    from wallet.cli.trust import load_trust
+
+    trust = load_trust(a["trust"], missing_ok=True)
     if a["batch"]:
-        _batch(a["file"], a["audience"], fingerprints, a["expect_id"], when, a["no_replay_check"], a["replay_store"], enforced)
+        _batch(a["file"], a["audience"], fingerprints, a["expect_id"], when, a["no_replay_check"], a["replay_store"],
+               enforced, trust)
         return
     if a["audience"] is None:
         raise UsageError("--audience DEST is required: the destination you are", hint="e.g. --audience https://shop.example")
@@ -92,7 +101,8 @@ def verify(a: VerifyArgs) -> None:
     store = _replay_store(a["no_replay_check"], a["replay_store"])
     try:
         result = verify_one(
-            data, audience=a["audience"], fingerprints=fingerprints, expect_id=a["expect_id"], at=when, replay=store, policy=enforced
+            data, audience=a["audience"], fingerprints=fingerprints, expect_id=a["expect_id"], at=when, replay=store,
+            policy=enforced, trust=trust,
         )
     finally:
         if store is not None:
@@ -131,6 +141,7 @@ def _batch(
     no_replay_check: bool,
     replay_store: str | None,
     policy: Policy | None,
+    trust: TrustStore,
 ) -> None:
     """Connect stdin (or FILE) and stdout to wallet.assertions.batch.verify_batch; a summary on stderr."""
     from wallet.assertions.batch import verify_batch
@@ -157,7 +168,7 @@ def _batch(
     progress = BatchProgress()
     try:
         for result in verify_batch(_lines(stream), audience=audience, fingerprints=list(fingerprints),
-                                   expect_id=expect_id, at=when, policy=policy, replay=store):
+                                   expect_id=expect_id, at=when, policy=policy, replay=store, trust=trust):
             out.write(result.text + "\n")
             total += 1
             valid += result.valid

@@ -27,6 +27,7 @@ import hashlib
 from wallet.encoding import b64url, b64url_decode, dumps
 from wallet.endorsements.sdjwt import SdJwt, issue
 from wallet.errors import BadEndorsement, UsageError
+from wallet.vocabulary import ENDORSED_CLAIMS
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 TYP = "dc+sd-jwt"
 #: The claims an endorsement can vouch for, all selectively disclosable.
-CLAIMS = ("verified_person", "name", "email", "phone_number", "org", "group", "account")
+CLAIMS = ENDORSED_CLAIMS
 #: What an endorsement is about (its ``vct``): a person, membership of a group, an account at a service.
 VCT_PERSON = "urn:wallet:vct:person"
 VCT_GROUP = "urn:wallet:vct:group"

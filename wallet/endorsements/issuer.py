@@ -95,7 +95,7 @@ class IdentityProvider:
     @staticmethod
     def initial_records(issuer: str, *, ttl: int = DEFAULT_TTL, list_size: int = DEFAULT_LIST_SIZE) -> dict[str, list[tuple[str, Any]]]:
         """The records of a new IdP home (wallet.idp provisions them with the home)."""
-        from wallet.endorsements.trust import check_issuer
+        from wallet.destination import check_issuer
 
         check_issuer(issuer)
         if not 3600 <= ttl <= 5 * 365 * 86_400:
@@ -168,8 +168,8 @@ class IdentityProvider:
         if len(req.keys) > MAX_BATCH:
             raise UsageError(f"at most {MAX_BATCH} keys per request")
         once = req.state == PrivacyState.UNLINKABLE
-        if not once and len(req.keys) > 1 and vct != VCT_GROUP:
-            raise UsageError("only unlinkable (once-only) endorsements come in batches")
+        if req.state == PrivacyState.IDENTIFIED and len(req.keys) > 1:
+            raise UsageError("an identified endorsement is for one key (the persona's own)")
         ttl = self.config["ttl"]
         endorsements, entries = [], []
         with self.records.transaction():
@@ -267,9 +267,19 @@ class IdentityProvider:
         written = []
         for relative, data in files.items():
             target = os.path.join(directory, relative)
-            os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
-            write_new_file(target, data, replace=True)
-            os.chmod(target, 0o644)  # published: meant to be served to anyone
+            try:
+                folder = directory
+                for part in os.path.dirname(relative).split(os.sep):
+                    folder = os.path.join(folder, part)
+                    if not os.path.isdir(folder):
+                        os.makedirs(folder, exist_ok=True)
+                        os.chmod(folder, 0o755)  # published: a web server reads it
+                write_new_file(target, data, replace=True)
+                os.chmod(target, 0o644)
+            except OSError as exc:
+                from wallet.errors import FileError
+
+                raise FileError(f"cannot write {target}: {exc.strerror or type(exc).__name__}") from None
             written.append(target)
         return written
 

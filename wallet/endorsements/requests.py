@@ -27,7 +27,7 @@ import json
 import os
 import time
 
-from wallet.encoding import b64url, strict_json
+from wallet.encoding import b64url, user_json
 from wallet.endorsements.credential import CLAIMS, jwk_of, key_of
 from wallet.errors import BadEndorsement, Malformed, TooLarge, UnsupportedAlg, UsageError
 from wallet.jose import parse_compact, sign_compact
@@ -175,10 +175,7 @@ def read_response(raw: bytes) -> Response:
         except (UnicodeDecodeError, BadEndorsement) as exc:
             raise UsageError(f"not an endorsement response nor an SD-JWT VC: {getattr(exc, 'message', exc)}") from None
         return Response(sd.payload["iss"], None, None, [token])
-    try:
-        doc = strict_json(text, what="endorsement response")
-    except Malformed as exc:
-        raise UsageError(exc.message) from None
+    doc = user_json(text, what="endorsement response")
     if not isinstance(doc, dict) or doc.get("format") != RESPONSE_FORMAT:
         raise UsageError(f"not an endorsement response ({RESPONSE_FORMAT})")
     issuer, request, metadata, endorsements = (doc.get("issuer"), doc.get("request"), doc.get("metadata"),

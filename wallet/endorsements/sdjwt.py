@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 SEPARATOR = "~"
 SD_ALG = "sha-256"
 KB_TYP = "kb+jwt"
-MAX_SD_JWT_BYTES = 12 * 1024
+MAX_SD_JWT_BYTES = 8 * 1024
 MAX_DISCLOSURES = 32
 MAX_DIGESTS = 64
 _RESERVED = ("_sd", "...", "_sd_alg")

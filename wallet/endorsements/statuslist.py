@@ -58,6 +58,9 @@ class StatusList:
             raise BadEndorsement(f"status index {index} is outside the issuer's status list")
         return bool(self.data[index // 8] >> (index % 8) & 1)
 
+    def count_revoked(self) -> int:
+        return sum(bin(b).count("1") for b in self.data)
+
     def encode(self) -> dict[str, object]:
         return {"bits": 1, "lst": b64url(zlib.compress(bytes(self.data), 9))}
 

@@ -3,8 +3,8 @@ allowed_signers), with the status lists it loaded in bulk.
 
     >>> from wallet.endorsements.trust import TrustStore
     >>> store = TrustStore.empty()
-    >>> store.add("https://idp.example", keys=[{"kty": "OKP", "crv": "Ed25519", "x": "A" * 43}],
-    ...           claims=["verified_person"])
+    >>> entry = store.add("https://idp.example", keys=[{"kty": "OKP", "crv": "Ed25519", "x": "A" * 43}],
+    ...                   claims=["verified_person"])
     >>> [entry.issuer for entry in store.entries()], store.entry("https://idp.example").claims
     (['https://idp.example'], ('verified_person',))
 
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 
+from wallet.destination import check_issuer
 from wallet.endorsements.credential import key_of, thumbprint
 from wallet.errors import BadEndorsement, CorruptData, FileError, UsageError
 
@@ -40,22 +41,14 @@ FORMAT = "wallet-trust/1"
 MAX_BYTES = 4 << 20
 
 
-def check_issuer(issuer: str) -> str:
-    """An issuer identifier: an https URL without query or fragment (SD-JWT VC)."""
-    if not isinstance(issuer, str) or not issuer.startswith("https://") or len(issuer) > 2048 or any(
-            c in issuer for c in "?#\\ \t\r\n") or issuer.rstrip("/") != issuer or len(issuer) <= len("https://"):
-        raise UsageError(f"an issuer is an https URL without a trailing slash, query or fragment, not {issuer!r}",
-                         hint="e.g. https://idp.example")
-    return issuer
-
-
 class TrustEntry:
-    __slots__ = ("issuer", "keys", "claims", "valid_after", "valid_before", "status_lists")
+    __slots__ = ("issuer", "keys", "claims", "valid_after", "valid_before", "status_lists", "_loaded")
 
     def __init__(self, issuer: str, keys: dict[str, bytes], claims: tuple[str, ...] | None,
                  valid_after: int | None, valid_before: int | None, status_lists: dict[str, str]) -> None:
         self.issuer, self.keys, self.claims = issuer, keys, claims
         self.valid_after, self.valid_before, self.status_lists = valid_after, valid_before, status_lists
+        self._loaded: dict[str, LoadedList] = {}  # status lists already verified and decompressed
 
     def to_json(self) -> dict[str, Any]:
         from wallet.endorsements.credential import jwk_of
@@ -76,13 +69,22 @@ class TrustEntry:
         token = self.status_lists.get(uri)
         if token is None:
             return None
-        last: BadEndorsement | None = None
-        for key in self.keys.values():
-            try:
-                return parse_token(token, key, uri=uri, now=now)
-            except BadEndorsement as exc:
-                last = exc
-        raise last or BadEndorsement("no key of the issuer verifies its status list")
+        loaded = self._loaded.get(uri)
+        if loaded is None:
+            last: BadEndorsement | None = None
+            for key in self.keys.values():
+                try:
+                    loaded = parse_token(token, key, uri=uri, now=0)
+                    break
+                except BadEndorsement as exc:
+                    last = exc
+            else:
+                raise last or BadEndorsement("no key of the issuer verifies its status list")
+            self._loaded[uri] = loaded
+        if loaded.expires_at is not None and now > loaded.expires_at:
+            raise BadEndorsement(f"the status list of {self.issuer[:80]} that this verifier loaded has expired",
+                                 hint="load a fresh one: wallet trust status ISSUER FILE")
+        return loaded
 
 
 class TrustStore:
@@ -149,6 +151,7 @@ class TrustStore:
                 if previous.issued_at > loaded.issued_at:
                     raise UsageError("this status list is older than the one already loaded")
             entry.status_lists[loaded.uri] = token.strip()
+            entry._loaded.pop(loaded.uri, None)
             return loaded
         raise UsageError("the status list token does not verify with any key of the issuer, or has expired")
 
@@ -211,13 +214,9 @@ class TrustStore:
 
 def issuer_metadata_keys(raw: bytes, issuer: str) -> list[Any]:
     """The keys of an issuer's published metadata (SD-JWT VC ``/.well-known/jwt-vc-issuer``), checked."""
-    from wallet.encoding import strict_json
-    from wallet.errors import Malformed
+    from wallet.encoding import user_json
 
-    try:
-        doc = strict_json(raw, what="issuer metadata")
-    except Malformed as exc:
-        raise UsageError(exc.message) from None
+    doc = user_json(raw, what="issuer metadata")
     if not isinstance(doc, dict) or doc.get("issuer") != issuer:
         raise UsageError(f"the metadata is not {issuer}'s (its 'issuer' differs)")
     jwks = doc.get("jwks")

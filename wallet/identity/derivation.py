@@ -40,12 +40,13 @@ def _label(scope: KeyScope) -> bytes:
 class Pseudonym:
     """A derived key pair; ``secret_key`` is libsodium's 64-byte form (seed || public)."""
 
-    __slots__ = ("scope", "public_key", "secret_key")
+    __slots__ = ("scope", "public_key", "secret_key", "context")
 
-    def __init__(self, scope: KeyScope, public_key: bytes, secret_key: bytes) -> None:
+    def __init__(self, scope: KeyScope, public_key: bytes, secret_key: bytes, context: bytes | None = None) -> None:
         self.scope = scope
         self.public_key = public_key
         self.secret_key = secret_key
+        self.context = context  # a one-time key's random context (to derive it again), else None
 
     def __repr__(self) -> str:
         return f"Pseudonym(scope={self.scope.value!r}, did={self.did!r}, secret_key=<redacted>)"
@@ -89,19 +90,23 @@ class Deriver:
         )
         return hmac.digest(self._prk, message, "sha256")
 
-    def derive(self, persona_id: bytes, scope: KeyScope, destination: str | None = None) -> Pseudonym:
+    def derive(
+        self, persona_id: bytes, scope: KeyScope, destination: str | None = None, *, context: bytes | None = None
+    ) -> Pseudonym:
         """The key ``destination`` sees for this persona under ``scope``.
 
         ``destination`` must already be normalised (wallet.destination); it is
-        required for the pairwise scope and ignored otherwise.
+        required for the pairwise scope and ignored otherwise. A one-time key
+        takes a fresh random context, unless ``context`` gives the one an
+        earlier key was made with (a key endorsed in advance, used later).
         """
         if scope == KeyScope.PAIRWISE:
             if not destination:
                 raise ValueError("a pairwise pseudonym needs a destination")
             context = destination.encode("utf-8")
         elif scope == KeyScope.ONE_TIME:
-            context = os.urandom(32)
+            context = os.urandom(32) if context is None else context
         else:
             context = b""
         public, secret = crypto_sign_seed_keypair(self.seed(persona_id, scope, context))
-        return Pseudonym(scope, public, secret)
+        return Pseudonym(scope, public, secret, context if scope == KeyScope.ONE_TIME else None)

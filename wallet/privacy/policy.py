@@ -11,8 +11,19 @@ destination that refuses unlinkable callers leaves ``unlinkable`` out),
 ``origin`` (``"required"`` or ``"optional"``, default optional), ``party``
 (who states the policy, a destination; default: the file name) and ``role``
 (``"destination"`` or ``"calling-service"``, default destination). Any other
-member is refused by name, so that a later version's members (such as
-mandated IdPs) are never silently ignored by this one.
+member is refused by name, so that a later version's members are never
+silently ignored by an earlier reader.
+
+Version 2 adds ``endorsement`` (draft 8.5.3, 8.2.3): the caller must present
+an identity provider's endorsement::
+
+    "endorsement": {"claims": ["verified_person"],          # verified claims it must disclose (may be [])
+                    "issuers": ["https://idp.example"],     # mandated: one of these must vouch ([]: any the
+                                                            #   verifier trusts)
+                    "preferred": ["https://idp.example"]}   # the caller should pick these first
+
+A version 2 policy cannot accept ``undetectable`` callers together with an
+endorsement requirement (an undetectable caller presents nothing).
 """
 
 from __future__ import annotations
@@ -25,28 +36,85 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any
 
-VERSIONS = (1,)
+VERSIONS = (1, 2)
 ROLES = ("destination", "calling-service")
 MEMBERS = ("version", "party", "role", "accept", "require", "origin")
+#: Members each version knows (a member of a later version is refused by name by an earlier one).
+MEMBERS_OF = {1: MEMBERS, 2: (*MEMBERS, "endorsement")}
+ENDORSEMENT_MEMBERS = ("claims", "issuers", "preferred")
+MAX_ISSUERS = 32
+
+
+class Requirement:
+    """A policy's endorsement requirement: claims an IdP must vouch for, mandated and preferred IdPs."""
+
+    __slots__ = ("claims", "issuers", "preferred")
+
+    def __init__(self, claims: tuple[str, ...], issuers: tuple[str, ...], preferred: tuple[str, ...]) -> None:
+        self.claims, self.issuers, self.preferred = claims, issuers, preferred
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {"claims": list(self.claims), "issuers": list(self.issuers), "preferred": list(self.preferred)}
+
+    def key(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        return self.claims, self.issuers, self.preferred
+
+    def describe(self) -> str:
+        who = f"by {' or '.join(self.issuers)}" if self.issuers else "by an IdP it trusts"
+        what = f" vouching for {', '.join(self.claims)}" if self.claims else ""
+        return f"an endorsement {who}{what}"
+
+
+def _requirement(doc: object, bad: Any) -> Requirement:
+    from wallet.destination import check_issuer
+    from wallet.vocabulary import ENDORSED_CLAIMS
+
+    if not isinstance(doc, dict):
+        raise bad("field 'endorsement' must be an object")
+    unknown = sorted(set(doc) - set(ENDORSEMENT_MEMBERS))
+    if unknown:
+        raise bad(f"field 'endorsement': unknown member {unknown[0]!r} (known: {', '.join(ENDORSEMENT_MEMBERS)})")
+    lists: dict[str, tuple[str, ...]] = {}
+    for name in ENDORSEMENT_MEMBERS:
+        value = doc.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value) or len(value) > MAX_ISSUERS:
+            raise bad(f"field 'endorsement.{name}' must be a list of at most {MAX_ISSUERS} strings")
+        lists[name] = tuple(dict.fromkeys(value))
+    wrong = [c for c in lists["claims"] if c not in ENDORSED_CLAIMS]
+    if wrong:
+        raise bad(f"field 'endorsement.claims': unknown claim {wrong[0][:40]!r} (known: {', '.join(ENDORSED_CLAIMS)})")
+    for issuer in lists["issuers"] + lists["preferred"]:
+        try:
+            check_issuer(issuer)
+        except UsageError as exc:
+            raise bad(f"field 'endorsement': {exc.message}") from None
+    if lists["issuers"] and not set(lists["preferred"]) <= set(lists["issuers"]):
+        raise bad("field 'endorsement.preferred' names an issuer that is not among the mandated 'issuers'")
+    return Requirement(lists["claims"], lists["issuers"], lists["preferred"])
 MAX_POLICY_BYTES = 64 * 1024
 
 
 class Policy:
-    __slots__ = ("party", "role", "accept", "require", "origin", "source", "named")
+    __slots__ = ("party", "role", "accept", "require", "origin", "source", "named", "endorsement")
 
     def __init__(
         self, party: str, role: str, accept: tuple[str, ...], require: tuple[str, ...], origin: str, source: str,
-        named: bool = True,
+        named: bool = True, endorsement: Requirement | None = None,
     ) -> None:
         self.party, self.role, self.accept, self.require, self.origin, self.source = party, role, accept, require, origin, source
         self.named = named
+        self.endorsement = endorsement
 
-    def key(self) -> tuple[str, str, tuple[str, ...], tuple[str, ...], str]:
-        return self.role, self.party, self.accept, self.require, self.origin
+    def key(self) -> tuple[object, ...]:
+        return self.role, self.party, self.accept, self.require, self.origin, (
+            self.endorsement.key() if self.endorsement else ())
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": 1, "party": self.party, "role": self.role, "accept": list(self.accept),
-                "require": list(self.require), "origin": self.origin}
+        doc: dict[str, Any] = {"version": 2 if self.endorsement else 1, "party": self.party, "role": self.role,
+                               "accept": list(self.accept), "require": list(self.require), "origin": self.origin}
+        if self.endorsement is not None:
+            doc["endorsement"] = self.endorsement.to_json()
+        return doc
 
     @classmethod
     def from_json(cls, raw: bytes, *, source: str) -> Policy:
@@ -63,12 +131,15 @@ class Policy:
             raise bad(exc.message) from None
         if not isinstance(doc, dict):
             raise bad("not a JSON object")
-        unknown = sorted(set(doc) - set(MEMBERS))
-        if unknown:
-            raise bad(f"unknown field {unknown[0]!r} (version 1 knows: {', '.join(MEMBERS)})")
         version = doc.get("version")
         if type(version) is not int or version not in VERSIONS:
-            raise bad(f"unknown version {version!r} (this wallet reads version 1)")
+            import json
+
+            raise bad(f"unknown version {json.dumps(version)[:20]} (this wallet reads versions 1 and 2)")
+        known = MEMBERS_OF[version]
+        unknown = sorted(set(doc) - set(known))
+        if unknown:
+            raise bad(f"unknown field {unknown[0][:40]!r} (version {version} knows: {', '.join(known)})")
         for name in ("accept", "require"):
             if name not in doc:
                 raise bad(f"missing field {name!r}")
@@ -100,7 +171,10 @@ class Policy:
                 party = normalize_destination(party)
             except UsageError as exc:
                 raise bad(f"field 'party': {exc.message}") from None
-        return cls(party, role, accept, require, origin, source, named="party" in doc)
+        endorsement = _requirement(doc["endorsement"], bad) if "endorsement" in doc else None
+        if endorsement is not None and "undetectable" in accept:
+            raise bad("a policy that requires an endorsement cannot accept undetectable callers (they present none)")
+        return cls(party, role, accept, require, origin, source, named="party" in doc, endorsement=endorsement)
 
 
 def load_policy(path: str) -> Policy:

@@ -35,19 +35,29 @@ if TYPE_CHECKING:
 class Intent:
     """What the caller wants for this call, and where that came from."""
 
-    __slots__ = ("state", "persona", "disclose", "origin", "on_conflict", "source", "is_default")
+    __slots__ = ("state", "persona", "disclose", "origin", "on_conflict", "source", "is_default", "endorsed_by",
+                 "verified")
 
     def __init__(
         self, state: str, persona: str | None, disclose: tuple[str, ...], origin: str, on_conflict: str,
-        source: str, is_default: bool,
+        source: str, is_default: bool, endorsed_by: tuple[str, ...] = (), verified: tuple[str, ...] = (),
     ) -> None:
         self.state, self.persona, self.disclose, self.origin = state, persona, disclose, origin
         self.on_conflict, self.source, self.is_default = on_conflict, source, is_default
+        self.endorsed_by, self.verified = endorsed_by, verified
+
+    def replace(self, **changes: Any) -> Intent:
+        values = {name: getattr(self, name) for name in self.__slots__}
+        values.update(changes)
+        return Intent(**values)
+
+    def wants_endorsement(self) -> bool:
+        return bool(self.endorsed_by or self.verified)
 
 
 class Outcome:
     __slots__ = ("state", "persona", "scope", "disclosed", "origin", "decisions", "conflicts", "satisfiable",
-                 "default_used", "overridden")
+                 "default_used", "overridden", "endorsements", "notices")
 
     def __init__(self) -> None:
         self.state = ""
@@ -60,6 +70,11 @@ class Outcome:
         self.satisfiable = True
         self.default_used = False
         self.overridden: list[str] = []
+        #: The held endorsements to present: {"id", "issuer", "vct", "once", "claims": [names to disclose],
+        #: "verified": {name: value}}.
+        self.endorsements: list[dict[str, Any]] = []
+        #: What the user must be told (an IdP chosen for them, draft 8.6.4).
+        self.notices: list[str] = []
 
     def decide(self, item: str, value: object, by: str, why: str) -> None:
         self.decisions.append({"item": item, "value": value, "decided_by": by, "why": why})
@@ -85,8 +100,48 @@ def reconcile(
     origin_url: str | None = None,
     categories: dict[str, str] | None = None,
     ask: Ask | None = None,
+    held: list[dict[str, Any]] | None = None,
+    destination: str | None = None,
 ) -> Outcome:
-    """One outcome for the caller's intent and the parties' policies (see module docstring)."""
+    """One outcome for the caller's intent and the parties' policies (see module docstring).
+
+    ``held`` lists the endorsements the persona holds (each with ``id``, ``issuer``, ``vct``, ``claims``,
+    ``scope``, ``destination``, ``once``, ``expires``) for ``destination``'s call: the endorsement step picks
+    from those. When no held endorsement satisfies what the caller or a party requires, the rule's
+    ``fallback:STATE`` is tried once (an exhausted once-only batch falls back as the rule says; it is never
+    reused).
+    """
+    out = _reconcile(intent, policies, attributes=attributes, persona_kind=persona_kind, origin_url=origin_url,
+                     categories=categories, ask=ask, held=held or [], destination=destination)
+    unmet = [c for c in out.conflicts if c["item"].startswith("endorsement") and c["resolution"] == "unresolved"]
+    fallback = intent.on_conflict.split(":", 1)[1] if intent.on_conflict.startswith("fallback:") else None
+    if not unmet or fallback is None or fallback == out.state:
+        return out
+    retry = intent.replace(state=fallback, on_conflict="refuse")
+    if more_private(fallback, out.state):
+        retry = retry.replace(disclose=(), origin="withhold")
+    again = _reconcile(retry, policies, attributes=attributes, persona_kind=persona_kind, origin_url=origin_url,
+                       categories=categories, ask=ask, held=held or [], destination=destination)
+    for c in unmet:
+        c["resolution"] = f"fallback to {fallback}"
+    again.conflicts = unmet + again.conflicts
+    again.decisions.insert(0, {"item": "state", "value": fallback, "decided_by": f"{intent.source} (on conflict: "
+                               f"{intent.on_conflict})", "why": f"no held endorsement serves a {out.state} call"})
+    return again
+
+
+def _reconcile(
+    intent: Intent,
+    policies: list[Policy],
+    *,
+    attributes: dict[str, str],
+    persona_kind: str,
+    origin_url: str | None,
+    categories: dict[str, str] | None,
+    ask: Ask | None,
+    held: list[dict[str, Any]],
+    destination: str | None,
+) -> Outcome:
     out = Outcome()
     out.default_used = intent.is_default
     out.persona = intent.persona
@@ -130,7 +185,7 @@ def reconcile(
                    f"{', '.join(refusers)} {'refuses' if len(refusers) == 1 else 'refuse'} {intent.state}")
         if more_private(state, intent.state):
             # Falling back to a more private state must not carry identifying attributes or the origin along.
-            intent = Intent(state, intent.persona, (), "withhold", intent.on_conflict, intent.source, intent.is_default)
+            intent = intent.replace(state=state, disclose=(), origin="withhold")
     out.state = state
     scope = key_scope(state, persona_kind)
     out.scope = "none" if scope is None else scope.value
@@ -195,4 +250,91 @@ def reconcile(
                 out.decide("origin", "disclosed", "you (asked)", f"required by {', '.join(needs_origin)}")
         out.conflict("origin", out.origin["status"], intent.source, needs_origin, resolution)
     out.disclosed.sort()
+    _endorse(out, intent, binding, held, destination, ask)
     return out
+
+
+def _endorse(
+    out: Outcome, intent: Intent, binding: list[Policy], held: list[dict[str, Any]], destination: str | None,
+    ask: Ask | None,
+) -> None:
+    """Pick the endorsements to present: one per IdP the caller names, one per party's requirement.
+
+    A candidate is held for the call's key (same scope; same destination for a pairwise key). Among those a
+    requirement admits (its mandated issuers, every claim it needs), the order is: the party's preferred
+    issuers, then the ones the caller names, then the rest by name; then the soonest to expire. Only
+    claims the caller allows (``verified``) and an unlinkable call may show are disclosed; a requirement
+    for any other claim is a conflict. A one-time key has exactly one endorsement, so an unlinkable call
+    presents at most one.
+    """
+    from wallet.vocabulary import UNLINKABLE_CLAIMS
+
+    if out.scope == "none":
+        return
+    mine = [h for h in held if h["scope"] == out.scope and (out.scope != "pairwise" or h["destination"] == destination)]
+    allowed = set(intent.verified)
+    if out.state == "unlinkable":
+        allowed &= set(UNLINKABLE_CLAIMS)
+    named = list(intent.endorsed_by)
+    # (what is needed, who needs it, mandated issuers or None, preferred issuers, claims needed)
+    needs: list[tuple[str, str, list[str] | None, list[str], list[str]]] = []
+    for issuer in named:
+        needs.append((f"endorsement by {issuer}", intent.source, [issuer], [], []))
+    for p in binding:
+        if p.endorsement is not None:
+            r = p.endorsement
+            needs.append((r.describe(), p.party, list(r.issuers) or None, list(r.preferred), list(r.claims)))
+    if intent.verified and not needs:
+        needs.append((f"an endorsement vouching for {', '.join(intent.verified)}", intent.source, None, [],
+                      list(intent.verified)))
+    if not needs:
+        return
+    chosen: dict[str, dict[str, Any]] = {}
+    for what, by, mandated, preferred, claims in needs:
+        withheld = [c for c in claims if c not in allowed]
+        if withheld:
+            why = ("an unlinkable call may not show it" if out.state == "unlinkable" and set(withheld) <= set(
+                intent.verified) else "your rule does not let it out (--verified)")
+            resolution = "unresolved"
+            if intent.on_conflict == "ask" and out.state != "unlinkable" and _ask(
+                    ask, f"{by} requires {what}; disclose the verified {', '.join(withheld)}?", ["yes", "no"]) == "yes":
+                resolution = "you chose to disclose it"
+                allowed |= set(withheld)
+            out.conflict(f"endorsement:{what}", "verified " + ", ".join(withheld) + " withheld", intent.source, [by],
+                         resolution)
+            if resolution == "unresolved":
+                out.decide(f"endorsement:{what}", "none", intent.source, f"required by {by}, but {why}")
+                continue
+        rank = {i: n for n, i in enumerate([*preferred, *named])}
+        fits = sorted(
+            (h for h in mine if (mandated is None or h["issuer"] in mandated) and set(claims) <= set(h["claims"])),
+            key=lambda h: (rank.get(h["issuer"], len(rank)), h["issuer"], h["expires"], h["id"]))
+        if chosen and out.scope == "one-time":
+            fits = [h for h in fits if h["id"] in chosen]  # one key, hence one endorsement
+        if not fits:
+            left = "none of the once-only endorsements for unlinkable calls is left" if out.scope == "one-time" else \
+                f"no held endorsement for this call's {out.scope} key fits"
+            resolution = "unresolved"
+            if intent.on_conflict == "ask" and by == intent.source and _ask(
+                    ask, f"{left}; sign without {what}?", ["yes", "no"]) == "yes":
+                resolution = "you chose to go without it"
+            out.conflict(f"endorsement:{what}", "none held", by, [left], resolution)
+            out.decide(f"endorsement:{what}", "none", "wallet", left + " (wallet endorse request)")
+            continue
+        pick = fits[0]
+        entry = chosen.setdefault(pick["id"], {"id": pick["id"], "issuer": pick["issuer"], "vct": pick["vct"],
+                                               "once": pick["once"], "claims": []})
+        shown = sorted((set(claims) | (allowed & set(pick["claims"]))) - set(entry["claims"]))
+        entry["claims"] = sorted(set(entry["claims"]) | set(shown))
+        entry["verified"] = {c: pick["claims"][c] for c in entry["claims"]}
+        why = f"required by {by}" if by != intent.source else "your rule names it"
+        if mandated is not None and by != intent.source:
+            why += f" (mandated: {', '.join(mandated)})"
+        if pick["issuer"] not in named:
+            chooser = f"the policy of {by}" if preferred and pick["issuer"] in preferred else "the wallet"
+            why += f"; an IdP you did not name, chosen by {chooser} (draft 8.6.4)"
+            out.notices.append(f"endorsement by {pick['issuer']} presented: an IdP you did not name for this call, "
+                               f"chosen by {chooser} to meet {what} ({by})")
+        out.decide(f"endorsement:{what}", f"{pick['issuer']} ({', '.join(entry['claims']) or 'no claim shown'})",
+                   intent.source if by == intent.source else by, why)
+    out.endorsements = [chosen[k] for k in sorted(chosen)]

@@ -8,7 +8,9 @@
 A rule says, for calls matching its selector (a destination or ``*.domain``
 pattern, a destination category, a service type, a call model; any subset),
 which privacy state to use, as which persona, what to disclose, whether to
-disclose the origin website, and what to do on conflict.
+disclose the origin website, which identity providers' endorsements to
+present (``endorsed_by``) and which of their verified claims it may disclose
+(``verified``), and what to do on conflict.
 
 Precedence (docs/policy.md): a rule naming a destination beats one naming a
 category, which beats one naming a service type or call model, which beats
@@ -44,6 +46,8 @@ if TYPE_CHECKING:
         disclose: list[str]
         origin: str | None
         on_conflict: str
+        endorsed_by: list[str]  # absent from rules stored before endorsements existed
+        verified: list[str]
 
 FIELDS = ("dest", "category", "service", "model")
 
@@ -88,8 +92,32 @@ def parse_on_conflict(text: str) -> str:
     raise UsageError(f"unknown --on-conflict {text!r}", hint="use refuse, ask, or fallback:STATE")
 
 
+def endorsement_wishes(endorsed_by: list[str] | None, verified: list[str] | None, state: str) -> tuple[
+        tuple[str, ...], tuple[str, ...]]:
+    """``--endorsed-by`` issuers and ``--verified`` claims, checked: (issuers, claims)."""
+    from wallet.destination import check_issuer
+    from wallet.vocabulary import ENDORSED_CLAIMS, UNLINKABLE_CLAIMS
+
+    for name, given in (("endorsed-by", endorsed_by), ("verified", verified)):
+        if given is not None and (not isinstance(given, list) or not all(isinstance(x, str) for x in given)):
+            raise UsageError(f"--{name} takes a list of names")
+    issuers = tuple(dict.fromkeys(check_issuer(i) for i in endorsed_by or []))
+    claims = tuple(dict.fromkeys(verified or []))
+    for claim in claims:
+        check_choice(claim, ENDORSED_CLAIMS, "verified claim")
+    if state == "undetectable" and (issuers or claims):
+        raise UsageError("an undetectable call presents no endorsement", hint="drop --endorsed-by and --verified")
+    if state == "unlinkable":
+        wrong = [c for c in claims if c not in UNLINKABLE_CLAIMS]
+        if wrong:
+            raise UsageError(f"an unlinkable call may disclose only verified claims that identify nobody, not "
+                             f"{wrong[0]!r}", hint="unlinkable callers may show: " + ", ".join(UNLINKABLE_CLAIMS))
+    return issuers, claims
+
+
 class Rule:
-    __slots__ = ("dest", "category", "service", "model", "state", "persona", "disclose", "origin", "on_conflict")
+    __slots__ = ("dest", "category", "service", "model", "state", "persona", "disclose", "origin", "on_conflict",
+                 "endorsed_by", "verified")
 
     def __init__(
         self,
@@ -103,10 +131,13 @@ class Rule:
         disclose: tuple[str, ...],
         origin: str | None,
         on_conflict: str,
+        endorsed_by: tuple[str, ...] = (),
+        verified: tuple[str, ...] = (),
     ) -> None:
         self.dest, self.category, self.service, self.model = dest, category, service, model
         self.state, self.persona, self.disclose, self.origin = state, persona, disclose, origin
         self.on_conflict = on_conflict
+        self.endorsed_by, self.verified = endorsed_by, verified
 
     @classmethod
     def new(
@@ -121,6 +152,8 @@ class Rule:
         disclose: list[str] | None = None,
         origin: str | None = None,
         on_conflict: str = "refuse",
+        endorsed_by: list[str] | None = None,
+        verified: list[str] | None = None,
     ) -> Rule:
         """Validate command-line input into a rule (usage errors name the valid values)."""
         from wallet.identity.personas import is_attribute_name, validate_name
@@ -135,6 +168,7 @@ class Rule:
             raise UsageError(f"an {state} rule discloses nothing", hint="drop --disclose and --origin disclose")
         if on_conflict == f"fallback:{state}":
             raise UsageError("a rule cannot fall back to its own state", hint="pick another state, or refuse")
+        issuers, claims = endorsement_wishes(endorsed_by, verified, state)
         return cls(
             dest=normalize_pattern(dest) if dest is not None else None,
             category=check_choice(category, CATEGORIES, "category") if category else None,
@@ -145,6 +179,8 @@ class Rule:
             disclose=names,
             origin=check_choice(origin, ORIGIN_CHOICES, "origin choice") if origin else None,
             on_conflict=parse_on_conflict(on_conflict),
+            endorsed_by=issuers,
+            verified=claims,
         )
 
     def selector(self) -> str:
@@ -165,7 +201,7 @@ class Rule:
         return dest_rank, length, int(self.category is not None), int(self.service is not None) + int(self.model is not None)
 
     def outcome(self) -> tuple[object, ...]:
-        return self.state, self.persona, self.disclose, self.origin, self.on_conflict
+        return self.state, self.persona, self.disclose, self.origin, self.on_conflict, self.endorsed_by, self.verified
 
     def could_overlap(self, other: Rule) -> bool:
         """Could one call match both rules? (Used only for rules of equal precedence.)"""
@@ -182,7 +218,8 @@ class Rule:
     def to_record(self) -> RuleRecord:
         return {"dest": self.dest, "category": self.category, "service": self.service, "model": self.model,
                 "state": str(self.state), "persona": self.persona, "disclose": list(self.disclose),
-                "origin": self.origin, "on_conflict": self.on_conflict}
+                "origin": self.origin, "on_conflict": self.on_conflict, "endorsed_by": list(self.endorsed_by),
+                "verified": list(self.verified)}
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.rule_id, **self.to_record()}
@@ -190,14 +227,17 @@ class Rule:
     @classmethod
     def from_record(cls, record: Any) -> Rule:
         try:
-            if not isinstance(record, dict) or set(record) != set(cls.__slots__) or not all(
-                record[f] is None or isinstance(record[f], str) for f in cls.__slots__ if f != "disclose"
+            lists = ("disclose", "endorsed_by", "verified")
+            if not isinstance(record, dict) or set(record) - set(cls.__slots__) or set(cls.__slots__) - set(
+                    record) - {"endorsed_by", "verified"} or not all(
+                record[f] is None or isinstance(record[f], str) for f in cls.__slots__ if f not in lists
             ):
                 raise TypeError
             rule = cls.new(
                 dest=record["dest"], category=record["category"], service=record["service"], model=record["model"],
                 state=record["state"], persona=record["persona"], disclose=record["disclose"],
                 origin=record["origin"], on_conflict=record["on_conflict"],
+                endorsed_by=record.get("endorsed_by"), verified=record.get("verified"),
             )
         except (KeyError, TypeError, AttributeError, ValueError, UsageError):
             raise CorruptData("a privacy rule record is malformed") from None
