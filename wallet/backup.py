@@ -8,7 +8,8 @@ The file is a wallet envelope (wallet.storage.encryption) with purpose byte ``B`
 plaintext is JSON::
 
     {"format": "wallet-backup/1", "guid": "<uuid>", "master": "<base64>",
-     "records": {"persona": [{"name": ..., "value": {...}}, ...]}}
+     "records": {"persona": [{"name": ..., "value": {...}}, ...], "ledger": [...], "destination": [...],
+                 "rule": [...], "rule-id": [...], "endorsement": [...], "endorsement-request": [...]}}
 
 Importing it elsewhere restores the same GUID, master secret and persona ids,
 hence identical pseudonyms.
@@ -110,6 +111,12 @@ def _validate(records: dict[str, list[tuple[str, Any]]]) -> None:
         check_destination(name, value)
     for name, value in records.get(LEDGER, []):
         check_entry(name, value)
+    from wallet.endorsements.holder import ENDORSEMENT, PENDING, check_held, check_pending
+
+    for name, value in records.get(ENDORSEMENT, []):
+        check_held(name, value)
+    for name, value in records.get(PENDING, []):
+        check_pending(name, value)
 
 
 def _persona_problem(value: Any) -> str:

@@ -20,10 +20,15 @@ def history(a: HistoryArgs) -> None:
     for e in entries:
         when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(e["time"]))
         what = ",".join(safe(k) for k in sorted(e["disclosed"])) or "-"
-        plain.append(f"{when}  {safe(e['destination'])}  {e['state']}  {safe(e['persona'])}  {e['id']}  disclosed: {what}")
+        endorsed = e.get("endorsements", [])
+        vouched = "; ".join(f"{safe(x['issuer'])}: {','.join(safe(k) for k in sorted(x['claims'])) or 'no claim'}"
+                            for x in endorsed)
+        plain.append(f"{when}  {safe(e['destination'])}  {e['state']}  {safe(e['persona'])}  {e['id']}  disclosed: {what}"
+                     + (f"  endorsed by {vouched}" if endorsed else ""))
         rows.append([when, e["destination"], e["state"], e["persona"], e["id"],
-                     ", ".join(f"{k}={v}" for k, v in sorted(e["disclosed"].items())) or "-"])
+                     ", ".join(f"{k}={v}" for k, v in sorted(e["disclosed"].items())) or "-", vouched or "-"])
     Output(a["json_out"]).table(
-        {"history": entries}, columns=["when (UTC)", "destination", "state", "persona", "identifier", "disclosed"],
+        {"history": entries},
+        columns=["when (UTC)", "destination", "state", "persona", "identifier", "disclosed", "endorsed by"],
         rows=rows, plain="\n".join(plain), empty="nothing disclosed yet: no assertion was signed with this wallet",
     )

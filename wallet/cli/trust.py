@@ -21,10 +21,12 @@ def trust_path(given: str | None) -> str:
     return WalletHome.resolve().join("trust.json")
 
 
-def load_trust(given: str | None, *, missing_ok: bool) -> TrustStore:
+def load_trust(given: str | None, *, missing_ok: bool, create: bool = False) -> TrustStore:
+    """The trust file; a missing default one is empty (``missing_ok``); a missing --trust FILE is an error
+    unless the command creates it (``create``)."""
     from wallet.endorsements.trust import TrustStore
 
-    return TrustStore.load(trust_path(given), missing_ok=missing_ok and given is None)
+    return TrustStore.load(trust_path(given), missing_ok=create or (missing_ok and given is None))
 
 
 def _describe(entry: TrustEntry) -> list[str]:
@@ -63,7 +65,7 @@ def add(a: TrustAddArgs) -> None:
     after = int(parse_time(a["valid_after"])) if a["valid_after"] is not None else None
     before = int(parse_time(a["valid_before"])) if a["valid_before"] is not None else None
     path = trust_path(a["trust"])
-    store = load_trust(a["trust"], missing_ok=True)
+    store = load_trust(a["trust"], missing_ok=True, create=True)
     entry = store.add(issuer, keys=keys, claims=claims, valid_after=after, valid_before=before)
     store.save(path)
     out = Output(a["json_out"])

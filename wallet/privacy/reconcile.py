@@ -121,7 +121,7 @@ def reconcile(
     if more_private(fallback, out.state):
         retry = retry.replace(disclose=(), origin="withhold")
     again = _reconcile(retry, policies, attributes=attributes, persona_kind=persona_kind, origin_url=origin_url,
-                       categories=categories, ask=ask, held=held or [], destination=destination)
+                       categories=categories, ask=ask, held=held or [], destination=destination, wishes_only=True)
     for c in unmet:
         c["resolution"] = f"fallback to {fallback}"
     again.conflicts = unmet + again.conflicts
@@ -141,6 +141,7 @@ def _reconcile(
     ask: Ask | None,
     held: list[dict[str, Any]],
     destination: str | None,
+    wishes_only: bool = False,
 ) -> Outcome:
     out = Outcome()
     out.default_used = intent.is_default
@@ -250,13 +251,13 @@ def _reconcile(
                 out.decide("origin", "disclosed", "you (asked)", f"required by {', '.join(needs_origin)}")
         out.conflict("origin", out.origin["status"], intent.source, needs_origin, resolution)
     out.disclosed.sort()
-    _endorse(out, intent, binding, held, destination, ask)
+    _endorse(out, intent, binding, held, destination, ask, wishes_only)
     return out
 
 
 def _endorse(
     out: Outcome, intent: Intent, binding: list[Policy], held: list[dict[str, Any]], destination: str | None,
-    ask: Ask | None,
+    ask: Ask | None, wishes_only: bool = False,
 ) -> None:
     """Pick the endorsements to present: one per IdP the caller names, one per party's requirement.
 
@@ -265,7 +266,8 @@ def _endorse(
     issuers, then the ones the caller names, then the rest by name; then the soonest to expire. Only
     claims the caller allows (``verified``) and an unlinkable call may show are disclosed; a requirement
     for any other claim is a conflict. A one-time key has exactly one endorsement, so an unlinkable call
-    presents at most one.
+    presents at most one. After a fallback (``wishes_only``) the caller's own endorsement wishes are met
+    where a held endorsement allows and dropped where none does; the parties' requirements still bind.
     """
     from wallet.vocabulary import UNLINKABLE_CLAIMS
 
@@ -314,6 +316,9 @@ def _endorse(
         if not fits:
             left = "none of the once-only endorsements for unlinkable calls is left" if out.scope == "one-time" else \
                 f"no held endorsement for this call's {out.scope} key fits"
+            if wishes_only and by == intent.source:
+                out.decide(f"endorsement:{what}", "none", "wallet", left + f" (after falling back to {out.state})")
+                continue
             resolution = "unresolved"
             if intent.on_conflict == "ask" and by == intent.source and _ask(
                     ask, f"{left}; sign without {what}?", ["yes", "no"]) == "yes":
