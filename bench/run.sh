@@ -15,6 +15,8 @@ echo "== bench/derive.py"
 "$venv/bin/python" bench/derive.py
 echo "== bench/verify.py"
 "$venv/bin/python" bench/verify.py
+echo "== bench/endorsements.py"
+"$venv/bin/python" bench/endorsements.py
 echo "== bench/explain.py"
 .ci/with-keyring "$venv/bin/python" bench/explain.py
 rm -rf "$(dirname "$venv")"

@@ -33,7 +33,9 @@ GOALS = {
     "pseudonym (keyring)": 10.0,
     "verify one SDP": 5.0,
     "verify, replay store on": 5.0,
+    "verify, one endorsement": 6.0,
     "sign-sdp (keyring)": 10.0,
+    "sign-sdp, endorsed": 10.0,
 }
 OFFER = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sdp" / "sdp_chrome_offer_bundle_media_level_fingerprint.sdp"
 
@@ -77,7 +79,41 @@ def cases_for(wallet: str, tmp: Path, base_env: dict[str, str], tag: str) -> dic
         cases["verify one SDP"] = (
             [wallet, "verify", str(signed), "--audience", "shop.example", "--no-replay-check"], verifier)
         cases["verify, replay store on"] = ([wallet, "verify", str(signed), "--audience", "shop.example"], verifier)
+        if not tag:  # endorsements: this build only (an earlier one may not have them)
+            cases.update(endorsed_cases(wallet, tmp, env, verifier))
     return {f"{name}{tag}": case for name, case in cases.items()}
+
+
+def endorsed_cases(wallet: str, tmp: Path, env: dict[str, str], verifier: dict[str, str]) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """An IdP (its own home) endorses the wallet's persona key; the verifier trusts it and loaded its status list."""
+    passfile = tmp / "idp-passphrase"
+    passfile.write_text("idp bench passphrase\n")
+    passfile.chmod(0o600)
+    idp = {**env, "WALLET_IDP_HOME": str(tmp / "idp"), "WALLET_PASSPHRASE_FILE": str(passfile)}
+    iss = "https://idp.example"
+
+    def run(args: list[str], e: dict[str, str]) -> str:
+        return subprocess.run([wallet, *args], env=e, check=True, capture_output=True, text=True).stdout.strip()
+
+    run(["idp", "init", "--issuer", iss, "--store", "file"], idp)
+    account = run(["endorse", "account", "--idp", iss], env)
+    run(["idp", "enroll", "alice", "--account-key", account, "--attr", "verified_person=true", "--attr",
+         "name=Alice Example", "--attr", "email=alice@example.org"], idp)
+    run(["endorse", "request", "--idp", iss, "--state", "identified", "-o", str(tmp / "req.jws")], env)
+    run(["idp", "issue", str(tmp / "req.jws"), "-o", str(tmp / "resp.json")], idp)
+    run(["endorse", "import", str(tmp / "resp.json")], env)
+    run(["idp", "publish", str(tmp / "site")], idp)
+    run(["trust", "add", iss, "--metadata", str(tmp / "site/.well-known/jwt-vc-issuer")], verifier)
+    run(["trust", "status", iss, str(tmp / "site/statuslists/1")], verifier)
+    endorsed = tmp / "endorsed.sdp"
+    sign = [wallet, "sign-sdp", "--to", "shop.example", "--state", "identified", "--verified", "verified_person",
+            "--verified", "name", str(OFFER)]
+    subprocess.run([*sign, "-o", str(endorsed)], env=env, check=True, capture_output=True)
+    return {
+        "verify, one endorsement": (
+            [wallet, "verify", str(endorsed), "--audience", "shop.example", "--no-replay-check"], verifier),
+        "sign-sdp, endorsed": (sign, env),
+    }
 
 
 def main() -> int:

@@ -55,13 +55,14 @@ def b58decode(text: str) -> bytes:
 
 def b64url(data: bytes) -> str:
     """Unpadded base64url (RFC 7515 section 2)."""
-    import base64  # imported on use: did:key encoding (the hot path) needs only base58
+    import binascii  # a builtin module: no import cost on the did:key path, which needs only base58
 
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=").decode("ascii")
 
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 _TO_STANDARD = bytes.maketrans(b"-_", b"+/")  # bytes.translate: ~15x faster than str.translate
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 # For the last character of an unpadded base64url string, the bits that must be
 # zero: 4 low bits when len % 4 == 2, 2 when len % 4 == 3 (RFC 4648 section 3.5).
 _B64_INDEX = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")}
@@ -147,8 +148,13 @@ def strict_json(data: bytes | str, *, what: str) -> Any:
 
 
 def dumps(value: Any) -> bytes:
-    """Compact, deterministic JSON as the wallet signs it (UTF-8, no spaces)."""
-    return json.dumps(value, separators=_SEPARATORS, ensure_ascii=False).encode("utf-8")
+    """Compact, deterministic JSON as the wallet signs it (UTF-8, no spaces, NaN refused)."""
+    return _ENCODER.encode(value).encode("utf-8")
+
+
+# One encoder for every call: json.dumps with arguments builds a new one each time (issuing 1,000
+# endorsements serialises several thousand small documents).
+_ENCODER = json.JSONEncoder(separators=_SEPARATORS, ensure_ascii=False, allow_nan=False)
 
 
 def user_json(data: bytes | str, *, what: str) -> Any:

@@ -27,6 +27,7 @@ import time
 
 from wallet.destination import check_issuer, normalize_destination
 from wallet.endorsements.holder import ENDORSEMENT, PENDING, held_id
+from wallet.endorsements.requests import MAX_KEYS
 from wallet.errors import UsageError
 from wallet.facade import DEFAULT_PERSONA
 from wallet.vocabulary import SIGNED_STATES, UNLINKABLE_CLAIMS, KeyScope, check_choice, key_scope
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
 #: Once-only endorsements asked for when no count is given, and the most one request may ask for.
 DEFAULT_COUNT = 20
-MAX_COUNT = 1000
+MAX_COUNT = MAX_KEYS
 
 
 def account_key(wallet: Wallet, idp: str, *, persona: str = DEFAULT_PERSONA) -> Pseudonym:

@@ -70,10 +70,15 @@ if TYPE_CHECKING:
         origin: dict[str, str | None]
         endorsements: list[dict[str, Any]]
 
+    from collections.abc import Callable
+
     from wallet.assertions.replay import ReplayStore
     from wallet.endorsements.presentation import VerifiedEndorsement
     from wallet.endorsements.trust import TrustStore
     from wallet.privacy.policy import Policy
+
+    #: A trust store, or a function that loads one (called only for an assertion that carries endorsements).
+    Trust = TrustStore | Callable[[], TrustStore]
 
 #: verdict code -> exit status of `wallet verify` (the classes are in wallet.errors).
 CODES: dict[str, int] = {code: cls.exit_code for code, cls in REJECTIONS.items()}
@@ -213,7 +218,7 @@ def _check(
     fingerprints: list[Fingerprint],
     expect_id: str | None,
     now: int,
-    trust: TrustStore | None,
+    trust: Trust | None,
 ) -> None:
     if len(data) > MAX_INPUT_BYTES:
         raise TooLarge(f"the input is larger than {MAX_INPUT_BYTES} bytes")
@@ -272,7 +277,7 @@ def _check(
         _check_endorsements(jws.payload, public_key, result, trust, now)
 
 
-def _check_endorsements(payload: dict[str, Any], signer: bytes, result: VerifyResult, trust: TrustStore | None,
+def _check_endorsements(payload: dict[str, Any], signer: bytes, result: VerifyResult, trust: Trust | None,
                         now: int) -> None:
     """Every endorsement the assertion carries, bound to it (its key, audience, jti, iat), against ``trust``."""
     from wallet.endorsements.presentation import MAX_PER_ASSERTION, check
@@ -282,7 +287,7 @@ def _check_endorsements(payload: dict[str, Any], signer: bytes, result: VerifyRe
     if not isinstance(presented, list) or not 1 <= len(presented) <= MAX_PER_ASSERTION or not all(
             isinstance(p, str) for p in presented):
         raise Malformed(f"claim 'endorsements' must list 1-{MAX_PER_ASSERTION} SD-JWT presentations")
-    store = trust if trust is not None else TrustStore.empty()
+    store = TrustStore.empty() if trust is None else trust if isinstance(trust, TrustStore) else trust()
     assert result.issued_at is not None and result.jti is not None
     for presentation in presented:
         result.endorsements.append(check(presentation, trust=store, signer=signer, audience=payload["aud"],
@@ -298,7 +303,7 @@ def verify(
     at: float | None = None,
     replay: ReplayStore | None = None,
     policy: Policy | None = None,
-    trust: TrustStore | None = None,
+    trust: Trust | None = None,
 ) -> VerifyResult:
     """Verify an SDP, an ``a=identity`` line, an envelope or a bare token.
 
@@ -310,7 +315,8 @@ def verify(
     ``fingerprints`` are what a bare token must cover (``"sha-256 AB:..."``);
     ``at`` is the verification time (Unix seconds, default now); with
     ``replay`` each assertion is accepted once (call ``replay.commit()``);
-    ``trust`` holds the identity providers whose endorsements are believed
+    ``trust`` holds the identity providers whose endorsements are believed, or
+    is a function that loads them when an assertion carries an endorsement
     (none if not given: an assertion that carries one is then refused as
     ``untrusted-issuer``; endorsements are never skipped).
     """

@@ -90,11 +90,19 @@ def verify(a: VerifyArgs) -> None:
     enforced = load_policy_arg(a["policy"]) if a["policy"] is not None else None
     from wallet.cli.trust import load_trust
 
-    trust = load_trust(a["trust"], missing_ok=True)
     if a["batch"]:
         _batch(a["file"], a["audience"], fingerprints, a["expect_id"], when, a["no_replay_check"], a["replay_store"],
-               enforced, trust)
+               enforced, load_trust(a["trust"], missing_ok=True))
         return
+    if a["trust"] is not None:
+        import os
+
+        if not os.path.exists(os.path.expanduser(a["trust"])):  # a missing --trust FILE is the user's mistake
+            load_trust(a["trust"], missing_ok=False)
+
+    def trust() -> TrustStore:  # loaded only for an assertion that carries endorsements (start-up)
+        return load_trust(a["trust"], missing_ok=True)
+
     if a["audience"] is None:
         raise UsageError("--audience DEST is required: the destination you are", hint="e.g. --audience https://shop.example")
     data = read_input(a["file"], what="input", limit=MAX_INPUT_BYTES, oversize_ok=True)

@@ -67,8 +67,16 @@ def key_of(jwk: object) -> bytes:
 
 def thumbprint(public_key: bytes) -> str:
     """The RFC 7638 JWK thumbprint of an Ed25519 key (its ``kid``)."""
-    canonical = dumps({"crv": "Ed25519", "kty": "OKP", "x": b64url(public_key)})
-    return b64url(hashlib.sha256(canonical).digest())
+    known = _THUMBPRINTS.get(public_key)
+    if known is None:
+        canonical = dumps({"crv": "Ed25519", "kty": "OKP", "x": b64url(public_key)})
+        known = _THUMBPRINTS[public_key] = b64url(hashlib.sha256(canonical).digest())
+        if len(_THUMBPRINTS) > 4096:  # a verifier of many once-only keys: keep the cache small
+            _THUMBPRINTS.clear()
+    return known
+
+
+_THUMBPRINTS: dict[bytes, str] = {}
 
 
 def check_claim(name: str, value: object) -> Any:

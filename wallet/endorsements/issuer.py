@@ -59,7 +59,6 @@ KINDS = (CONFIG, ACCOUNT, ACCOUNT_KEY, ISSUED, STATUS)
 DEFAULT_TTL = 90 * 86_400
 DEFAULT_LIST_SIZE = 1 << 17
 STATUS_TTL = 86_400
-MAX_BATCH = 1000
 
 
 def status_uri(issuer: str) -> str:
@@ -165,8 +164,6 @@ class IdentityProvider:
         if account["revoked"]:
             raise UsageError(f"account {account['name']!r} is revoked")
         claims, vct = self._claims_for(account, req)
-        if len(req.keys) > MAX_BATCH:
-            raise UsageError(f"at most {MAX_BATCH} keys per request")
         once = req.state == PrivacyState.UNLINKABLE
         if req.state == PrivacyState.IDENTIFIED and len(req.keys) > 1:
             raise UsageError("an identified endorsement is for one key (the persona's own)")

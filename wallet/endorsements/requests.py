@@ -41,8 +41,9 @@ REQUEST_TYP = "wallet-endorsement-request+jwt"
 POP_TYP = "wallet-pop+jwt"
 RESPONSE_FORMAT = "wallet-endorsement-response/1"
 REQUEST_LIFETIME = 86_400
-MAX_KEYS = 100
-MAX_REQUEST_BYTES = 256 * 1024
+#: Keys one request may ask to be endorsed (a batch of once-only endorsements), and its size.
+MAX_KEYS = 1000
+MAX_REQUEST_BYTES = 1 << 20
 MAX_RESPONSE_BYTES = 2 << 20
 
 

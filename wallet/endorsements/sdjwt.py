@@ -64,9 +64,10 @@ class Disclosure:
         return digest(self.encoded)
 
     @classmethod
-    def new(cls, name: str, value: Any) -> Disclosure:
-        salt = b64url(os.urandom(16))
-        return cls(b64url(dumps([salt, name, value])), salt, name, value)
+    def new(cls, name: str, value: Any, salt: bytes | None = None) -> Disclosure:
+        """A disclosure with a fresh 128-bit salt (or the 16 random bytes given)."""
+        text = b64url(os.urandom(16) if salt is None else salt)
+        return cls(b64url(dumps([text, name, value])), text, name, value)
 
     @classmethod
     def parse(cls, encoded: str) -> Disclosure:
@@ -100,8 +101,13 @@ def issue(
 ) -> str:
     """An SD-JWT in issuance form (``jwt~d1~...~dn~``): ``visible`` claims in the clear, each of ``selective``
     as its own disclosure, plus ``decoys`` random digests; signed with a libsodium Ed25519 secret key."""
-    disclosures = [Disclosure.new(name, value) for name, value in selective.items()]
-    digests = [d.digest for d in disclosures] + [b64url(hashlib.sha256(os.urandom(32)).digest()) for _ in range(decoys)]
+    # One call to the CSPRNG for every salt and decoy. A decoy is 32 random bytes: as a SHA-256 digest of an
+    # unknown disclosure would be (RFC 9901 section 4.2.5), so no verifier can tell it from a real one.
+    noise = os.urandom(16 * len(selective) + 32 * decoys)
+    disclosures = [Disclosure.new(name, value, noise[16 * i:16 * i + 16]) for i, (name, value) in enumerate(
+        selective.items())]
+    start = 16 * len(selective)
+    digests = [d.digest for d in disclosures] + [b64url(noise[start + 32 * i:start + 32 * i + 32]) for i in range(decoys)]
     clash = set(visible) & (set(selective) | set(_RESERVED))
     if clash:
         raise ValueError(f"claim {sorted(clash)[0]!r} is both visible and selective, or reserved")
