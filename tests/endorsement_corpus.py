@@ -112,9 +112,10 @@ def endorsed_sdp(presentations: list[str], *, secret: bytes = ALICE_SEC, iss: st
     return with_identity(CHROME, envelope(token(payload, secret=secret)))
 
 
-def trust(*, claims_for: list[str] | None = None, status: str | None = None, **window: Any) -> TrustStore:
+def trust(*, claims_for: list[str] | None = None, status: str | None = None, kid: str | None = None,
+          **window: Any) -> TrustStore:
     store = TrustStore.empty()
-    store.add(IDP, keys=[jwk(IDP_PUB)], claims=claims_for, **window)
+    store.add(IDP, keys=[{**jwk(IDP_PUB), **({"kid": kid} if kid else {})}], claims=claims_for, **window)
     if status is not None:
         store.load_status(IDP, status, now=T0)
     return store
@@ -228,6 +229,25 @@ CASES: dict[str, tuple[bytes, dict[str, Any], str | None]] = {
     "endorsement_policy_none_presented": (
         ASSERTION_GOOD, {**_T, "trust": trust(), "policy": policy(claims=[])},
         "missing-endorsement"),
+    # found in review: a crash before the signature check, a disclosed status, deeper nesting
+    "endorsement_kid_not_a_string": (_with(vc(header={"alg": "EdDSA", "typ": "dc+sd-jwt", "kid": ["x"]})),
+                                     {**_T, "trust": trust()}, "bad-endorsement"),
+    "endorsement_kid_an_object": (_with(vc(header={"alg": "EdDSA", "typ": "dc+sd-jwt", "kid": {"a": 1}})),
+                                  {**_T, "trust": trust()}, "bad-endorsement"),
+    "endorsement_discloses_its_status": (
+        _with(vc(disclose={"verified_person": True, "status": {"status_list": {"idx": 7, "uri": STATUS_URI}}})),
+        {**_T, "trust": trust(status=status_token([7]))}, "bad-endorsement"),
+    "endorsement_discloses_its_cnf": (_with(vc(disclose={"cnf": {"jwk": jwk(MALLORY_PUB)}}, cnf=...)),
+                                      {**_T, "trust": trust()}, "bad-endorsement"),
+    "endorsement_nested_disclosure_in_an_array": (_with(vc(disclose={"name": [{"...": "x"}]})),
+                                                  {**_T, "trust": trust()}, "bad-endorsement"),
+    "endorsement_nested_disclosure_deep": (_with(vc(disclose={"name": {"a": {"b": {"_sd": []}}}})),
+                                           {**_T, "trust": trust()}, "bad-endorsement"),
+    "endorsement_valid_legacy_typ": (_with(vc(header={"alg": "EdDSA", "typ": "vc+sd-jwt"})), {**_T, "trust": trust()},
+                                     None),
+    "endorsement_valid_kid_named_by_metadata": (
+        _with(vc(header={"alg": "EdDSA", "typ": "dc+sd-jwt", "kid": "key-1"})), {**_T, "trust": trust(kid="key-1")},
+        None),
     "endorsement_not_ascii": (endorsed_sdp([GOOD_PRESENTATION.replace("~", "\u02dc", 1)]), {**_T, "trust": trust()},
                               "bad-endorsement"),
 }

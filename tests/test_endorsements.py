@@ -189,6 +189,39 @@ def test_the_idp_refuses_forged_and_stale_requests(wallet: Any, idp: Any, tmp_pa
         idp.issue(_forged(wallet, idp))
 
 
+def test_a_request_is_answered_once(wallet: Any, idp: Any) -> None:
+    """Answering twice would issue endorsements whose status indexes the IdP forgets: revocation would miss them."""
+    enroll(wallet, idp)
+    request = make_request(wallet, ISS, state="unlinkable", count=2)
+    import_response(wallet, idp.issue(request).encode())
+    with pytest.raises(UsageError, match="already answered"):
+        idp.issue(request)
+    assert idp.revoke("alice") == 2
+
+
+@pytest.mark.parametrize("entry", [
+    {"valid_after": "2026-01-01"},
+    {"valid_before": True},
+    {"claims": "verified_person"},
+    {"claims": [1]},
+    {"keys": "not a list"},
+    {"keys": []},
+])
+def test_a_malformed_trust_file_is_corrupt_not_a_crash(entry: dict[str, Any]) -> None:
+    doc = {"format": "wallet-trust/1", "issuers": {ISS: {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "A" * 43}],
+                                                         **entry}}}
+    with pytest.raises(CorruptData):
+        TrustStore.from_json(json.dumps(doc).encode(), what="trust file")
+
+
+def test_endorsements_of_a_day_share_their_times(wallet: Any, idp: Any) -> None:
+    """Once-only endorsements cannot be grouped by the second they were issued (docs/endorsements.md 14)."""
+    enroll(wallet, idp)
+    kept = endorse(wallet, idp, state="unlinkable", count=3)
+    times = {(read_endorsement(h["token"]).payload["iat"], h["expires"]) for h in kept}
+    assert len(times) == 1 and next(iter(times))[0] % 86_400 == 0
+
+
 def test_enrolment_guards(wallet: Any, idp: Any) -> None:
     enroll(wallet, idp)
     with pytest.raises(AlreadyExists):

@@ -34,7 +34,10 @@ from wallet.vocabulary import SIGNED_STATES, UNLINKABLE_CLAIMS, KeyScope, check_
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
+    from typing import Any
+
     from wallet.endorsements.holder import Held, Pending, PendingKey
+    from wallet.endorsements.sdjwt import SdJwt
     from wallet.facade import Wallet
     from wallet.identity.derivation import Pseudonym
     from wallet.identity.personas import Persona
@@ -209,17 +212,15 @@ def import_response(
     return kept
 
 
-def _verify_issuer(sd: object, keys: list[object]) -> bytes:
-    """The key of ``keys`` that verifies the endorsement's issuer signature."""
+def _verify_issuer(sd: SdJwt, keys: list[Any]) -> bytes:
+    """The key of ``keys`` (JWKs) that verifies the endorsement's issuer signature."""
     from wallet.endorsements.credential import key_of, thumbprint
-    from wallet.endorsements.sdjwt import SdJwt
     from wallet.errors import BadEndorsement
 
-    assert isinstance(sd, SdJwt)
     kid = sd.header.get("kid")
     candidates = [key_of(k) for k in keys]
-    if kid is not None:
-        candidates = [k for k in candidates if thumbprint(k) == kid]
+    named = [k for k, jwk in zip(candidates, keys) if kid is not None and kid in (thumbprint(k), jwk.get("kid"))]
+    candidates = named or candidates
     for key in candidates:
         try:
             sd.verify_issuer(key)

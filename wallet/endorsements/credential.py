@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 TYP = "dc+sd-jwt"
+#: The media type earlier SD-JWT VC drafts used; verifiers accept it during the transition, issuers never use it.
+LEGACY_TYP = "vc+sd-jwt"
 #: The claims an endorsement can vouch for, all selectively disclosable.
 CLAIMS = ENDORSED_CLAIMS
 #: What an endorsement is about (its ``vct``): a person, membership of a group, an account at a service.
@@ -135,8 +137,11 @@ def issue_endorsement(
 def read_endorsement(text: str) -> SdJwt:
     """Parse an endorsement (issuance form or presentation) and check what its header must say."""
     sd = SdJwt.parse(text)
-    if sd.header.get("typ") != TYP:
+    if sd.header.get("typ") not in (TYP, LEGACY_TYP):
         raise BadEndorsement(f"an endorsement is an SD-JWT VC (typ {TYP})")
+    registered = [d.name for d in sd.disclosures if d.name in REGISTERED]
+    if registered:  # SD-JWT VC: iss, cnf, status... are never selectively disclosable
+        raise BadEndorsement(f"an endorsement may not disclose {registered[0]!r} selectively")
     issuer = sd.payload.get("iss")
     if not isinstance(issuer, str) or not issuer.startswith("https://") or len(issuer) > 2048:
         raise BadEndorsement("an endorsement's iss is its issuer's https identifier")

@@ -163,36 +163,49 @@ class IdentityProvider:
         account = self.account(owner["account"])
         if account["revoked"]:
             raise UsageError(f"account {account['name']!r} is revoked")
+        if self.records.get(ISSUED, req.jti) is not None:
+            raise UsageError("this request was already answered", hint="the holder makes a new request")
         claims, vct = self._claims_for(account, req)
         once = req.state == PrivacyState.UNLINKABLE
         if req.state == PrivacyState.IDENTIFIED and len(req.keys) > 1:
             raise UsageError("an identified endorsement is for one key (the persona's own)")
         ttl = self.config["ttl"]
+        # Every endorsement of a day carries the same iat and exp (the day's start, and that plus the
+        # lifetime): a verifier cannot tell apart, by time, once-only endorsements issued the same day.
+        issued_at = moment - moment % 86_400
         endorsements, entries = [], []
         with self.records.transaction():
+            if self.records.get(ISSUED, req.jti) is not None:  # answered meanwhile by another command
+                raise UsageError("this request was already answered", hint="the holder makes a new request")
             bits = self.records.get(STATUS, "bits")
             allocated = _bits(bits, "allocated")
             for key in req.keys:
                 index = self._allocate(allocated)
                 endorsements.append(issue_endorsement(
                     issuer=self.issuer, secret_key=self._secret, holder_key=key, claims=claims, vct=vct,
-                    issued_at=moment, ttl=ttl, status=(status_uri(self.issuer), index), once=once))
+                    issued_at=issued_at, ttl=ttl, status=(status_uri(self.issuer), index), once=once))
                 entries.append(index)
             bits["allocated"] = base64.b64encode(allocated).decode()
             self.records.put(STATUS, "bits", bits)
             self.records.put(ISSUED, req.jti, {"account": account["name"], "indexes": entries,
-                                               "expires": moment + ttl, "vct": vct})
+                                               "expires": issued_at + ttl, "vct": vct})
             if req.guid is not None and account.get("guid") != req.guid:
                 account["guid"] = req.guid
                 self.records.put(ACCOUNT, account["name"], account)
         return make_response(issuer=self.issuer, jti=req.jti, metadata=self.metadata(), endorsements=endorsements)
 
     def _claims_for(self, account: Account, req: Request) -> tuple[dict[str, Any], str]:
+        from wallet.vocabulary import UNLINKABLE_CLAIMS
+
         have = account["claims"]
+        unlinkable = req.state == PrivacyState.UNLINKABLE
         if req.claims is None:
-            wanted = [c for c in CLAIMS if c in have and c != "group"]
+            wanted = ["verified_person"] if unlinkable else [c for c in CLAIMS if c in have and c != "group"]
         else:
             wanted = list(dict.fromkeys(req.claims))
+        if unlinkable and not set(wanted) <= set(UNLINKABLE_CLAIMS):
+            raise UsageError("once-only endorsements for unlinkable calls vouch only for claims that identify nobody",
+                             hint="ask for: " + ", ".join(UNLINKABLE_CLAIMS))
         missing = [c for c in wanted if c not in have]
         if missing:
             raise UsageError(f"account {account['name']!r} has no verified {missing[0]!r}")

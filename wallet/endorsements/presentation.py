@@ -88,16 +88,21 @@ def check(
         raise UntrustedIssuer(f"the endorsement is from {issuer[:80]}, which this verifier does not trust",
                               hint="wallet trust add ISSUER --metadata FILE, or --trust FILE")
     kid = sd.header.get("kid")
-    if kid is not None and kid not in entry.keys:
-        raise UntrustedIssuer(f"the endorsement is signed by a key of {issuer[:80]} this verifier does not trust")
-    keys = [entry.keys[kid]] if kid is not None else list(entry.keys.values())
+    if kid is not None and not isinstance(kid, str):
+        raise BadEndorsement("the endorsement's kid must be a string")
+    named = entry.key(kid) if kid is not None else None
+    keys = [named] if named is not None else list(entry.keys.values())
     for key in keys:
         try:
             sd.verify_issuer(key)
             break
         except BadEndorsement:
-            if key is keys[-1]:
-                raise
+            if key is not keys[-1]:
+                continue
+            if kid is not None and named is None:  # it names a key the verifier does not know, and none verifies
+                raise UntrustedIssuer(f"the endorsement is signed by a key of {issuer[:80]} this verifier does not "
+                                      "trust") from None
+            raise
     claims = sd.claims()
     issued, expires = sd.payload["iat"], sd.payload["exp"]
     if not entry.trusted_at(issued):

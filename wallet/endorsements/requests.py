@@ -140,7 +140,7 @@ def read_request(text: str, *, issuer: str, now: int | None = None) -> Request:
             raise _bad(f"a key: {exc.message}") from None
         if pop.header.get("typ") != POP_TYP or not pop.verify(key):
             raise _bad("a key's proof of possession does not verify")
-        if pop.payload.get("aud") != issuer or pop.payload.get("nonce") != jti:
+        if pop.payload.get("aud") != issuer or pop.payload.get("nonce") != jti or pop.payload.get("iat") != p["iat"]:
             raise _bad("a key's proof of possession belongs to another request")
         if key in keys or key == account_key:
             raise _bad("a key is listed twice, or is the account key itself")

@@ -83,12 +83,22 @@ class Disclosure:
             raise BadEndorsement("a disclosure must be [salt, claim name, value] (array elements are not used here)")
         salt, name, value = doc
         if not isinstance(salt, str) or len(salt) < 16 or not isinstance(name, str) or not name:
-            raise BadEndorsement("a disclosure's salt (128 bits at least) and claim name must be strings")
+            raise BadEndorsement("a disclosure's salt (16 characters at least) and claim name must be strings")
         if name in _RESERVED:
             raise BadEndorsement(f"a disclosure may not name {name!r}")
-        if isinstance(value, dict) and ("_sd" in value or "..." in value):
+        if _nested(value):
             raise BadEndorsement("nested selective disclosure is not used here")
         return cls(encoded, salt, name, value)
+
+
+def _nested(value: Any) -> bool:
+    """Whether ``value`` holds, at any depth, an object with ``_sd`` or ``...`` (nested or array disclosures,
+    which this profile never issues; strict JSON already bounds the depth)."""
+    if isinstance(value, dict):
+        return "_sd" in value or "..." in value or any(_nested(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_nested(v) for v in value)
+    return False
 
 
 def issue(
@@ -180,7 +190,7 @@ class SdJwt:
             raise BadEndorsement("_sd must be a list of digests")
         if len(set(digests)) != len(digests):
             raise BadEndorsement("a digest appears twice in _sd")
-        if any(isinstance(v, dict) and ("_sd" in v or "..." in v) for v in payload.values()):
+        if any(_nested(v) for v in payload.values()):
             raise BadEndorsement("nested selective disclosure is not used here")
         known = set(digests)
         seen: set[str] = set()

@@ -42,18 +42,28 @@ MAX_BYTES = 4 << 20
 
 
 class TrustEntry:
-    __slots__ = ("issuer", "keys", "claims", "valid_after", "valid_before", "status_lists", "_loaded")
+    """One trusted issuer: its keys (by RFC 7638 thumbprint, and by the ``kid`` its metadata gave each, if
+    any), the claims it may vouch for (None: any), the issuance window, and the status lists loaded."""
+
+    __slots__ = ("issuer", "keys", "kids", "claims", "valid_after", "valid_before", "status_lists", "_loaded")
 
     def __init__(self, issuer: str, keys: dict[str, bytes], claims: tuple[str, ...] | None,
-                 valid_after: int | None, valid_before: int | None, status_lists: dict[str, str]) -> None:
+                 valid_after: int | None, valid_before: int | None, status_lists: dict[str, str],
+                 kids: dict[str, str] | None = None) -> None:
         self.issuer, self.keys, self.claims = issuer, keys, claims
+        self.kids = kids or {}  # the issuer's own kid -> thumbprint
         self.valid_after, self.valid_before, self.status_lists = valid_after, valid_before, status_lists
         self._loaded: dict[str, LoadedList] = {}  # status lists already verified and decompressed
+
+    def key(self, kid: str) -> bytes | None:
+        """The key a JWS header's ``kid`` names: its thumbprint, or the kid the issuer's metadata gave it."""
+        return self.keys.get(kid) or self.keys.get(self.kids.get(kid, ""))
 
     def to_json(self) -> dict[str, Any]:
         from wallet.endorsements.credential import jwk_of
 
-        return {"keys": [{**jwk_of(k), "kid": kid} for kid, k in self.keys.items()],
+        own = {thumb: kid for kid, thumb in self.kids.items()}
+        return {"keys": [{**jwk_of(k), "kid": own.get(thumb, thumb)} for thumb, k in self.keys.items()],
                 "claims": None if self.claims is None else list(self.claims),
                 "valid_after": self.valid_after, "valid_before": self.valid_before,
                 "status_lists": {uri: {"token": token} for uri, token in self.status_lists.items()}}
@@ -110,20 +120,33 @@ class TrustStore:
         from wallet.endorsements.credential import CLAIMS
 
         check_issuer(issuer)
-        if not keys:
-            raise UsageError("an issuer needs at least one key")
-        try:
-            decoded = {thumbprint(key_of(jwk)): key_of(jwk) for jwk in keys}
-        except BadEndorsement as exc:
-            raise UsageError(f"an issuer key: {exc.message}", hint="an Ed25519 OKP JWK") from None
+        if not isinstance(keys, list) or not keys or len(keys) > 32:
+            raise UsageError("an issuer needs 1-32 keys")
+        decoded: dict[str, bytes] = {}
+        kids: dict[str, str] = {}
+        for jwk in keys:
+            try:
+                raw = key_of(jwk)
+            except BadEndorsement as exc:
+                raise UsageError(f"an issuer key: {exc.message}", hint="an Ed25519 OKP JWK") from None
+            thumb = thumbprint(raw)
+            decoded[thumb] = raw
+            own = jwk.get("kid")
+            if isinstance(own, str) and own != thumb and 0 < len(own) <= 256:
+                kids[own] = thumb
+        if claims is not None and (not isinstance(claims, list) or not all(isinstance(c, str) for c in claims)):
+            raise UsageError("the claims an issuer is trusted for are a list of names")
         names = None if claims is None else tuple(dict.fromkeys(claims))
         unknown = [c for c in names or () if c not in CLAIMS and not c.isidentifier()]
         if unknown:
             raise UsageError(f"unknown claim {unknown[0]!r}", hint="claims: " + ", ".join(CLAIMS))
+        for name, when in (("--valid-after", valid_after), ("--valid-before", valid_before)):
+            if when is not None and (not isinstance(when, int) or isinstance(when, bool) or not 0 <= when < 2**53):
+                raise UsageError(f"{name} must be Unix seconds")
         if valid_after is not None and valid_before is not None and valid_before <= valid_after:
             raise UsageError("--valid-before must be later than --valid-after")
         old = self._issuers.get(issuer)
-        entry = TrustEntry(issuer, decoded, names, valid_after, valid_before, old.status_lists if old else {})
+        entry = TrustEntry(issuer, decoded, names, valid_after, valid_before, old.status_lists if old else {}, kids)
         self._issuers[issuer] = entry
         return entry
 

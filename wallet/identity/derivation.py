@@ -15,8 +15,10 @@ Construction (docs/design.md has the full specification)::
 
 LP(x) is x prefixed by its 4-byte big-endian length. The context is empty for
 the persona-wide scope, the normalised destination for the pairwise scope,
-and 32 fresh random bytes for the one-time scope (never stored, so a one-time
-key is never reused). The GUID is not an input: no identifier can reveal it.
+and 32 fresh random bytes for the one-time scope (not stored, so a one-time
+key is never reused; the one exception is a key endorsed in advance for one
+call, whose context the wallet keeps with its once-only endorsement until
+that call, wallet.endorse). The GUID is not an input: no identifier can reveal it.
 """
 
 from __future__ import annotations
