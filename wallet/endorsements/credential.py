@@ -147,6 +147,8 @@ def read_endorsement(text: str) -> SdJwt:
         raise BadEndorsement("an endorsement's iss is its issuer's https identifier")
     for name in ("iat", "exp"):
         value = sd.payload.get(name)
+        if value is None:  # optional in SD-JWT VC; this profile requires both: nothing is vouched for forever
+            raise BadEndorsement(f"an endorsement must say when it was issued and until when it is valid (no {name})")
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**53:
             raise BadEndorsement(f"an endorsement's {name} must be whole seconds")
     if not isinstance(sd.payload.get("vct"), str):
