@@ -3,9 +3,10 @@ phone number (and only that), bound to the call's DTLS fingerprint."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from parties import CHROME, Party, assertion_text
+from parties import CHROME, Party, assertion_text, presented_endorsements
 
 
 def test_interworking_discloses_the_phone_number_only(tmp_path: Path) -> None:
@@ -29,3 +30,72 @@ def test_interworking_discloses_the_phone_number_only(tmp_path: Path) -> None:
     # The same assertion is worthless for another number.
     code, seen = bob.verify(sdp, "tel:+447700900999", "--no-replay-check")
     assert code == 14 and seen["error"]["code"] == "audience-mismatch"
+
+
+CARRIER = "https://idp.carrier.example"
+IDP = "https://idp.example"
+PHONE = "+442071234567"
+
+
+def test_carrier_vouches_for_the_phone_number_the_gateway_shows(tmp_path: Path) -> None:
+    """The mobile operator, as an IdP, vouches for the number it allocated to Alice; the interworking gateway
+    shows a caller's number only when the operator vouches for it. A number a caller merely asserts, or one
+    vouched for by an IdP the gateway does not trust for numbers, is refused."""
+    carrier = Party(tmp_path, "carrier").idp_init(CARRIER)
+    general = Party(tmp_path, "general-idp").idp_init(IDP)
+    gateway = Party(tmp_path, "gateway")  # a stateless verifier: its trust file is given with --trust
+    trust = gateway.dir / "trusted-idps.json"
+    gateway.trust(carrier, "phone_number", trust_file=trust)
+    gateway.trust(general, "verified_person", trust_file=trust)  # believed that a real person calls, not numbers
+    assert not gateway.home.exists()
+    policy = gateway.policy(version=2, party="sip-gw.mobile.example", role="calling-service", accept=["identified"],
+                            endorsement={"claims": ["phone_number"], "issuers": [CARRIER], "preferred": []})
+
+    alice = Party(tmp_path, "alice").init()
+    alice.ok("persona", "add", "mobile", "--attr", "phone=+44-20-7123-4567", "--attr", "email=alice@social.example")
+    alice.enroll_at(carrier, "alice", "phone_number=+44 20 7123 4567", "verified_person=true", "name=Alice Example",
+                    persona="mobile")
+    alice.endorse_by(carrier, "--persona", "mobile", "--state", "identified", "--claims", "phone_number")
+    alice.ok("rule", "add", "--service", "interworking", "--state", "identified", "--persona", "mobile",
+             "--endorsed-by", CARRIER, "--verified", "phone_number")
+    sdp, notice = alice.sign(CHROME, "tel:+44-7700-900123", "--service", "interworking", "--model", "dual-cs",
+                             "--policy", policy)
+    assert f"endorsed by {CARRIER} showing phone_number={PHONE}" in notice and "disclosed: nothing" in notice
+    code, seen = gateway.verify(sdp, "tel:+447700900123", "--policy", policy, "--trust", str(trust))
+    assert code == 0, seen
+    assert seen["identity"]["state"] == "identified" and seen["disclosed"] == {}
+    assert seen["endorsements"] == [{"issuer": CARRIER, "vct": "urn:wallet:vct:person",
+                                     "claims": {"phone_number": PHONE}, "status": "valid", "once": False}]
+    shown = presented_endorsements(sdp)
+    assert [e["disclosed"] for e in shown] == [{"phone_number": PHONE}]
+    assert "social.example" not in assertion_text(sdp) and "Alice Example" not in json.dumps(shown)
+
+    # Mallory asserts Alice's number herself: no endorsement, refused.
+    mallory = Party(tmp_path, "mallory").init()
+    mallory.ok("persona", "add", "mobile", "--attr", "phone=+44-20-7123-4567")
+    spoof, _ = mallory.sign(CHROME, "tel:+44-7700-900123", "--persona", "mobile", "--state", "identified",
+                            "--disclose", "phone")
+    code, seen = gateway.verify(spoof, "tel:+447700900123", "--policy", policy, "--trust", str(trust))
+    assert code == 28 and seen["error"]["code"] == "missing-endorsement"
+    assert seen["disclosed"] == {"phone": PHONE} and seen["endorsements"] == []
+    # An IdP of her own vouches for it: the gateway does not trust it.
+    rogue = Party(tmp_path, "rogue-idp").idp_init("https://idp.mallory.example")
+    mallory.enroll_at(rogue, "mallory", "phone_number=+442071234567", persona="mobile")
+    mallory.endorse_by(rogue, "--persona", "mobile", "--state", "identified")
+    spoof, _ = mallory.sign(CHROME, "tel:+44-7700-900123", "--persona", "mobile", "--state", "identified",
+                            "--endorsed-by", rogue.issuer, "--verified", "phone_number")
+    code, seen = gateway.verify(spoof, "tel:+447700900123", "--policy", policy, "--trust", str(trust))
+    assert code == 24 and seen["error"]["code"] == "untrusted-issuer"
+    # An IdP the gateway trusts, but only for verified_person, cannot vouch for a number.
+    mallory.enroll_at(general, "mallory", "verified_person=true", "phone_number=+442071234567", persona="mobile")
+    mallory.endorse_by(general, "--persona", "mobile", "--state", "identified")
+    spoof, notice = mallory.sign(CHROME, "tel:+44-7700-900123", "--persona", "mobile", "--state", "identified",
+                                 "--endorsed-by", IDP, "--verified", "phone_number")
+    assert f"endorsed by {IDP} showing phone_number={PHONE}" in notice
+    code, seen = gateway.verify(spoof, "tel:+447700900123", "--policy", policy, "--trust", str(trust))
+    assert code == 29 and seen["error"]["code"] == "claim-not-trusted"
+    # ... though it may still vouch that a real person calls (which the gateway's policy does not ask for).
+    honest, _ = mallory.sign(CHROME, "tel:+44-7700-900123", "--persona", "mobile", "--state", "identified",
+                             "--endorsed-by", IDP, "--verified", "verified_person")
+    code, seen = gateway.verify(honest, "tel:+447700900123", "--policy", policy, "--trust", str(trust))
+    assert code == 28 and seen["endorsements"][0]["claims"] == {"verified_person": True}
