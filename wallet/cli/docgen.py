@@ -203,18 +203,31 @@ status name below. No command prompts when standard input is not a terminal: it 
 
 MAN_JSON = [
     ("pseudonym", "destination, id, scope, persona, kind"),
-    ("assert, sign\\-sdp", "line, token, id, state, audience, disclosed, fingerprints, issued_at, expires_at, jti "
-     "(sign\\-sdp adds sdp, or output with \\-o)"),
-    ("verify", "valid, error {code, message} or null, identity {id, state} or null, disclosed, audience, issued_at, "
-     "expires_at (Unix seconds), fingerprints [{algorithm, digest}]; with \\-\\-batch one such object per line, "
+    ("assert, sign\\-sdp", "line, token, id, state, audience, disclosed, fingerprints, issued_at, expires_at, jti, "
+     "origin, endorsements [ {issuer, claims} ] (sign\\-sdp adds sdp, or output with \\-o)"),
+    ("verify", "valid, error {code, message} or null, identity {id, state} or null, disclosed (self\\-asserted), "
+     "audience, issued_at, expires_at (Unix seconds), fingerprints [{algorithm, digest}], origin {status, url}, "
+     "endorsements [ {issuer, vct, claims (verified), status, once} ]; with \\-\\-batch one such object per line, "
      "plus line and ref"),
     ("history", "history [ {time, expires, command, destination, id, state, scope, persona, disclosed, fingerprints, "
-     "origin, decided_by, jti} ]"),
+     "origin, decided_by, jti, endorsements (when some were presented)} ]"),
     ("explain", "destination, category, state, persona, identity {persona, scope, id}, disclosed, origin {status, url}, "
      "decisions [ {item, value, decided_by, why} ], conflicts [ {item, wanted, by, refused_by, resolution} ], "
-     "satisfiable, decided_by, default_used"),
+     "satisfiable, decided_by, default_used, endorsements [ {issuer, vct, once, verified} ], notices"),
     ("dest list, rule list, rule add", "destinations [ {destination, category} ]; rules [ {id, dest, category, service, "
-     "model, state, persona, disclose, origin, on_conflict} ]; rule"),
+     "model, state, persona, disclose, origin, on_conflict, endorsed_by, verified} ]; rule"),
+    ("endorse account", "idp, persona, account_key"),
+    ("endorse request", "idp, persona, state, keys, request, guid_sent, and jws (or output with \\-o)"),
+    ("endorse import", "issuer, persona, kept, claims, expires"),
+    ("endorse list", "endorsements [ {issuer, persona, scope, vct, once, claims, expires, left, destinations} ], "
+     "pending [ {request, idp, persona, state, keys, created} ]"),
+    ("trust add, trust list", "trust, issuer, keys, claims, valid_after, valid_before, status_lists; issuers {ISSUER: "
+     "entry}"),
+    ("trust status", "issuer, uri, size, revoked, issued_at, expires_at"),
+    ("idp init, idp enroll, idp accounts", "home, store, issuer, kid, metadata; account {name, key, claims, revoked, "
+     "guid}; accounts"),
+    ("idp issue, idp revoke, idp publish", "issuer, request, endorsements, and response (or output); revoked, "
+     "endorsements; issuer, files"),
     ("policy check", "valid, policy"),
     ("status", "version, home, store, guid, personas"),
     ("init, import", "home, store, guid (import also personas)"),
@@ -227,6 +240,7 @@ MAN_JSON = [
 MAN_ENV = [
     ("WALLET_HOME", "The wallet directory (default: $XDG_DATA_HOME/wallet, i.e. ~/.local/share/wallet)."),
     ("WALLET_PASSPHRASE_FILE", "A file holding the file store's passphrase (never the passphrase itself)."),
+    ("WALLET_IDP_HOME", "The identity provider's directory for wallet idp (default: $XDG_DATA_HOME/wallet\\-idp)."),
     ("WALLET_KEYRING_TIMEOUT", "Seconds to wait for the OS keyring before giving up (default 10)."),
     ("PYTHON_KEYRING_BACKEND", "Forces a keyring backend at init (see the keyring library)."),
     ("NO_COLOR", "Disables colour."),
@@ -238,6 +252,8 @@ MAN_FILES = [
     ("$WALLET_HOME/secret.key", "The GUID and master secret, Argon2id + XChaCha20-Poly1305 (file store), mode 0600."),
     ("$WALLET_HOME/state.db", "Personas, the disclosure ledger and other state, each record encrypted under a key derived from the master secret."),
     ("$WALLET_HOME/replay.db", "The verifier's replay store: truncated hashes of (issuer, jti) and expiry times only."),
+    ("$WALLET_HOME/trust.json", "The verifier's trusted identity providers: issuer keys, claims, validity, loaded status "
+     "lists (public data; mode 0600 because whoever edits it decides whom the verifier believes)."),
 ]
 
 
@@ -268,8 +284,12 @@ def man_page() -> str:
             "needs --fingerprint). It checks sizes, structure (strict RFC 8866 lines, one session-level "
             "a=identity), the alg allow-list (EdDSA, Ed25519), the signature with the key in the iss did:key, "
             "the audience, iat/exp with 60 seconds of clock skew, --expect-id, that every fingerprint of the SDP "
-            "is covered, then the replay store (only assertions that passed everything else are recorded). "
-            "With --policy the destination's policy is enforced (exit 22)."
+            "is covered, every endorsement the assertion carries (against the trust file, $WALLET_HOME/trust.json or "
+            "--trust FILE: issuer, signature, disclosures, validity, key binding to this assertion, status list, "
+            "trusted claims; exits 24-29), then the replay store (only assertions that passed everything else are "
+            "recorded; a once-only endorsement is accepted once). Endorsements are never skipped: a verifier that "
+            "trusts no issuer refuses an endorsed assertion (untrusted-issuer). With --policy the destination's "
+            "policy is enforced (exit 22, or 28 for a missing endorsement)."
         ),
         ".PP",
         _roff(
@@ -289,6 +309,17 @@ def man_page() -> str:
             "uncertain: pseudonymous). Policies of destinations and calling services (--policy) are reconciled "
             "with it; a conflict follows the rule's --on-conflict (refuse: exit 23, nothing signed). wallet explain "
             "shows every decision without signing. See docs/policy.md."
+        ),
+        ".SH ENDORSEMENTS",
+        _roff(
+            "An identity provider (wallet idp, in its own home) verifies a person, member or account once and "
+            "endorses the wallet's keys with SD-JWT VCs (RFC 9901): the account key it knows is the wallet's "
+            "pairwise key for it (wallet endorse account); identified calls use an endorsement of the persona's "
+            "key, pseudonymous ones of the pairwise key per destination (endorse request --to), unlinkable ones "
+            "once-only endorsements of one-time keys (--count), each used for one call. A rule or the command line "
+            "names the IdPs (--endorsed-by) and the verified claims that may be shown (--verified); a policy "
+            "(version 2) may require or prefer IdPs. The IdP never sees a call; verifiers trust it with wallet "
+            "trust add and load its revocation list with wallet trust status. See docs/endorsements.md."
         ),
         ".SH CONVENTIONS",
         MAN_CONVENTIONS,
@@ -316,6 +347,11 @@ def man_page() -> str:
         _roff("wallet sign-sdp --to shop.example offer.sdp -o offer.signed.sdp --persona work"),
         _roff("wallet verify offer.signed.sdp --audience shop.example --expect-id did:key:z6Mk..."),
         _roff("wallet verify --batch requests.jsonl --audience shop.example > results.jsonl"),
+        _roff("wallet endorse request --idp https://idp.example --state unlinkable --count 20 -o request.jws"),
+        _roff("wallet endorse import response.json"),
+        _roff("wallet sign-sdp --to callcentre.example offer.sdp --state unlinkable --verified verified_person"),
+        _roff("wallet trust add https://idp.example --metadata jwt-vc-issuer.json --claims verified_person,name"),
+        _roff("wallet verify offer.signed.sdp --audience callcentre.example --policy callcentre.json"),
         _roff("wallet export backup.wallet --backup-passphrase-file ~/backup-pass"),
         ".fi",
         ".SH SEE ALSO",
