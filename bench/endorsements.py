@@ -32,7 +32,7 @@ from nacl.signing import VerifyKey
 from wallet.assertions.sdp import Fingerprint
 from wallet.assertions.token import claims, sign
 from wallet.encoding import b64url, b64url_decode
-from wallet.endorsements.credential import VCT_PERSON, issue_endorsement
+from wallet.endorsements.credential import VCT_PERSON, Batch, issue_endorsement
 from wallet.endorsements.presentation import present
 from wallet.endorsements.trust import TrustStore
 from wallet.identity.derivation import KeyScope, Pseudonym
@@ -139,12 +139,14 @@ def issuing(tmpdir: Path) -> None:
         return time.perf_counter() - start
 
     def signing_work() -> float:
+        """What IdentityProvider.issue does per key once the request is checked (wallet.endorsements.issuer)."""
         start = time.perf_counter()
-        with idp.records.transaction():
-            for public, _ in keys:
-                issue_endorsement(issuer=ISS, secret_key=idp._secret, holder_key=public, claims={"verified_person": True},
-                                  vct=VCT_PERSON, issued_at=now, ttl=86_400, status=(ISS + "/statuslists/1", 1), once=True)
-        return time.perf_counter() - start
+        batch = Batch(issuer=ISS, secret_key=idp._secret, claims={"verified_person": True}, vct=VCT_PERSON,
+                      issued_at=now, ttl=86_400, status_uri=ISS + "/statuslists/1", once=True, kid=idp.key_id)
+        out = [batch.endorse(public, i) for i, (public, _) in enumerate(keys)]
+        elapsed = time.perf_counter() - start
+        assert len(out) == 1000
+        return elapsed
 
     def whole_answer() -> float:
         request, _ = make_request(idp=ISS, account=(account, account_secret), keys=keys, state="unlinkable",

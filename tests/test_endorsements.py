@@ -222,6 +222,43 @@ def test_endorsements_of_a_day_share_their_times(wallet: Any, idp: Any) -> None:
     assert len(times) == 1 and next(iter(times))[0] % 86_400 == 0
 
 
+@pytest.mark.parametrize("status,once,claims", [
+    ("https://idp.example/statuslists/1", True, {"verified_person": True}),
+    (None, False, {"name": "Ann \u00e9 \"quoted\" \\ back", "email": "ann@example.org"}),
+    ("https://idp.example/tenant/statuslists/1", False, {"group": "support@corp.example"}),
+])
+def test_a_batch_signs_exactly_the_json_of_its_claims(status: Any, once: bool, claims: dict[str, Any]) -> None:
+    """The batch serialises its shared claims once; what it signs must be the wallet's JSON of the claims."""
+    from nacl.bindings import crypto_sign_seed_keypair
+
+    from wallet.encoding import b64url, b64url_decode, dumps
+    from wallet.endorsements.credential import VCT_PERSON, Batch, jwk_of
+
+    public, secret = crypto_sign_seed_keypair(bytes([5]) * 32)
+    holder = crypto_sign_seed_keypair(bytes([6]) * 32)[0]
+    batch = Batch(issuer=ISS, secret_key=secret, claims=claims, vct=VCT_PERSON, issued_at=1_800_000_000, ttl=3600,
+                  status_uri=status, once=once)
+    token = batch.endorse(holder, 42 if status else None)
+    jwt = token.split("~")[0]
+    signed = b64url_decode(jwt.split(".")[1])
+    payload = json.loads(signed)
+    expected = {"iss": ISS, "iat": 1_800_000_000, "exp": 1_800_003_600, "vct": VCT_PERSON, "cnf": {"jwk": jwk_of(holder)}}
+    if status:
+        expected["status"] = {"status_list": {"idx": 42, "uri": status}}
+    if once:
+        expected["_wallet"] = {"once": True}
+    expected.update({"_sd": payload["_sd"], "_sd_alg": "sha-256"})
+    assert signed == dumps(expected) and len(payload["_sd"]) == len(claims) + 3
+    sd = read_endorsement(token)
+    sd.verify_issuer(public)
+    from wallet.endorsements.credential import disclosed_claims
+
+    assert disclosed_claims(sd.claims()) == claims
+    assert jwt.split(".")[0] == b64url(dumps({"alg": "EdDSA", "typ": "dc+sd-jwt", "kid": read_endorsement(token).header["kid"]}))
+    with pytest.raises(ValueError):
+        batch.endorse(holder, None if status else 1)
+
+
 def test_enrolment_guards(wallet: Any, idp: Any) -> None:
     enroll(wallet, idp)
     with pytest.raises(AlreadyExists):

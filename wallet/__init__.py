@@ -8,9 +8,18 @@
     >>> for r in wallet.verify_batch(open("requests.jsonl", "rb"), audience="shop.example"):    # doctest: +SKIP
     ...     print(r.text)
 
+An identity provider service uses the same package::
+
+    >>> idp = wallet.open_idp(home, passphrase=lambda confirm: secret)                        # doctest: +SKIP
+    >>> idp.enroll("ann", account_key="did:key:z6Mk...", claims={"verified_person": True})    # doctest: +SKIP
+    >>> response_json = idp.issue(request_jws)                                               # doctest: +SKIP
+    >>> trust = wallet.TrustStore.load("trust.json")                                         # doctest: +SKIP
+    >>> wallet.verify(sdp, audience="https://callcentre.example", trust=trust).endorsements  # doctest: +SKIP
+
 The package is a typed library with a thin CLI in ``wallet.cli`` (the package
-map is in docs/design.md): ``wallet.facade`` opens a wallet; ``wallet.identity``,
-``wallet.assertions`` and ``wallet.privacy`` hold the domain; ``wallet.storage``
+map is in docs/design.md): ``wallet.facade`` opens a wallet, ``wallet.idp`` an
+identity provider; ``wallet.identity``, ``wallet.assertions``,
+``wallet.endorsements`` and ``wallet.privacy`` hold the domain; ``wallet.storage``
 keeps it on disk. Importing ``wallet`` imports nothing else, so the ``wallet``
 command starts fast; the names below load on first use.
 """
@@ -21,14 +30,19 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from wallet.assertions.batch import BatchResult, verify_batch
     from wallet.assertions.verify import VerifyResult, verify
+    from wallet.endorsements.issuer import IdentityProvider
+    from wallet.endorsements.trust import TrustStore
     from wallet.facade import Wallet, create_wallet, open_wallet
+    from wallet.idp import create_idp, open_idp
 
-__all__ = ["BatchResult", "VerifyResult", "Wallet", "__version__", "create_wallet", "open_wallet", "verify",
-           "verify_batch"]
+__all__ = ["BatchResult", "IdentityProvider", "TrustStore", "VerifyResult", "Wallet", "__version__", "create_idp",
+           "create_wallet", "open_idp", "open_wallet", "verify", "verify_batch"]
 _LAZY = {
     "verify": "wallet.assertions.verify", "VerifyResult": "wallet.assertions.verify",
     "verify_batch": "wallet.assertions.batch", "BatchResult": "wallet.assertions.batch",
     "Wallet": "wallet.facade", "open_wallet": "wallet.facade", "create_wallet": "wallet.facade",
+    "open_idp": "wallet.idp", "create_idp": "wallet.idp", "IdentityProvider": "wallet.endorsements.issuer",
+    "TrustStore": "wallet.endorsements.trust",
 }
 
 

@@ -154,7 +154,7 @@ def dumps(value: Any) -> bytes:
 
 # One encoder for every call: json.dumps with arguments builds a new one each time (issuing 1,000
 # endorsements serialises several thousand small documents).
-_ENCODER = json.JSONEncoder(separators=_SEPARATORS, ensure_ascii=False, allow_nan=False)
+_ENCODER = json.JSONEncoder(separators=_SEPARATORS, ensure_ascii=False, allow_nan=False, check_circular=False)
 
 
 def user_json(data: bytes | str, *, what: str) -> Any:

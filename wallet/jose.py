@@ -30,11 +30,28 @@ MAX_TOKEN_BYTES = 16 * 1024
 
 def sign_compact(header: dict[str, Any], payload: dict[str, Any], secret_key: bytes) -> str:
     """``header.payload.signature`` signed with a libsodium Ed25519 secret key (64 bytes)."""
+    try:
+        key: tuple[Any, ...] | None = tuple(header.items())
+        encoded = _HEADERS.get(key)  # type: ignore[arg-type]
+    except TypeError:  # a header with a list or object value: not cached
+        key, encoded = None, None
+    if encoded is None:
+        encoded = b64url(dumps(header))
+        if key is not None and len(_HEADERS) < 64:  # an IdP issuing a batch signs one header a thousand times
+            _HEADERS[key] = encoded
+    return sign_encoded(encoded, dumps(payload), secret_key)
+
+
+def sign_encoded(header: str, payload: bytes, secret_key: bytes) -> str:
+    """The compact JWS of a header already in base64url and a payload already serialised (JSON bytes)."""
     from nacl.bindings import crypto_sign
 
-    signing_input = b64url(dumps(header)) + "." + b64url(dumps(payload))
+    signing_input = header + "." + b64url(payload)
     signature = crypto_sign(signing_input.encode("ascii"), secret_key)[:64]
     return signing_input + "." + b64url(signature)
+
+
+_HEADERS: dict[tuple[Any, ...], str] = {}
 
 
 class Compact:

@@ -62,6 +62,12 @@ def add(a: TrustAddArgs) -> None:
         except ValueError:
             raise UsageError("--key must be a JWK in JSON: {\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"...\"}") from None
     claims = [c.strip() for c in a["claims"].split(",") if c.strip()] if a["claims"] is not None else None
+    from wallet.vocabulary import ENDORSED_CLAIMS
+
+    for claim in claims or []:
+        if claim not in ENDORSED_CLAIMS:  # another issuer's vocabulary is allowed; a typo should not pass unseen
+            Output.notice(f"note: {claim!r} is not a claim wallet IdPs issue ({', '.join(ENDORSED_CLAIMS)}); "
+                          "trusting it as another issuer's claim name")
     after = int(parse_time(a["valid_after"])) if a["valid_after"] is not None else None
     before = int(parse_time(a["valid_before"])) if a["valid_before"] is not None else None
     path = trust_path(a["trust"])

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 
 from wallet.encoding import b64url, b64url_decode, dumps
-from wallet.endorsements.sdjwt import SdJwt, issue
+from wallet.endorsements.sdjwt import SdJwt
 from wallet.errors import BadEndorsement, UsageError
 from wallet.vocabulary import ENDORSED_CLAIMS
 
@@ -120,18 +120,67 @@ def issue_endorsement(
     ttl: int,
     status: tuple[str, int] | None = None,
     once: bool = False,
+    kid: str | None = None,
 ) -> str:
-    """An endorsement in issuance form (``jwt~disclosures~``), every claim of ``claims`` selectively disclosable."""
-    from nacl.bindings import crypto_sign_ed25519_sk_to_pk
+    """An endorsement in issuance form (``jwt~disclosures~``), every claim of ``claims`` selectively disclosable.
 
-    visible: dict[str, Any] = {"iss": issuer, "iat": issued_at, "exp": issued_at + ttl, "vct": vct,
-                               "cnf": {"jwk": jwk_of(holder_key)}}
-    if status is not None:
-        visible["status"] = {"status_list": {"idx": status[1], "uri": status[0]}}
-    if once:
-        visible["_wallet"] = {"once": True}
-    header = {"alg": "EdDSA", "typ": TYP, "kid": thumbprint(crypto_sign_ed25519_sk_to_pk(secret_key))}
-    return issue(header, visible, claims, secret_key, decoys=DECOYS)
+    ``kid`` is the issuer key's thumbprint (computed from ``secret_key`` if not given).
+    """
+    batch = Batch(issuer=issuer, secret_key=secret_key, claims=claims, vct=vct, issued_at=issued_at, ttl=ttl,
+                  status_uri=None if status is None else status[0], once=once, kid=kid)
+    return batch.endorse(holder_key, None if status is None else status[1])
+
+
+class Batch:
+    """Endorsements that share their issuer, claims, type, times and status list: one per key (and index).
+
+    The issuer-signed payload is, in this order, ``iss``, ``iat``, ``exp``, ``vct``, ``cnf``, ``status``,
+    ``_wallet``, ``_sd``, ``_sd_alg``; what all endorsements of the batch share is serialised once, and each
+    endorsement adds its key, its status index, and its disclosures' digests (base64url strings and an
+    integer, which need no JSON escaping). ``tests/test_endorsements.py`` checks that the bytes equal the
+    wallet's JSON serialisation of the same claims.
+    """
+
+    __slots__ = ("_secret", "_claims", "_header", "_has_status", "_parts")
+
+    def __init__(self, *, issuer: str, secret_key: bytes, claims: dict[str, Any], vct: str, issued_at: int, ttl: int,
+                 status_uri: str | None = None, once: bool = False, kid: str | None = None) -> None:
+        from wallet.endorsements.sdjwt import SD_ALG
+
+        if kid is None:
+            from nacl.bindings import crypto_sign_ed25519_sk_to_pk
+
+            kid = thumbprint(crypto_sign_ed25519_sk_to_pk(secret_key))
+        clash = set(claims) & (REGISTERED | {"_sd", "...", "_sd_alg"})
+        if clash:
+            raise ValueError(f"claim {sorted(clash)[0]!r} cannot be selectively disclosed")
+        self._secret, self._claims, self._has_status = secret_key, claims, status_uri is not None
+        self._header = b64url(dumps({"alg": "EdDSA", "typ": TYP, "kid": kid}))
+        shared = dumps({"iss": issuer, "iat": issued_at, "exp": issued_at + ttl, "vct": vct})
+        after_index = b"" if status_uri is None else b',"uri":' + dumps(status_uri) + b"}}"
+        # The payload is: parts[0] + key + parts[1] + index + parts[2] + digests + parts[3].
+        self._parts = (
+            shared[:-1] + b',"cnf":{"jwk":{"kty":"OKP","crv":"Ed25519","x":"',
+            b'"}}' + (b',"status":{"status_list":{"idx":' if status_uri is not None else b""),
+            after_index + (b',"_wallet":{"once":true}' if once else b"") + b',"_sd":[',
+            b'],"_sd_alg":' + dumps(SD_ALG) + b"}",
+        )
+
+    def endorse(self, holder_key: bytes, index: int | None = None) -> str:
+        """The endorsement of ``holder_key`` (with status list entry ``index`` if the batch has a list)."""
+        from wallet.endorsements.sdjwt import SEPARATOR, salted
+        from wallet.jose import sign_encoded
+
+        if (index is None) == self._has_status or (index is not None and (type(index) is not int or index < 0)):
+            raise ValueError("a status index (an integer >= 0) is given exactly when the batch has a status list")
+        if len(holder_key) != 32:
+            raise ValueError("an Ed25519 public key is 32 bytes")
+        disclosures, digests = salted(self._claims, DECOYS)
+        first, second, third, last = self._parts
+        payload = b"".join((first, b64url(holder_key).encode("ascii"), second,
+                            b"" if index is None else str(index).encode("ascii"), third,
+                            ",".join(f'"{d}"' for d in digests).encode("ascii"), last))
+        return SEPARATOR.join([sign_encoded(self._header, payload, self._secret), *disclosures, ""])
 
 
 def read_endorsement(text: str) -> SdJwt:

@@ -21,12 +21,12 @@ import os
 import time
 
 from wallet.endorsements.credential import (
+    Batch,
     CLAIMS,
     VCT_ACCOUNT,
     VCT_GROUP,
     VCT_PERSON,
     check_claim,
-    issue_endorsement,
     jwk_of,
     thumbprint,
 )
@@ -179,11 +179,11 @@ class IdentityProvider:
                 raise UsageError("this request was already answered", hint="the holder makes a new request")
             bits = self.records.get(STATUS, "bits")
             allocated = _bits(bits, "allocated")
+            batch = Batch(issuer=self.issuer, secret_key=self._secret, claims=claims, vct=vct, issued_at=issued_at,
+                          ttl=ttl, status_uri=status_uri(self.issuer), once=once, kid=self.key_id)
             for key in req.keys:
                 index = self._allocate(allocated)
-                endorsements.append(issue_endorsement(
-                    issuer=self.issuer, secret_key=self._secret, holder_key=key, claims=claims, vct=vct,
-                    issued_at=issued_at, ttl=ttl, status=(status_uri(self.issuer), index), once=once))
+                endorsements.append(batch.endorse(key, index))
                 entries.append(index)
             bits["allocated"] = base64.b64encode(allocated).decode()
             self.records.put(STATUS, "bits", bits)

@@ -111,6 +111,17 @@ def issue(
 ) -> str:
     """An SD-JWT in issuance form (``jwt~d1~...~dn~``): ``visible`` claims in the clear, each of ``selective``
     as its own disclosure, plus ``decoys`` random digests; signed with a libsodium Ed25519 secret key."""
+    if not visible.keys().isdisjoint(selective) or not visible.keys().isdisjoint(_RESERVED):
+        clash = set(visible) & (set(selective) | set(_RESERVED))
+        raise ValueError(f"claim {sorted(clash)[0]!r} is both visible and selective, or reserved")
+    disclosures, digests = salted(selective, decoys)
+    payload = {**visible, "_sd": digests, "_sd_alg": SD_ALG}
+    return SEPARATOR.join([sign_compact(header, payload, secret_key), *disclosures, ""])
+
+
+def salted(selective: dict[str, Any], decoys: int) -> tuple[list[str], list[str]]:
+    """(encoded disclosures of ``selective``, each with a fresh 128-bit salt; the sorted ``_sd`` digests of
+    those and of ``decoys`` decoys)."""
     # One call to the CSPRNG for every salt and decoy. A decoy is 32 random bytes: as a SHA-256 digest of an
     # unknown disclosure would be (RFC 9901 section 4.2.5), so no verifier can tell it from a real one.
     noise = os.urandom(16 * len(selective) + 32 * decoys)
@@ -118,12 +129,7 @@ def issue(
         selective.items())]
     start = 16 * len(selective)
     digests = [d.digest for d in disclosures] + [b64url(noise[start + 32 * i:start + 32 * i + 32]) for i in range(decoys)]
-    clash = set(visible) & (set(selective) | set(_RESERVED))
-    if clash:
-        raise ValueError(f"claim {sorted(clash)[0]!r} is both visible and selective, or reserved")
-    payload = {**visible, "_sd": sorted(digests), "_sd_alg": SD_ALG}
-    jwt = sign_compact(header, payload, secret_key)
-    return SEPARATOR.join([jwt, *(d.encoded for d in disclosures), ""])
+    return [d.encoded for d in disclosures], sorted(digests)
 
 
 class SdJwt:
