@@ -99,6 +99,10 @@ def salt_bytes(n: int) -> bytes:
     return hashlib.sha256(f"{LABEL} salt {n}".encode()).digest()[:16]
 
 
+#: The example's three claims, and the decoys that make ``_sd`` eight digests long (wallet.endorsements.credential).
+DECOYS = 5
+
+
 def decoy_bytes(n: int) -> bytes:
     """What stands in for the 32 random bytes of decoy digest n."""
     return hashlib.sha256(f"{LABEL} decoy {n}".encode()).digest()
@@ -130,7 +134,7 @@ def credential(*, holder: bytes, issued_at: int = ISSUED_AT, once: bool = False,
         text = compact_json([b64u(salt_bytes(n)), name, value])
         encoded = b64u(text.encode())
         disclosures.append({"name": name, "json": text, "encoded": encoded, "digest": sha256_b64u(encoded)})
-    decoys = [b64u(decoy_bytes(n)) for n in (1, 2, 3)]
+    decoys = [b64u(decoy_bytes(n)) for n in range(1, 1 + DECOYS)]
     kid = sha256_b64u(thumbprint_input(issuer_pub))
     header = {"alg": "EdDSA", "typ": "dc+sd-jwt", "kid": kid}
     payload: dict[str, Any] = {"iss": ISSUER, "iat": issued_at, "exp": issued_at + TTL, "vct": VCT,
@@ -322,7 +326,7 @@ def test_documented_limits_are_the_codes(doc: str) -> None:
 
 
 def test_documented_codes_and_vocabulary(doc: str) -> None:
-    from wallet.endorsements.credential import CLAIMS as VOCABULARY, DECOYS, VCTS
+    from wallet.endorsements.credential import CLAIMS as VOCABULARY, SD_DIGESTS, VCTS
     from wallet.errors import REJECTIONS
     from wallet.vocabulary import SKEW_SECONDS, UNLINKABLE_CLAIMS
 
@@ -331,7 +335,7 @@ def test_documented_codes_and_vocabulary(doc: str) -> None:
         assert f"`{code}` ({REJECTIONS[code].exit_code})" in doc, code
     for name in (*VOCABULARY, *VCTS):
         assert f"`{name}`" in doc, name
-    assert DECOYS == 3 and SKEW_SECONDS == 60 and UNLINKABLE_CLAIMS == ("verified_person", "group")
+    assert SD_DIGESTS == 8 == len(CLAIMS) + DECOYS and SKEW_SECONDS == 60 and UNLINKABLE_CLAIMS == ("verified_person", "group")
 
 
 # -- the wallet's code makes the same bytes -------------------------------------------------------------------
@@ -350,7 +354,7 @@ class _FixedRandom:
 def test_wallet_issues_the_documented_endorsement(monkeypatch: pytest.MonkeyPatch, ex: dict[str, Any]) -> None:
     from wallet.endorsements.credential import issue_endorsement
 
-    fixed = _FixedRandom([salt_bytes(n) for n in (1, 2, 3)] + [decoy_bytes(n) for n in (1, 2, 3)])
+    fixed = _FixedRandom([salt_bytes(n) for n in (1, 2, 3)] + [decoy_bytes(n) for n in range(1, 1 + DECOYS)])
     monkeypatch.setattr(os, "urandom", fixed)
     made = issue_endorsement(issuer=ISSUER, secret_key=ex["issuer_sec"], holder_key=ex["holder_pub"], claims=CLAIMS,
                              vct=VCT, issued_at=ISSUED_AT, ttl=TTL, status=(STATUS_URI, STATUS_INDEX))

@@ -188,6 +188,7 @@ def import_response(
             raise UsageError(f"the response holds an endorsement that verifiers would refuse: {exc.message}") from None
         if sd.kb_jwt is not None:
             raise UsageError("an endorsement to keep must be in issuance form (no Key Binding JWT)")
+        _check_keepable(sd, claims)
         if sd.payload["exp"] <= moment:
             raise UsageError(f"an endorsement by {issuer} in the response has already expired")
         place = targets.get(b64url(key))
@@ -203,6 +204,9 @@ def import_response(
                      "issuer_key": b64url(issuer_key), "received": moment})
     if len({h["id"] for h in kept}) != len(kept):
         raise UsageError("the response holds the same endorsement twice")
+    endorsed = [read_endorsement(h["token"]).payload["cnf"]["jwk"]["x"] for h in kept]
+    if len(set(endorsed)) != len(endorsed):  # two endorsements of one one-time key: two calls signed by one key
+        raise UsageError("the response holds two endorsements of the same key: it is refused whole")
     with wallet.records.transaction():
         if pending is not None and not wallet.records.delete(PENDING, pending["jti"]):
             raise UsageError("this response was imported meanwhile by another command")
@@ -210,6 +214,33 @@ def import_response(
             wallet.records.put(ENDORSEMENT, h["id"], h)
         _prune(wallet, moment)
     return kept
+
+
+#: The most a kept claim value may be: text, a number, or true/false (what the ledger records of it).
+MAX_CLAIM_CHARS = 1024
+
+
+def _check_keepable(sd: SdJwt, claims: dict[str, Any]) -> None:
+    """Keep only endorsements whose every claim about the holder the wallet can withhold and record.
+
+    A claim in the clear (not selectively disclosable) would reach every verifier whatever the user's rule
+    says, an unlinkable call's verifier included: such an endorsement is refused, as is a claim value the
+    disclosure ledger cannot record (an object, a list, overlong or unprintable text).
+    """
+    from wallet.endorsements.credential import disclosed_claims
+    from wallet.text import unsafe_character
+
+    visible = disclosed_claims({k: v for k, v in sd.payload.items() if k not in ("_sd", "_sd_alg")})
+    if visible:
+        name = sorted(visible)[0]
+        raise UsageError(f"the endorsement shows {name[:40]!r} to every verifier (not selectively disclosable): "
+                         "the wallet keeps only endorsements whose claims it can withhold")
+    for name, value in claims.items():
+        text = value if isinstance(value, str) else None
+        if not isinstance(value, (str, bool, int, float)) or len(name) > 64 or unsafe_character(name) or (
+                text is not None and (len(text) > MAX_CLAIM_CHARS or unsafe_character(text))):
+            raise UsageError(f"the endorsement's claim {name[:40]!r} is not text, a number or true/false the "
+                             "wallet can show and record", hint="ask the IdP for a plain value")
 
 
 def _verify_issuer(sd: SdJwt, keys: list[Any]) -> bytes:

@@ -384,6 +384,7 @@ class Wallet:
         return sorted(entries, key=lambda e: (e["time"], e["recorded_ns"]))
 
     def export_records(self) -> dict[str, list[tuple[str, Any]]]:
+        """Every record a backup carries (once-only endorsements excepted: see below)."""
         prefs = self.prefs
         rules = prefs.rules()
         return {
@@ -392,8 +393,10 @@ class Wallet:
             "destination": [(d["destination"], d) for d in prefs.destinations()],
             "rule": [(r.selector(), r.to_record()) for r in rules],
             "rule-id": [(r.rule_id, {"selector": r.selector()}) for r in rules],
-            ENDORSEMENT: [(h["id"], h) for h in self.held()],
-            PENDING: [(p["jti"], p) for p in self.pending()],
+            # Once-only endorsements (and requests for them) stay out of backups: a restored backup would present
+            # again an endorsement already used since, linking two unlinkable calls. A restored wallet asks anew.
+            ENDORSEMENT: [(h["id"], h) for h in self.held() if not h["once"]],
+            PENDING: [(p["jti"], p) for p in self.pending() if p["state"] != "unlinkable"],
         }
 
 

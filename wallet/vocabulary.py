@@ -65,6 +65,15 @@ DEFAULT_CATEGORY = Category.UNCERTAIN
 #: disclosable; an unlinkable call may disclose only those that identify nobody.
 ENDORSED_CLAIMS: tuple[str, ...] = ("verified_person", "name", "email", "phone_number", "org", "group", "account")
 UNLINKABLE_CLAIMS: tuple[str, ...] = ("verified_person", "group")
+
+
+def vouches(claims: dict[str, object], name: str) -> bool:
+    """Whether verified ``claims`` vouch for ``name``: present, and for ``verified_person`` exactly true (an
+    issuer's ``"verified_person": false`` vouches for nothing); a false, null or empty value never counts."""
+    value = claims.get(name)
+    if name == "verified_person":
+        return value is True
+    return value is not None and value is not False and value != ""
 #: An assertion's lifetime: the default and the most a verifier accepts (seconds).
 DEFAULT_TTL = 300
 MAX_TTL = 86_400

@@ -50,7 +50,7 @@ from wallet.errors import (
 )
 from wallet.identity.didkey import public_from_did_key
 from wallet.text import unsafe_character
-from wallet.vocabulary import MAX_TTL, SKEW_SECONDS, SIGNED_STATES as STATES
+from wallet.vocabulary import MAX_TTL, SKEW_SECONDS, SIGNED_STATES as STATES, vouches
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -397,7 +397,7 @@ def enforce(result: VerifyResult, policy: Policy) -> None:
         return
     need = policy.endorsement
     if need is not None and not any(
-            (not need.issuers or e.issuer in need.issuers) and all(c in e.claims for c in need.claims)
+            (not need.issuers or e.issuer in need.issuers) and all(vouches(e.claims, c) for c in need.claims)
             for e in result.endorsements):
         result.valid = False
         result.error = MissingEndorsement(f"the policy of {policy.party} requires {need.describe()}; the caller "

@@ -6,6 +6,7 @@ import sys
 
 from wallet.cli.common import fingerprint_options, read_input, unlock_wallet
 from wallet.cli.output import Output, claim_text
+from wallet.text import for_terminal
 from wallet.cli.privacy import read_context
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
@@ -23,7 +24,7 @@ def _notice(wallet: Wallet, issued: Issued, plan: Plan) -> None:
     what = ", ".join(f"{k}={v}" for k, v in entry["disclosed"].items()) or "nothing"
     default = " (a built-in default decided: no rule of yours matched)" if plan.outcome.default_used else ""
     verified = "".join(f"; endorsed by {e['issuer']} showing "
-                       + (", ".join(f"{k}={claim_text(v)}" for k, v in e["claims"].items()) or "no claim")
+                       + (", ".join(f"{for_terminal(k)}={claim_text(v)}" for k, v in e["claims"].items()) or "no claim")
                        for e in entry.get("endorsements", []))
     Output.notice(
         f"signed for {entry['destination']} as {entry['id']} "

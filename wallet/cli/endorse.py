@@ -57,11 +57,13 @@ def import_(a: EndorseImportArgs) -> None:
     metadata = read_input(a["metadata"], what="issuer metadata", limit=1 << 20) if a["metadata"] else None
     wallet = unlock_wallet(a["passphrase_file"])
     kept = import_response(wallet, raw, metadata=metadata, persona=a["persona"], destination=a["to"])
+    from wallet.text import for_terminal
+
     out = Output(a["json_out"])
     first = kept[0]
     out.notice(f"kept {len(kept)} endorsement{'s' if len(kept) != 1 else ''} by {first['issuer']} for persona "
-               f"{first['persona']!r} ({first['scope']} key{'s' if len(kept) != 1 else ''}): "
-               f"{', '.join(sorted(first['claims'])) or 'no claim'}")
+               f"{for_terminal(first['persona'])!r} ({first['scope']} key{'s' if len(kept) != 1 else ''}): "
+               f"{for_terminal(', '.join(sorted(first['claims']))) or 'no claim'}")
     out.product({"issuer": first["issuer"], "persona": first["persona"], "kept": len(kept),
                  "claims": sorted(first["claims"]), "expires": min(h["expires"] for h in kept)})
 

@@ -40,6 +40,14 @@ def claim_text(value: object) -> str:
     return for_terminal(value if isinstance(value, str) else json.dumps(value))
 
 
+def quoted(value: object) -> str:
+    """A value from someone else, JSON-quoted (text in quotes, escapes for quotes and line breaks), safe for a
+    terminal: what a verifier shows of an assertion, so that no value can pose as the text around it."""
+    from wallet.text import for_terminal
+
+    return for_terminal(json.dumps(value, ensure_ascii=False))
+
+
 def for_people(stream: Any) -> bool:
     """True when ``stream`` is a terminal a person reads, and they did not ask for plain output."""
     return _color_ok(stream)

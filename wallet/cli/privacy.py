@@ -217,8 +217,11 @@ def explain(a: ExplainArgs) -> None:
         f"decided by: {plan.intent.source}" + (" (no rule of yours matched)" if plan.outcome.default_used else ""),
     ]
     for e in doc["endorsements"]:
-        shown = ", ".join(f"{k}={claim_text(v)}" for k, v in e["verified"].items()) or "no claim"
-        lines.append(f"endorsement: {e['issuer']} ({e['vct']}{', once-only' if e['once'] else ''}); verified: {shown}")
+        from wallet.text import for_terminal
+
+        shown = ", ".join(f"{for_terminal(k)}={claim_text(v)}" for k, v in e["verified"].items()) or "no claim"
+        lines.append(f"endorsement: {e['issuer']} ({for_terminal(e['vct'])}{', once-only' if e['once'] else ''}); "
+                     f"verified: {shown}")
     lines += [f"notice: {n}" for n in plan.outcome.notices]
     trace = [f"  {d['item']}: {d['value']} <- {d['decided_by']} ({d['why']})" for d in plan.outcome.decisions]
     trace += [f"  conflict on {c['item']}: {', '.join(c['refused_by'])} vs {c['by']} -> {c['resolution']}"

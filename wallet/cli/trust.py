@@ -4,6 +4,8 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
+    from typing import Any
+
     from wallet.cli._args import TrustAddArgs, TrustListArgs, TrustRmArgs, TrustStatusArgs
     from wallet.endorsements.trust import TrustEntry, TrustStore
 
@@ -29,6 +31,20 @@ def load_trust(given: str | None, *, missing_ok: bool, create: bool = False) -> 
     return TrustStore.load(trust_path(given), missing_ok=create or (missing_ok and given is None))
 
 
+def updating(path: str, *, create: bool = False) -> Any:
+    """Hold the trust file's lock across load, change and save: two trust commands at once never lose one's
+    change (a removed issuer must not come back because a status update saved an older copy)."""
+    import os
+
+    from wallet.errors import FileError
+    from wallet.storage.files import exclusive_lock
+
+    if not create and not os.path.exists(path):
+        raise FileError(f"no trust file at {path}", hint="add an issuer first: wallet trust add ISSUER ...")
+    os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
+    return exclusive_lock(path + ".lock", timeout=30, busy=f"another command is updating {path}")
+
+
 def _describe(entry: TrustEntry) -> list[str]:
     import time
 
@@ -41,8 +57,6 @@ def _describe(entry: TrustEntry) -> list[str]:
 
 
 def add(a: TrustAddArgs) -> None:
-    import json
-
     from wallet.cli.common import read_input
     from wallet.cli.verification import parse_time
     from wallet.destination import check_issuer
@@ -57,10 +71,13 @@ def add(a: TrustAddArgs) -> None:
         if not keys:
             raise UsageError("the metadata holds no Ed25519 key (OKP) this wallet can verify with")
     else:
+        from wallet.encoding import user_json
+
         try:
-            keys = [json.loads(a["key"] or "")]
-        except ValueError:
-            raise UsageError("--key must be a JWK in JSON: {\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"...\"}") from None
+            keys = [user_json(a["key"] or "", what="--key")]
+        except UsageError as exc:
+            raise UsageError(f"--key must be a JWK in JSON ({exc.message})",
+                             hint='{"kty":"OKP","crv":"Ed25519","x":"..."}') from None
     claims = [c.strip() for c in a["claims"].split(",") if c.strip()] if a["claims"] is not None else None
     from wallet.vocabulary import ENDORSED_CLAIMS
 
@@ -71,9 +88,10 @@ def add(a: TrustAddArgs) -> None:
     after = int(parse_time(a["valid_after"])) if a["valid_after"] is not None else None
     before = int(parse_time(a["valid_before"])) if a["valid_before"] is not None else None
     path = trust_path(a["trust"])
-    store = load_trust(a["trust"], missing_ok=True, create=True)
-    entry = store.add(issuer, keys=keys, claims=claims, valid_after=after, valid_before=before)
-    store.save(path)
+    with updating(path, create=True):
+        store = load_trust(a["trust"], missing_ok=True, create=True)
+        entry = store.add(issuer, keys=keys, claims=claims, valid_after=after, valid_before=before)
+        store.save(path)
     out = Output(a["json_out"])
     out.notice(f"trusting {issuer} for {', '.join(entry.claims) if entry.claims is not None else 'any claim'} "
                f"({len(entry.keys)} key{'s' if len(entry.keys) != 1 else ''}) in {path}")
@@ -94,9 +112,10 @@ def list_(a: TrustListArgs) -> None:
 
 def rm(a: TrustRmArgs) -> None:
     path = trust_path(a["trust"])
-    store = load_trust(a["trust"], missing_ok=False)
-    store.remove(a["issuer"])
-    store.save(path)
+    with updating(path):
+        store = load_trust(a["trust"], missing_ok=False)
+        store.remove(a["issuer"])
+        store.save(path)
     Output.notice(f"no longer trusting {a['issuer']}")
     Output(a["json_out"]).product({"removed": a["issuer"]})
 
@@ -113,9 +132,10 @@ def status(a: TrustStatusArgs) -> None:
     except UnicodeDecodeError:
         raise UsageError("the status list token is not a compact JWT (ASCII)") from None
     path = trust_path(a["trust"])
-    store = load_trust(a["trust"], missing_ok=False)
-    loaded = store.load_status(a["issuer"], token, now=int(time.time()))
-    store.save(path)
+    with updating(path):
+        store = load_trust(a["trust"], missing_ok=False)
+        loaded = store.load_status(a["issuer"], token, now=int(time.time()))
+        store.save(path)
     revoked = loaded.list.count_revoked()
     expires = "never" if loaded.expires_at is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(loaded.expires_at))
     Output.notice(f"loaded the status list {loaded.uri}: {loaded.list.size} entries, {revoked} revoked; "

@@ -6,7 +6,7 @@ import json
 import sys
 
 from wallet.cli.common import read_input
-from wallet.cli.output import BatchProgress, Output, claim_text
+from wallet.cli.output import BatchProgress, Output, quoted
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -65,17 +65,17 @@ def _human(result: Any) -> str:
 
     if result.identity is None:
         return "valid: an undetectable caller (no identity), accepted by the policy; origin: undetected"
-    what = ", ".join(f"{_safe(k)}={_safe(v)}" for k, v in result.disclosed.items()) or "nothing"
+    # Values are JSON-quoted: self-asserted text cannot close its quote, nor start a line of its own, so it
+    # can never pass for what an identity provider vouched for (one line per endorsement, below).
+    what = ", ".join(f"{_safe(k)}={quoted(v)}" for k, v in result.disclosed.items()) or "nothing"
     expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(result.expires_at))
     origin = result.origin["status"] + (f" ({_safe(result.origin['url'])})" if result.origin.get("url") else "")
-    verified = "".join(
-        f"; verified by {_safe(e.issuer)} ({_safe(e.vct)}, status {e.status}): "
-        + (", ".join(f"{_safe(k)}={claim_text(v)}" for k, v in e.claims.items()) or "no claim shown")
-        for e in result.endorsements)
-    return (
-        f"valid: {result.identity} ({result.state}) for {result.audience}; self-asserted: {what}{verified}; "
-        f"origin: {origin}; expires {expires}"
-    )
+    lines = [f"valid: {result.identity} ({result.state}) for {result.audience}; self-asserted: {what}; "
+             f"origin: {origin}; expires {expires}"]
+    lines += [f"verified by {_safe(e.issuer)} ({quoted(e.vct)}, status {e.status}): "
+              + (", ".join(f"{_safe(k)}={quoted(v)}" for k, v in e.claims.items()) or "no claim shown")
+              for e in result.endorsements]
+    return "\n".join(lines)
 
 
 def verify(a: VerifyArgs) -> None:

@@ -17,7 +17,7 @@ visible claims ``iss`` (the IdP's https identifier), ``iat``, ``exp``, ``vct``,
 ``cnf.jwk`` (the endorsed Ed25519 key, OKP), optionally ``status`` (a Token
 Status List entry) and ``_wallet`` (``{"once": true}`` for a once-only
 endorsement of a one-time key); every personal claim (:data:`CLAIMS`) is
-selectively disclosable, with a few decoy digests, ``_sd_alg`` sha-256.
+selectively disclosable, decoy digests making ``_sd`` always :data:`SD_DIGESTS` long, ``_sd_alg`` sha-256.
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ VCT_ACCOUNT = "urn:wallet:vct:account"
 VCTS = (VCT_PERSON, VCT_GROUP, VCT_ACCOUNT)
 #: Claims of an SD-JWT VC that are about the credential, never disclosed data.
 REGISTERED = frozenset(("iss", "iat", "exp", "nbf", "vct", "cnf", "status", "sub", "jti", "_wallet", "vct#integrity"))
-DECOYS = 3
+#: Every endorsement's ``_sd`` holds this many digests, decoys making up the difference (at least one): a
+#: verifier cannot tell from their number how many claims an endorsement holds, nor so how many were withheld.
+SD_DIGESTS = len(CLAIMS) + 1
 
 
 def jwk_of(public_key: bytes) -> dict[str, str]:
@@ -175,7 +177,7 @@ class Batch:
             raise ValueError("a status index (an integer >= 0) is given exactly when the batch has a status list")
         if len(holder_key) != 32:
             raise ValueError("an Ed25519 public key is 32 bytes")
-        disclosures, digests = salted(self._claims, DECOYS)
+        disclosures, digests = salted(self._claims, max(1, SD_DIGESTS - len(self._claims)))
         first, second, third, last = self._parts
         payload = b"".join((first, b64url(holder_key).encode("ascii"), second,
                             b"" if index is None else str(index).encode("ascii"), third,
@@ -200,8 +202,12 @@ def read_endorsement(text: str) -> SdJwt:
             raise BadEndorsement(f"an endorsement must say when it was issued and until when it is valid (no {name})")
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**53:
             raise BadEndorsement(f"an endorsement's {name} must be whole seconds")
-    if not isinstance(sd.payload.get("vct"), str):
-        raise BadEndorsement("an endorsement names its type (vct)")
+    vct = sd.payload.get("vct")
+    if not isinstance(vct, str) or not 0 < len(vct) <= 2048 or not vct.isprintable():
+        raise BadEndorsement("an endorsement names its type (vct: 1-2048 printable characters)")
+    nbf = sd.payload.get("nbf")
+    if nbf is not None and (not isinstance(nbf, int) or isinstance(nbf, bool) or not 0 <= nbf < 2**53):
+        raise BadEndorsement("an endorsement's nbf must be whole seconds")
     cnf = sd.payload.get("cnf")
     if not isinstance(cnf, dict) or set(cnf) != {"jwk"}:
         raise BadEndorsement("an endorsement binds one key (cnf.jwk)")

@@ -119,22 +119,6 @@ def check_pending(name: object, record: Any) -> Pending:
     return record  # type: ignore[no-any-return]
 
 
-def usable(
-    held: list[Held], *, persona: str, scope: str, destination: str | None, claims: set[str], now: int,
-    issuers: list[str] | None = None,
-) -> list[Held]:
-    """The endorsements a call can present: this persona and key (scope, destination), not expired, with every
-    claim wanted, from one of ``issuers`` (in their order of preference) if given."""
-    found = [
-        h for h in held
-        if h["persona"] == persona and h["scope"] == scope and h["expires"] > now and claims <= set(h["claims"])
-        and (scope != "pairwise" or h["destination"] == destination)
-        and (issuers is None or h["issuer"] in issuers)
-    ]
-    rank = {issuer: i for i, issuer in enumerate(issuers or [])}
-    return sorted(found, key=lambda h: (rank.get(h["issuer"], len(rank)), h["expires"]))
-
-
 def summary(held: list[Held], *, now: int) -> list[dict[str, Any]]:
     """Per issuer, persona and kind: claims, soonest expiry, and how many are left (what ``endorse list`` shows)."""
     groups: dict[tuple[str, str, str, str, bool], dict[str, Any]] = {}

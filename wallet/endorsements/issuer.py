@@ -134,8 +134,9 @@ class IdentityProvider:
             if old is not None and old.get("key") and old["key"] != account_key and account_key is not None:
                 self.records.delete(ACCOUNT_KEY, old["key"])
             key = account_key if account_key is not None else (old or {}).get("key")
+            # A revoked account stays revoked (an update never reinstates it): enroll a new account instead.
             account: Account = {"name": name, "key": key, "claims": {**((old or {}).get("claims") or {}), **checked},
-                                "revoked": False, "guid": (old or {}).get("guid")}
+                                "revoked": bool((old or {}).get("revoked")), "guid": (old or {}).get("guid")}
             self.records.put(ACCOUNT, name, account)
             if key is not None:
                 self.records.put(ACCOUNT_KEY, key, {"account": name})
@@ -156,29 +157,36 @@ class IdentityProvider:
         """Answer a holder's request (see wallet.endorsements.requests) with endorsements for its keys."""
         moment = int(time.time()) if now is None else now
         req = read_request(request, issuer=self.issuer, now=moment)
-        owner = self.records.get(ACCOUNT_KEY, req.account)
-        if owner is None:
-            raise UsageError("the request's account key is not enrolled at this IdP",
-                             hint="enroll it: wallet idp enroll ACCOUNT --account-key DID")
-        account = self.account(owner["account"])
-        if account["revoked"]:
-            raise UsageError(f"account {account['name']!r} is revoked")
-        if self.records.get(ISSUED, req.jti) is not None:
-            raise UsageError("this request was already answered", hint="the holder makes a new request")
-        claims, vct = self._claims_for(account, req)
-        once = req.state == PrivacyState.UNLINKABLE
-        if req.state == PrivacyState.IDENTIFIED and len(req.keys) > 1:
-            raise UsageError("an identified endorsement is for one key (the persona's own)")
         ttl = self.config["ttl"]
         # Every endorsement of a day carries the same iat and exp (the day's start, and that plus the
         # lifetime): a verifier cannot tell apart, by time, once-only endorsements issued the same day.
         issued_at = moment - moment % 86_400
+        once = req.state == PrivacyState.UNLINKABLE
+        if req.state == PrivacyState.IDENTIFIED and len(req.keys) > 1:
+            raise UsageError("an identified endorsement is for one key (the persona's own)")
         endorsements, entries = [], []
-        with self.records.transaction():
-            if self.records.get(ISSUED, req.jti) is not None:  # answered meanwhile by another command
+        with self.records.transaction():  # everything read here is read inside: a revocation is never missed
+            owner = self.records.get(ACCOUNT_KEY, req.account)
+            if owner is None:
+                raise UsageError("the request's account key is not enrolled at this IdP",
+                                 hint="enroll it: wallet idp enroll ACCOUNT --account-key DID")
+            account = self.account(owner["account"])
+            if account["revoked"]:
+                raise UsageError(f"account {account['name']!r} is revoked")
+            if self.records.get(ISSUED, req.jti) is not None:
                 raise UsageError("this request was already answered", hint="the holder makes a new request")
+            claims, vct = self._claims_for(account, req)
+            account = self.account(owner["account"])  # as it is now (the lines above ran code)
+            if account["revoked"]:
+                raise UsageError(f"account {account['name']!r} is revoked")
+            outstanding = self._outstanding(account["name"], moment)
+            if outstanding + len(req.keys) > self.quota:
+                raise UsageError(f"account {account['name']!r} holds {outstanding} endorsements that are still valid; "
+                                 f"at most {self.quota} at once", hint="ask again when some have expired")
             bits = self.records.get(STATUS, "bits")
             allocated = _bits(bits, "allocated")
+            if len(allocated) * 8 - int.from_bytes(allocated, "big").bit_count() < len(req.keys):
+                self._reclaim(bits, allocated, moment)
             batch = Batch(issuer=self.issuer, secret_key=self._secret, claims=claims, vct=vct, issued_at=issued_at,
                           ttl=ttl, status_uri=status_uri(self.issuer), once=once, kid=self.key_id)
             for key in req.keys:
@@ -187,12 +195,35 @@ class IdentityProvider:
                 entries.append(index)
             bits["allocated"] = base64.b64encode(allocated).decode()
             self.records.put(STATUS, "bits", bits)
-            self.records.put(ISSUED, req.jti, {"account": account["name"], "indexes": entries,
+            self.records.put(ISSUED, req.jti, {"jti": req.jti, "account": account["name"], "indexes": entries,
                                                "expires": issued_at + ttl, "vct": vct})
             if req.guid is not None and account.get("guid") != req.guid:
                 account["guid"] = req.guid
                 self.records.put(ACCOUNT, account["name"], account)
         return make_response(issuer=self.issuer, jti=req.jti, metadata=self.metadata(), endorsements=endorsements)
+
+    @property
+    def quota(self) -> int:
+        """The most endorsements one account may hold at once: a sixteenth of the status list, so that no single
+        account can use up the list (expired endorsements free their entries, :meth:`_reclaim`)."""
+        return max(1, self.config["list_size"] // 16)
+
+    def _outstanding(self, account: str, now: int) -> int:
+        return sum(len(e["indexes"]) for e in self.records.items(ISSUED)
+                   if e.get("account") == account and e.get("expires", 0) > now)
+
+    def _reclaim(self, bits: dict[str, str], allocated: bytearray, now: int) -> None:
+        """Free the status list entries of expired endorsements (inside a transaction): they can be given again,
+        their old endorsements being refused for their expiry whatever the list says."""
+        revoked = _bits(bits, "revoked")
+        for entry in self.records.items(ISSUED):
+            if entry.get("expires", 0) + 86_400 > now or "jti" not in entry:  # a day's grace for clocks and lists
+                continue
+            for index in entry["indexes"]:
+                allocated[index // 8] &= ~(1 << (index % 8)) & 0xFF
+                revoked[index // 8] &= ~(1 << (index % 8)) & 0xFF
+            self.records.delete(ISSUED, entry["jti"])
+        bits["revoked"] = base64.b64encode(revoked).decode()
 
     def _claims_for(self, account: Account, req: Request) -> tuple[dict[str, Any], str]:
         from wallet.vocabulary import UNLINKABLE_CLAIMS
@@ -233,9 +264,9 @@ class IdentityProvider:
     # -- revocation -----------------------------------------------------------------------------------
     def revoke(self, account: str) -> int:
         """Revoke an account and every endorsement issued to it; the number of endorsements revoked."""
-        target = self.account(account)
         revoked = 0
         with self.records.transaction():
+            target = self.account(account)  # read inside: a concurrent update is not overwritten
             bits = self.records.get(STATUS, "bits")
             marks = _bits(bits, "revoked")
             for entry in self.records.items(ISSUED):
@@ -278,12 +309,12 @@ class IdentityProvider:
         for relative, data in files.items():
             target = os.path.join(directory, relative)
             try:
-                folder = directory
-                for part in os.path.dirname(relative).split(os.sep):
-                    folder = os.path.join(folder, part)
+                folder = ""
+                for part in [directory, *os.path.dirname(relative).split(os.sep)]:
+                    folder = os.path.join(folder, part) if folder else part
                     if not os.path.isdir(folder):
                         os.makedirs(folder, exist_ok=True)
-                        os.chmod(folder, 0o755)  # published: a web server reads it
+                        os.chmod(folder, 0o755)  # published: a web server reads it (created under umask 077)
                 write_new_file(target, data, replace=True)
                 os.chmod(target, 0o644)
             except OSError as exc:

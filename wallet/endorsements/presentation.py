@@ -109,7 +109,7 @@ def check(
         raise UntrustedIssuer(f"{issuer[:80]} is trusted for endorsements issued in another period")
     if now > expires + SKEW_SECONDS:
         raise EndorsementExpired(f"the endorsement by {issuer[:80]} has expired")
-    if issued > now + SKEW_SECONDS:
+    if issued > now + SKEW_SECONDS or sd.payload.get("nbf", 0) > now + SKEW_SECONDS:
         raise EndorsementExpired(f"the endorsement by {issuer[:80]} is not valid yet (check the clocks)")
     endorsed = holder_key(sd)
     if endorsed != signer:

@@ -87,17 +87,29 @@ class Disclosure:
         if name in _RESERVED:
             raise BadEndorsement(f"a disclosure may not name {name!r}")
         if _nested(value):
-            raise BadEndorsement("nested selective disclosure is not used here")
+            raise BadEndorsement("a disclosed value nests too deep, or holds a nested selective disclosure")
         return cls(encoded, salt, name, value)
+
+
+#: How deep a claim value may nest (an address object is 2; this profile's own claims are scalars).
+MAX_VALUE_DEPTH = 8
 
 
 def _nested(value: Any) -> bool:
     """Whether ``value`` holds, at any depth, an object with ``_sd`` or ``...`` (nested or array disclosures,
-    which this profile never issues; strict JSON already bounds the depth)."""
-    if isinstance(value, dict):
-        return "_sd" in value or "..." in value or any(_nested(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_nested(v) for v in value)
+    which this profile never issues), or nests deeper than :data:`MAX_VALUE_DEPTH`. Iterative: a hostile
+    value nested hundreds of levels deep is a verdict, never a RecursionError."""
+    pending = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            if "_sd" in item or "..." in item or depth >= MAX_VALUE_DEPTH:
+                return True
+            pending.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            if depth >= MAX_VALUE_DEPTH:
+                return True
+            pending.extend((v, depth + 1) for v in item)
     return False
 
 
@@ -197,7 +209,7 @@ class SdJwt:
         if len(set(digests)) != len(digests):
             raise BadEndorsement("a digest appears twice in _sd")
         if any(_nested(v) for v in payload.values()):
-            raise BadEndorsement("nested selective disclosure is not used here")
+            raise BadEndorsement("a claim nests too deep, or holds a nested selective disclosure")
         known = set(digests)
         seen: set[str] = set()
         for disclosure in self.disclosures:

@@ -55,6 +55,18 @@ class TrustEntry:
         self.valid_after, self.valid_before, self.status_lists = valid_after, valid_before, status_lists
         self._loaded: dict[str, LoadedList] = {}  # status lists already verified and decompressed
 
+    def _previous(self, token: str, uri: str) -> LoadedList | None:
+        """The status list kept for ``uri``, verified with any of the issuer's keys (after a key rotation the
+        old one may be signed by another trusted key), or None if none verifies it any more."""
+        from wallet.endorsements.statuslist import parse_token
+
+        for key in self.keys.values():
+            try:
+                return parse_token(token, key, uri=uri, now=0)
+            except BadEndorsement:
+                continue
+        return None
+
     def key(self, kid: str) -> bytes | None:
         """The key a JWS header's ``kid`` names: its thumbprint, or the kid the issuer's metadata gave it."""
         return self.keys.get(kid) or self.keys.get(self.kids.get(kid, ""))
@@ -169,10 +181,9 @@ class TrustStore:
             if not loaded.uri.startswith(issuer + "/"):
                 raise UsageError(f"the status list {loaded.uri} is not under {issuer}")
             kept = entry.status_lists.get(loaded.uri)
-            if kept is not None:
-                previous = parse_token(kept, key, uri=loaded.uri, now=0)
-                if previous.issued_at > loaded.issued_at:
-                    raise UsageError("this status list is older than the one already loaded")
+            previous = entry._previous(kept, loaded.uri) if kept is not None else None
+            if previous is not None and previous.issued_at > loaded.issued_at:
+                raise UsageError("this status list is older than the one already loaded")
             entry.status_lists[loaded.uri] = token.strip()
             entry._loaded.pop(loaded.uri, None)
             return loaded

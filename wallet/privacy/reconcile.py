@@ -19,7 +19,7 @@ an ``untrusted`` one and the caller's intent is the user's own rule (draft
 
 from __future__ import annotations
 
-from wallet.vocabulary import STATES, key_scope, more_private
+from wallet.vocabulary import STATES, key_scope, more_private, vouches
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -309,7 +309,8 @@ def _endorse(
                 continue
         rank = {i: n for n, i in enumerate([*preferred, *named])}
         fits = sorted(
-            (h for h in mine if (mandated is None or h["issuer"] in mandated) and set(claims) <= set(h["claims"])),
+            (h for h in mine if (mandated is None or h["issuer"] in mandated) and all(
+                vouches(h["claims"], c) for c in claims)),
             key=lambda h: (rank.get(h["issuer"], len(rank)), h["issuer"], h["expires"], h["id"]))
         if chosen and out.scope == "one-time":
             fits = [h for h in fits if h["id"] in chosen]  # one key, hence one endorsement
