@@ -148,7 +148,8 @@ def verify_chunk(chunk: list[Numbered], settings: Settings) -> list[Done]:
         keys: list[tuple[str, str, int]] = []
         if result.valid and result.identity is not None and result.jti is not None and result.expires_at is not None:
             keys = [(result.identity, result.jti, result.expires_at)]
-            keys += [(e.issuer, "once:" + e.key_id, e.expires_at) for e in result.endorsements if e.once]
+            if result.endorsements:
+                keys += [(e.issuer, "once:" + e.key_id, e.expires_at) for e in result.endorsements if e.once]
         done.append((json.dumps(doc, allow_nan=False), keys, result.valid))
     return done
 
@@ -272,17 +273,26 @@ def verify_batch(
 
 def _merge(done: list[Done], chunk: list[Numbered], replay: ReplayStore | None) -> Iterator[BatchResult]:
     """Record and commit the chunk's acceptances, then hand out its results (a replay becomes invalid)."""
-    keys = [key for _, group, _ in done for key in group]
-    fresh = iter(replay.first_uses(keys)) if replay is not None else iter([True] * len(keys))
+    fresh: list[bool] = []
     if replay is not None:
+        keys: list[tuple[str, str, int]] = []
+        for _, group, _ in done:
+            keys.extend(group)
+        fresh = replay.first_uses(keys)
         replay.commit()
     results = []
+    at = 0
     for (text, group, valid), (number, _) in zip(done, chunk):
-        marks = [next(fresh) for _ in group]
-        if not all(marks):
+        n = len(group)
+        if not n or replay is None:
+            results.append(BatchResult(number, valid, text, False))
+            continue
+        first, rest = fresh[at], fresh[at + 1:at + n]
+        at += n
+        if not first or not all(rest):
             doc = json.loads(text)
             doc["valid"] = False
-            err = Replayed("this assertion was already accepted once (replay)" if not marks[0] else
+            err = Replayed("this assertion was already accepted once (replay)" if not first else
                            "a once-only endorsement in this assertion was already presented (replay)")
             doc["error"] = {"code": err.code, "message": err.message}
             text, valid = json.dumps(doc), False

@@ -124,7 +124,7 @@ class VerifyResult:
             "expires_at": self.expires_at,
             "fingerprints": self.fingerprints,
             "origin": self.origin,
-            "endorsements": [e.to_json() for e in self.endorsements],
+            "endorsements": [e.to_json() for e in self.endorsements] if self.endorsements else [],
         }
 
 
