@@ -354,7 +354,8 @@ class _FixedRandom:
 def test_wallet_issues_the_documented_endorsement(monkeypatch: pytest.MonkeyPatch, ex: dict[str, Any]) -> None:
     from wallet.endorsements.credential import issue_endorsement
 
-    fixed = _FixedRandom([salt_bytes(n) for n in (1, 2, 3)] + [decoy_bytes(n) for n in range(1, 1 + DECOYS)])
+    # The product draws 33 random bytes per decoy and keeps 32 (sdjwt._decoys): the 33rd byte does not show.
+    fixed = _FixedRandom([salt_bytes(n) for n in (1, 2, 3)] + [decoy_bytes(n) + b"\0" for n in range(1, 1 + DECOYS)])
     monkeypatch.setattr(os, "urandom", fixed)
     made = issue_endorsement(issuer=ISSUER, secret_key=ex["issuer_sec"], holder_key=ex["holder_pub"], claims=CLAIMS,
                              vct=VCT, issued_at=ISSUED_AT, ttl=TTL, status=(STATUS_URI, STATUS_INDEX))

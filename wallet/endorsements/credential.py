@@ -25,7 +25,8 @@ from __future__ import annotations
 import hashlib
 
 from wallet.encoding import b64url, b64url_decode, dumps
-from wallet.endorsements.sdjwt import SdJwt
+from wallet.endorsements.sdjwt import SEPARATOR, SdJwt, salted, tail
+from wallet.jose import sign_encoded
 from wallet.errors import BadEndorsement, UsageError
 from wallet.vocabulary import ENDORSED_CLAIMS
 
@@ -143,7 +144,7 @@ class Batch:
     wallet's JSON serialisation of the same claims.
     """
 
-    __slots__ = ("_secret", "_claims", "_header", "_has_status", "_parts")
+    __slots__ = ("_secret", "_claims", "_header", "_has_status", "_parts", "_tails")
 
     def __init__(self, *, issuer: str, secret_key: bytes, claims: dict[str, Any], vct: str, issued_at: int, ttl: int,
                  status_uri: str | None = None, once: bool = False, kid: str | None = None) -> None:
@@ -157,6 +158,7 @@ class Batch:
         if clash:
             raise ValueError(f"claim {sorted(clash)[0]!r} cannot be selectively disclosed")
         self._secret, self._claims, self._has_status = secret_key, claims, status_uri is not None
+        self._tails = [tail(name, value) for name, value in claims.items()]
         self._header = b64url(dumps({"alg": "EdDSA", "typ": TYP, "kid": kid}))
         shared = dumps({"iss": issuer, "iat": issued_at, "exp": issued_at + ttl, "vct": vct})
         after_index = b"" if status_uri is None else b',"uri":' + dumps(status_uri) + b"}}"
@@ -170,18 +172,15 @@ class Batch:
 
     def endorse(self, holder_key: bytes, index: int | None = None) -> str:
         """The endorsement of ``holder_key`` (with status list entry ``index`` if the batch has a list)."""
-        from wallet.endorsements.sdjwt import SEPARATOR, salted
-        from wallet.jose import sign_encoded
-
         if (index is None) == self._has_status or (index is not None and (type(index) is not int or index < 0)):
             raise ValueError("a status index (an integer >= 0) is given exactly when the batch has a status list")
         if len(holder_key) != 32:
             raise ValueError("an Ed25519 public key is 32 bytes")
-        disclosures, digests = salted(self._claims, max(1, SD_DIGESTS - len(self._claims)))
+        disclosures, digests = salted(self._claims, max(1, SD_DIGESTS - len(self._claims)), self._tails)
         first, second, third, last = self._parts
         payload = b"".join((first, b64url(holder_key).encode("ascii"), second,
                             b"" if index is None else str(index).encode("ascii"), third,
-                            ",".join(f'"{d}"' for d in digests).encode("ascii"), last))
+                            ('"' + '","'.join(digests) + '"').encode("ascii"), last))
         return SEPARATOR.join([sign_encoded(self._header, payload, self._secret), *disclosures, ""])
 
 

@@ -67,7 +67,7 @@ class Disclosure:
     def new(cls, name: str, value: Any, salt: bytes | None = None) -> Disclosure:
         """A disclosure with a fresh 128-bit salt (or the 16 random bytes given)."""
         text = b64url(os.urandom(16) if salt is None else salt)
-        return cls(b64url(dumps([text, name, value])), text, name, value)
+        return cls(_encode(text, tail(name, value)), text, name, value)
 
     @classmethod
     def parse(cls, encoded: str) -> Disclosure:
@@ -131,17 +131,46 @@ def issue(
     return SEPARATOR.join([sign_compact(header, payload, secret_key), *disclosures, ""])
 
 
-def salted(selective: dict[str, Any], decoys: int) -> tuple[list[str], list[str]]:
+def tail(name: str, value: Any) -> bytes:
+    """What follows the salt in a disclosure's JSON, ``","name",value]``: the same for every endorsement of a
+    batch, so an issuer serialises it once (:func:`salted`)."""
+    return b"," + dumps(name) + b"," + dumps(value) + b"]"
+
+
+def _encode(salt: str, tail: bytes) -> str:
+    """The base64url of ``["salt","name",value]`` (compact JSON: a base64url salt needs no escaping)."""
+    return b64url(b'["' + salt.encode("ascii") + b'"' + tail)
+
+
+def salted(selective: dict[str, Any], decoys: int, tails: list[bytes] | None = None) -> tuple[list[str], list[str]]:
     """(encoded disclosures of ``selective``, each with a fresh 128-bit salt; the sorted ``_sd`` digests of
-    those and of ``decoys`` decoys)."""
-    # One call to the CSPRNG for every salt and decoy. A decoy is 32 random bytes: as a SHA-256 digest of an
-    # unknown disclosure would be (RFC 9901 section 4.2.5), so no verifier can tell it from a real one.
-    noise = os.urandom(16 * len(selective) + 32 * decoys)
-    disclosures = [Disclosure.new(name, value, noise[16 * i:16 * i + 16]) for i, (name, value) in enumerate(
-        selective.items())]
-    start = 16 * len(selective)
-    digests = [d.digest for d in disclosures] + [b64url(noise[start + 32 * i:start + 32 * i + 32]) for i in range(decoys)]
-    return [d.encoded for d in disclosures], sorted(digests)
+    those and of ``decoys`` decoys). ``tails`` are the claims' :func:`tail`, if already made."""
+    ends = tails if tails is not None else [tail(name, value) for name, value in selective.items()]
+    noise = os.urandom(16 * len(ends) + 33 * decoys)  # one call to the CSPRNG for every salt and decoy
+    encoded = [_encode(b64url(noise[16 * i:16 * i + 16]), end) for i, end in enumerate(ends)]
+    return encoded, sorted([digest(e) for e in encoded] + _decoys(noise[16 * len(ends):], decoys))
+
+
+def _decoys(noise: bytes, count: int) -> list[str]:
+    """``count`` decoy digests from 33 random bytes each.
+
+    A decoy must look like the base64url SHA-256 digest of a disclosure nobody has seen (RFC 9901 section
+    4.2.5): 43 characters whose first 42 are uniformly random and whose last carries 4 random bits and 2 zero
+    bits (the canonical end of 32 bytes). The base64url of 33 random bytes is 44 characters, each of 6
+    uniform bits; its first 42 and its 43rd with the 2 low bits cleared are exactly that. Encoding all the
+    decoys at once (33 is a multiple of 3, so they do not share characters) costs one call, not one per decoy.
+    """
+    import binascii
+
+    text = binascii.b2a_base64(noise[:33 * count], newline=False).translate(_URLSAFE)
+    return [(text[44 * i:44 * i + 42] + text[44 * i + 42:44 * i + 43].translate(_CANONICAL_END)).decode("ascii")
+            for i in range(count)]
+
+
+_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+#: Each base64url character to the one with the same high 4 bits and the low 2 bits cleared.
+_CANONICAL_END = bytes.maketrans(_ALPHABET, bytes(_ALPHABET[i & 0b111100] for i in range(64)))
 
 
 class SdJwt:
