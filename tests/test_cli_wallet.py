@@ -82,9 +82,10 @@ def test_persona_lifecycle(cli, file_wallet: Path) -> None:
 
 
 def test_persona_rm_needs_confirmation_without_tty(cli, file_wallet: Path) -> None:
-    r = cli(["persona", "rm", "default"])
+    assert cli(["persona", "add", "work"]).code == 0
+    r = cli(["persona", "rm", "work"])
     assert r.code == 2 and "--yes" in r.err
-    assert "default" in cli(["persona", "list"]).out
+    assert "work" in cli(["persona", "list"]).out
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ def test_commands_and_subcommands() -> None:
     assert names(["p"]) == ["persona", "policy", "pseudonym"]
     assert names(["rule", ""]) == ["add", "list", "rm"]
     assert sorted(names(["rule", "add", "--service", "c"])) == ["click-to-link", "conferencing", "contact-list"]
-    assert names(["persona", ""]) == ["add", "list", "rm", "show"]
+    assert names(["persona", ""]) == ["add", "list", "rename", "rm", "set", "show"]
     assert names([""])[:5] == ["assert", "demo", "dest", "endorse", "explain"]
     assert names(["s"]) == ["sign-sdp", "status"]
 
@@ -57,7 +57,7 @@ complete -p wallet
 """
     out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=shell_env(tmp_path), timeout=30)
     lines = out.stdout.splitlines()
-    assert lines[0] == "show"
+    assert lines[0] == "set show"
     assert lines[1] == "auto keyring file"
     assert "-F _wallet_complete" in lines[2]
 
@@ -85,11 +85,9 @@ words=(wallet export ''); CURRENT=3; _wallet
 """
     out = subprocess.run(["zsh", "-f", "-c", script], capture_output=True, text=True, env=shell_env(tmp_path), timeout=30)
     lines = out.stdout.splitlines()
-    assert lines[:4] == [
-        "add:Add a persona.", "list:List personas.",
-        "rm:Remove a persona.", "show:Show one persona and its attributes.",
-    ], out.stdout + out.stderr
-    assert lines[4] == "FILES"
+    assert [line.split(":")[0] for line in lines[:6]] == ["add", "list", "rename", "rm", "set", "show"], out.stdout
+    assert lines[0] == "add:Add a persona." and lines[5] == "show:Show one persona and its attributes."
+    assert lines[6] == "FILES"
 
 
 def test_completion_imports_nothing_heavy() -> None:

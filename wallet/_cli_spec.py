@@ -1675,8 +1675,67 @@ SPEC: dict[str, Any] = {'args': [],
                                                             'opts': ['--json'],
                                                             'required': False,
                                                             'value': None}]},
+                                       'rename': {'args': [{'name': 'OLD', 'value': 'text'},
+                                                           {'name': 'NEW', 'value': 'text'}],
+                                                  'help': 'Rename a persona (and the rules, '
+                                                          'endorsements and history that name it); '
+                                                          'its identifiers stay the same.',
+                                                  'options': {'--help': {'help': 'Show help and '
+                                                                                 'exit.',
+                                                                         'value': None},
+                                                              '--json': {'help': 'Print one JSON '
+                                                                                 'object (stable '
+                                                                                 'keys, see the '
+                                                                                 'man page).',
+                                                                         'value': None},
+                                                              '--passphrase-file': {'help': 'Read '
+                                                                                            'the '
+                                                                                            'file '
+                                                                                            "store's "
+                                                                                            'passphrase '
+                                                                                            'from '
+                                                                                            'PATH '
+                                                                                            "('-' "
+                                                                                            '= '
+                                                                                            'stdin). '
+                                                                                            'Default: '
+                                                                                            '$WALLET_PASSPHRASE_FILE, '
+                                                                                            'else '
+                                                                                            'prompt '
+                                                                                            'on a '
+                                                                                            'TTY.',
+                                                                                    'value': 'path'},
+                                                              '-h': {'help': 'Show help and exit.',
+                                                                     'value': None}},
+                                                  'params': [{'default': None,
+                                                              'kind': 'argument',
+                                                              'multiple': False,
+                                                              'name': 'old',
+                                                              'required': True,
+                                                              'value': 'text'},
+                                                             {'default': None,
+                                                              'kind': 'argument',
+                                                              'multiple': False,
+                                                              'name': 'new',
+                                                              'required': True,
+                                                              'value': 'text'},
+                                                             {'default': None,
+                                                              'kind': 'option',
+                                                              'multiple': False,
+                                                              'name': 'passphrase_file',
+                                                              'opts': ['--passphrase-file'],
+                                                              'required': False,
+                                                              'value': 'path'},
+                                                             {'default': False,
+                                                              'kind': 'flag',
+                                                              'multiple': False,
+                                                              'name': 'json_out',
+                                                              'opts': ['--json'],
+                                                              'required': False,
+                                                              'value': None}]},
                                        'rm': {'args': [{'name': 'NAME', 'value': 'text'}],
-                                              'help': 'Remove a persona.',
+                                              'help': "Remove a persona (not 'default'; not while "
+                                                      'rules use it).',
                                               'options': {'--help': {'help': 'Show help and exit.',
                                                                      'value': None},
                                                           '--json': {'help': 'Print one JSON '
@@ -1696,6 +1755,11 @@ SPEC: dict[str, Any] = {'args': [],
                                                                                         'prompt on '
                                                                                         'a TTY.',
                                                                                 'value': 'path'},
+                                                          '--with-rules': {'help': 'Also remove '
+                                                                                   'the privacy '
+                                                                                   'rules that use '
+                                                                                   'this persona.',
+                                                                           'value': None},
                                                           '--yes': {'help': 'Do not ask for '
                                                                             'confirmation (needed '
                                                                             'without a TTY).',
@@ -1712,6 +1776,13 @@ SPEC: dict[str, Any] = {'args': [],
                                                           'name': 'name',
                                                           'required': True,
                                                           'value': 'text'},
+                                                         {'default': False,
+                                                          'kind': 'flag',
+                                                          'multiple': False,
+                                                          'name': 'with_rules',
+                                                          'opts': ['--with-rules'],
+                                                          'required': False,
+                                                          'value': None},
                                                          {'default': False,
                                                           'kind': 'flag',
                                                           'multiple': False,
@@ -1733,6 +1804,104 @@ SPEC: dict[str, Any] = {'args': [],
                                                           'opts': ['--json'],
                                                           'required': False,
                                                           'value': None}]},
+                                       'set': {'args': [{'name': 'NAME', 'value': 'text'}],
+                                               'help': "Change a persona's attributes; every "
+                                                       'identifier it has shown stays the same.',
+                                               'options': {'--attr': {'help': 'An attribute you '
+                                                                              'may disclose '
+                                                                              '(display_name, '
+                                                                              'email, org, phone, '
+                                                                              'sip, or your own '
+                                                                              'key). Repeatable. '
+                                                                              'Other users can '
+                                                                              'read command lines '
+                                                                              '(ps, /proc): put '
+                                                                              'private values in '
+                                                                              '--attr-file.',
+                                                                      'value': 'text'},
+                                                           '--attr-file': {'help': 'Read '
+                                                                                   'attributes '
+                                                                                   'from a file, '
+                                                                                   'one KEY=VALUE '
+                                                                                   "per line ('#' "
+                                                                                   'comments and '
+                                                                                   'blank lines '
+                                                                                   "skipped; '-' "
+                                                                                   'reads stdin), '
+                                                                                   'so that their '
+                                                                                   'values never '
+                                                                                   'appear on a '
+                                                                                   'command line.',
+                                                                           'value': 'path'},
+                                                           '--help': {'help': 'Show help and exit.',
+                                                                      'value': None},
+                                                           '--json': {'help': 'Print one JSON '
+                                                                              'object (stable '
+                                                                              'keys, see the man '
+                                                                              'page).',
+                                                                      'value': None},
+                                                           '--passphrase-file': {'help': 'Read the '
+                                                                                         'file '
+                                                                                         "store's "
+                                                                                         'passphrase '
+                                                                                         'from '
+                                                                                         'PATH '
+                                                                                         "('-' = "
+                                                                                         'stdin). '
+                                                                                         'Default: '
+                                                                                         '$WALLET_PASSPHRASE_FILE, '
+                                                                                         'else '
+                                                                                         'prompt '
+                                                                                         'on a '
+                                                                                         'TTY.',
+                                                                                 'value': 'path'},
+                                                           '--unset': {'help': 'Remove this '
+                                                                               'attribute '
+                                                                               '(repeatable).',
+                                                                       'value': 'text'},
+                                                           '-h': {'help': 'Show help and exit.',
+                                                                  'value': None}},
+                                               'params': [{'default': None,
+                                                           'kind': 'argument',
+                                                           'multiple': False,
+                                                           'name': 'name',
+                                                           'required': True,
+                                                           'value': 'text'},
+                                                          {'default': None,
+                                                           'kind': 'option',
+                                                           'multiple': True,
+                                                           'name': 'attr',
+                                                           'opts': ['--attr'],
+                                                           'required': False,
+                                                           'value': 'text'},
+                                                          {'default': None,
+                                                           'kind': 'option',
+                                                           'multiple': False,
+                                                           'name': 'attr_file',
+                                                           'opts': ['--attr-file'],
+                                                           'required': False,
+                                                           'value': 'path'},
+                                                          {'default': None,
+                                                           'kind': 'option',
+                                                           'multiple': True,
+                                                           'name': 'unset',
+                                                           'opts': ['--unset'],
+                                                           'required': False,
+                                                           'value': 'text'},
+                                                          {'default': None,
+                                                           'kind': 'option',
+                                                           'multiple': False,
+                                                           'name': 'passphrase_file',
+                                                           'opts': ['--passphrase-file'],
+                                                           'required': False,
+                                                           'value': 'path'},
+                                                          {'default': False,
+                                                           'kind': 'flag',
+                                                           'multiple': False,
+                                                           'name': 'json_out',
+                                                           'opts': ['--json'],
+                                                           'required': False,
+                                                           'value': None}]},
                                        'show': {'args': [{'name': 'NAME', 'value': 'text'}],
                                                 'help': 'Show one persona and its attributes.',
                                                 'options': {'--help': {'help': 'Show help and '

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from wallet.privacy.policy import Policy
     from wallet.privacy.preferences import Preferences
     from wallet.privacy.reconcile import Intent, Outcome
+    from wallet.privacy.rules import Rule
     from wallet.assertions.sdp import Fingerprint
     from wallet.storage.secretstores import SecretStore
 
@@ -143,19 +144,89 @@ class Wallet:
             if self.records.get(PERSONA, persona.name) is not None:
                 raise AlreadyExists(
                     f"persona {persona.name!r} already exists",
-                    hint="pick another name, or remove it first with 'wallet persona rm'",
+                    hint=f"change its attributes with 'wallet persona set {persona.name} --attr KEY=VALUE' "
+                    "(removing it would change every identifier it has shown)",
                 )
             self.records.put(PERSONA, persona.name, persona.to_record())
 
-    def remove_persona(self, name: str) -> None:
-        """Remove a persona, and the endorsements of its keys (which can never be derived again)."""
+    def rules_using(self, name: str) -> list[Rule]:
+        """The privacy rules that sign as persona ``name``."""
+        return [r for r in self.prefs.rules() if r.persona == name]
+
+    def set_persona(self, name: str, attributes: dict[str, str], unset: list[str] | None = None) -> Persona:
+        """Add or replace attributes of a persona (and drop ``unset`` ones); its identifiers do not change.
+
+        Keys derive from the persona's random id, never from its name or attributes (wallet.identity.derivation).
+        """
+        from wallet.identity.personas import MAX_ATTRIBUTES, validate_attribute
+
         with self.records.transaction():
-            if not self.records.delete(PERSONA, validate_name(name, check_text=False)):
-                raise UsageError(f"unknown persona {name!r}", hint="see 'wallet persona list'")
+            who = self.persona(name)
+            gone = list(dict.fromkeys(unset or []))
+            for key in gone:
+                if key in attributes:
+                    raise UsageError(f"attribute {key!r} is both set and unset")
+                if key not in who.attributes:
+                    have = ", ".join(sorted(who.attributes)) or "none"
+                    raise UsageError(f"persona {who.name!r} has no attribute {key!r} to unset", hint=f"it has: {have}")
+            merged = {k: v for k, v in who.attributes.items() if k not in gone}
+            merged.update(validate_attribute(k, v) for k, v in attributes.items())
+            if len(merged) > MAX_ATTRIBUTES:
+                raise UsageError(f"a persona holds at most {MAX_ATTRIBUTES} attributes")
+            who.attributes = merged
+            self.records.put(PERSONA, who.name, who.to_record())
+        return who
+
+    def rename_persona(self, old: str, new: str) -> Persona:
+        """Rename a persona everywhere its name is kept (rules, endorsements, requests, the ledger).
+
+        Every identifier stays the same: keys derive from the persona's random id, not its name.
+        """
+        new = validate_name(new)
+        if old == DEFAULT_PERSONA:
+            raise UsageError("the default persona cannot be renamed: commands use it when no persona is named",
+                             hint="add a persona with 'wallet persona add NAME' and use it in your rules")
+        with self.records.transaction():
+            who = self.persona(old)
+            if self.records.get(PERSONA, new) is not None:
+                raise AlreadyExists(f"persona {new!r} already exists", hint="pick another name")
+            self.records.delete(PERSONA, who.name)
+            who.name = new
+            self.records.put(PERSONA, new, who.to_record())
+            for rule in self.rules_using(old):
+                rule.persona = new
+                self.records.put("rule", rule.selector(), rule.to_record())
+            for kind, field in ((ENDORSEMENT, "id"), (PENDING, "jti"), (LEDGER, "jti")):
+                for record in self.records.items(kind):
+                    if isinstance(record, dict) and record.get("persona") == old:
+                        self.records.put(kind, record[field], {**record, "persona": new})
+        return who
+
+    def remove_persona(self, name: str, *, with_rules: bool = False) -> list[Rule]:
+        """Remove a persona, and the endorsements of its keys (which can never be derived again).
+
+        Refused while privacy rules sign as it, unless ``with_rules`` (they are removed too, and returned).
+        The default persona cannot be removed.
+        """
+        if name == DEFAULT_PERSONA:
+            raise UsageError("the default persona cannot be removed: commands use it when no persona is named",
+                             hint="change its attributes with 'wallet persona set default'")
+        with self.records.transaction():
+            self.persona(name)
+            rules = self.rules_using(name)
+            if rules and not with_rules:
+                ids = ", ".join(r.rule_id for r in rules)
+                raise UsageError(f"persona {name!r} is used by {len(rules)} rule(s): {ids}",
+                                 hint="remove those rules with 'wallet rule rm ID', or add --with-rules")
+            for rule in rules:
+                self.records.delete("rule", rule.selector())
+                self.records.delete("rule-id", rule.rule_id)
+            self.records.delete(PERSONA, name)
             for kind, field in ((ENDORSEMENT, "id"), (PENDING, "jti")):
                 for record in self.records.items(kind):
                     if isinstance(record, dict) and record.get("persona") == name:
                         self.records.delete(kind, record[field])
+        return rules
 
     # -- pseudonyms ----------------------------------------------------------
     def pseudonym(

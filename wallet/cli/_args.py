@@ -170,9 +170,24 @@ if TYPE_CHECKING:
         passphrase_file: str | None
         json_out: bool
 
+    class PersonaRenameArgs(TypedDict):
+        old: str
+        new: str
+        passphrase_file: str | None
+        json_out: bool
+
     class PersonaRmArgs(TypedDict):
         name: str
+        with_rules: bool
         yes: bool
+        passphrase_file: str | None
+        json_out: bool
+
+    class PersonaSetArgs(TypedDict):
+        name: str
+        attr: list[str] | None
+        attr_file: str | None
+        unset: list[str] | None
         passphrase_file: str | None
         json_out: bool
 
@@ -549,15 +564,40 @@ def _persona_list(v: dict[str, Any]) -> None:
     list_(a)
 
 
+def _persona_rename(v: dict[str, Any]) -> None:
+    from wallet.cli.persona import rename
+    a: PersonaRenameArgs = {
+        "old": v["old"],
+        "new": v["new"],
+        "passphrase_file": v["passphrase_file"],
+        "json_out": v["json_out"],
+    }
+    rename(a)
+
+
 def _persona_rm(v: dict[str, Any]) -> None:
     from wallet.cli.persona import rm
     a: PersonaRmArgs = {
         "name": v["name"],
+        "with_rules": v["with_rules"],
         "yes": v["yes"],
         "passphrase_file": v["passphrase_file"],
         "json_out": v["json_out"],
     }
     rm(a)
+
+
+def _persona_set(v: dict[str, Any]) -> None:
+    from wallet.cli.persona import set_
+    a: PersonaSetArgs = {
+        "name": v["name"],
+        "attr": v["attr"],
+        "attr_file": v["attr_file"],
+        "unset": v["unset"],
+        "passphrase_file": v["passphrase_file"],
+        "json_out": v["json_out"],
+    }
+    set_(a)
 
 
 def _persona_show(v: dict[str, Any]) -> None:
@@ -750,7 +790,9 @@ CALLS: dict[str, Callable[[dict[str, Any]], None]] = {
     "init": _init,
     "persona add": _persona_add,
     "persona list": _persona_list,
+    "persona rename": _persona_rename,
     "persona rm": _persona_rm,
+    "persona set": _persona_set,
     "persona show": _persona_show,
     "policy check": _policy_check,
     "pseudonym": _pseudonym,

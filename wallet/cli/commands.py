@@ -173,28 +173,32 @@ def init(
 # -- personas ------------------------------------------------------------------------------------
 
 
+AttrOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--attr",
+        metavar="KEY=VALUE",
+        help="An attribute you may disclose (display_name, email, org, phone, sip, or your own key). Repeatable. "
+        "Other users can read command lines (ps, /proc): put private values in --attr-file.",
+    ),
+]
+AttrFileOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--attr-file",
+        metavar="PATH",
+        help="Read attributes from a file, one KEY=VALUE per line ('#' comments and blank lines skipped; "
+        "'-' reads stdin), so that their values never appear on a command line.",
+    ),
+]
+
+
 @implemented_by("persona add", "wallet.cli.persona:add")
 def persona_add(
     name: PersonaNameArg,
     kind: Annotated[PersonaKind, typer.Option("--kind", help="real: yourself; pseudonym: a named pseudonym.")] = PersonaKind.REAL,
-    attr: Annotated[
-        Optional[list[str]],
-        typer.Option(
-            "--attr",
-            metavar="KEY=VALUE",
-            help="An attribute you may disclose (display_name, email, org, phone, sip, or your own key). Repeatable. "
-            "Other users can read command lines (ps, /proc): put private values in --attr-file.",
-        ),
-    ] = None,
-    attr_file: Annotated[
-        Optional[str],
-        typer.Option(
-            "--attr-file",
-            metavar="PATH",
-            help="Read attributes from a file, one KEY=VALUE per line ('#' comments and blank lines skipped; "
-            "'-' reads stdin), so that their values never appear on a command line.",
-        ),
-    ] = None,
+    attr: AttrOpt = None,
+    attr_file: AttrFileOpt = None,
 ) -> None:
     """Add a persona."""
 
@@ -204,9 +208,35 @@ def persona_show(name: PersonaNameArg) -> None:
     """Show one persona and its attributes."""
 
 
+@implemented_by("persona set", "wallet.cli.persona:set_")
+def persona_set(
+    name: PersonaNameArg,
+    attr: AttrOpt = None,
+    attr_file: AttrFileOpt = None,
+    unset: Annotated[
+        Optional[list[str]], typer.Option("--unset", metavar="KEY", help="Remove this attribute (repeatable).")
+    ] = None,
+) -> None:
+    """Change a persona's attributes; every identifier it has shown stays the same."""
+
+
+@implemented_by("persona rename", "wallet.cli.persona:rename")
+def persona_rename(
+    old: Annotated[str, typer.Argument(metavar="OLD", help="The persona's current name.")],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="Its new name.")],
+) -> None:
+    """Rename a persona (and the rules, endorsements and history that name it); its identifiers stay the same."""
+
+
 @implemented_by("persona rm", "wallet.cli.persona:rm")
-def persona_rm(name: PersonaNameArg, yes: YesOpt = False) -> None:
-    """Remove a persona. Its identifiers can never be derived again."""
+def persona_rm(
+    name: PersonaNameArg,
+    with_rules: Annotated[
+        bool, typer.Option("--with-rules", help="Also remove the privacy rules that use this persona.")
+    ] = False,
+    yes: YesOpt = False,
+) -> None:
+    """Remove a persona (not 'default'; not while rules use it). Its identifiers can never be derived again."""
 
 
 # -- pseudonyms ----------------------------------------------------------------------------------

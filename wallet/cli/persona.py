@@ -1,10 +1,12 @@
-"""``wallet persona add|list|show|rm``: the faces a user shows."""
+"""``wallet persona add|list|show|set|rename|rm``: the faces a user shows."""
 
 from __future__ import annotations
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
-    from wallet.cli._args import PersonaAddArgs, PersonaListArgs, PersonaRmArgs, PersonaShowArgs
+    from wallet.cli._args import (
+        PersonaAddArgs, PersonaListArgs, PersonaRenameArgs, PersonaRmArgs, PersonaSetArgs, PersonaShowArgs,
+    )
 
 from wallet.cli.common import confirm_or_refuse, unlock_wallet
 from wallet.cli.output import Output
@@ -85,15 +87,48 @@ def show(a: PersonaShowArgs) -> None:
     Output(a["json_out"]).product({"persona": persona.public_view()}, _describe(persona))
 
 
+def set_(a: PersonaSetArgs) -> None:
+    from wallet.errors import UsageError
+
+    attributes = collect_attributes(a["attr"], a["attr_file"])
+    if not attributes and not a["unset"]:
+        raise UsageError("nothing to change", hint="give --attr KEY=VALUE, --attr-file PATH or --unset KEY")
+    wallet = unlock_wallet(a["passphrase_file"])
+    persona = wallet.set_persona(a["name"], attributes, a["unset"])
+    out = Output(a["json_out"])
+    out.notice(f"updated persona {persona.name!r}; its identifiers are unchanged")
+    orphaned = sorted({n for r in wallet.rules_using(persona.name) for n in r.disclose if n not in persona.attributes})
+    if orphaned:
+        out.notice(f"note: rules of this persona disclose {', '.join(orphaned)}, which it no longer has")
+    out.product({"persona": persona.public_view()}, _describe(persona))
+
+
+def rename(a: PersonaRenameArgs) -> None:
+    persona = unlock_wallet(a["passphrase_file"]).rename_persona(a["old"], a["new"])
+    out = Output(a["json_out"])
+    out.notice(f"renamed persona {a['old']!r} to {persona.name!r}; its identifiers are unchanged")
+    out.product({"persona": persona.public_view(), "renamed_from": a["old"]})
+
+
 def rm(a: PersonaRmArgs) -> None:
+    from wallet.errors import UsageError
+    from wallet.facade import DEFAULT_PERSONA
+
+    if a["name"] == DEFAULT_PERSONA:  # refused before unlocking or asking anything
+        raise UsageError("the default persona cannot be removed: commands use it when no persona is named",
+                         hint="change its attributes with 'wallet persona set default'")
     wallet = unlock_wallet(a["passphrase_file"])
     wallet.persona(a["name"])  # unknown name -> usage error before asking anything
+    rules = wallet.rules_using(a["name"])
+    if rules and not a["with_rules"]:
+        wallet.remove_persona(a["name"])  # refuses, naming the rules
+    what = f" and the {len(rules)} rule(s) that use it" if rules else ""
     confirm_or_refuse(
-        f"Remove persona {a['name']!r}? Its pseudonyms cannot be recreated",
+        f"Remove persona {a['name']!r}{what}? Its pseudonyms cannot be recreated",
         a["yes"],
         flag_hint="add --yes to remove it non-interactively",
     )
-    wallet.remove_persona(a["name"])
+    removed = wallet.remove_persona(a["name"], with_rules=a["with_rules"])
     out = Output(a["json_out"])
-    out.notice(f"removed persona {a['name']!r}")
-    out.product({"removed": a["name"]})
+    out.notice(f"removed persona {a['name']!r}" + (f" and rules {', '.join(r.rule_id for r in removed)}" if removed else ""))
+    out.product({"removed": a["name"], "removed_rules": [r.rule_id for r in removed]})
