@@ -280,7 +280,11 @@ def test_sign_sdp_failing_at_the_final_rename_leaves_nothing(cli, work: Path, tm
         raise OSError(28, "No space left on device")
 
     out = tmp_path / "out.sdp"
-    monkeypatch.setattr(os, "replace", fail)
-    r = cli(["sign-sdp", "--to", "shop.example", str(CHROME), "-o", str(out)])
+    with monkeypatch.context() as m:
+        m.setattr(os, "replace", fail)
+        m.setattr(os, "link", fail)
+        r = cli(["sign-sdp", "--to", "shop.example", str(CHROME), "-o", str(out)])
     assert r.code == 9 and not out.exists()
+    assert "signed for" not in r.err  # nothing is announced that did not happen
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert json.loads(cli(["history", "--json"]).out)["history"] == []

@@ -50,7 +50,7 @@ MAX_REQUEST_BYTES = 300 * 1024
 CHUNK_LINES = 256
 CHUNK_BYTES = 512 * 1024
 REQUEST_KEYS = frozenset({"sdp", "assertion", "audience", "fingerprints", "expect_id", "ref"})
-#: An input item that ends the current chunk at once (a co-process waiting for its answer).
+#: An input item saying the input is idle: every result read so far goes out now (a co-process waits for it).
 FLUSH = object()
 #: An input item standing for a request line that was too long to read (its number is still counted).
 TOO_LONG = object()
@@ -154,24 +154,25 @@ def verify_chunk(chunk: list[Numbered], settings: Settings) -> list[Done]:
     return done
 
 
-def _chunks(numbered: Iterable[Numbered | object]) -> Iterator[list[Numbered]]:
-    """Chunks of at most CHUNK_LINES lines and about CHUNK_BYTES bytes; FLUSH ends one early."""
+def _chunks(numbered: Iterable[Numbered | object]) -> Iterator[tuple[list[Numbered], bool]]:
+    """(chunk, idle) pairs: chunks of at most CHUNK_LINES lines and about CHUNK_BYTES bytes. FLUSH (the
+    input is idle) ends one early and marks it idle: every result read so far must then go out; an idle
+    mark may come with an empty chunk."""
     chunk: list[Numbered] = []
     size = 0
     for item in numbered:
         if item is FLUSH:
-            if chunk:
-                yield chunk
-                chunk, size = [], 0
+            yield chunk, True
+            chunk, size = [], 0
             continue
         entry: Numbered = item  # type: ignore[assignment]
         chunk.append(entry)
         size += len(entry[1] or b"")
         if len(chunk) == CHUNK_LINES or size >= CHUNK_BYTES:
-            yield chunk
+            yield chunk, False
             chunk, size = [], 0
     if chunk:
-        yield chunk
+        yield chunk, True
 
 
 def _numbered(requests: Iterable[bytes | str | object]) -> Iterator[Numbered | object]:
@@ -252,20 +253,20 @@ def verify_batch(
     pool = _pool(processes)
     try:
         if pool is None:
-            for chunk in _chunks(_numbered(requests)):
-                yield from _merge(verify_chunk(chunk, settings), chunk, replay)
+            for chunk, _ in _chunks(_numbered(requests)):
+                if chunk:
+                    yield from _merge(verify_chunk(chunk, settings), chunk, replay)
         else:
             import collections
 
             pending: collections.deque[tuple[Any, list[Numbered]]] = collections.deque()
-            for chunk in _chunks(_numbered(requests)):
-                pending.append((pool.apply_async(verify_chunk, (chunk, settings)), chunk))
-                if len(pending) > 2 * processes:  # bounded read-ahead
+            for chunk, idle in _chunks(_numbered(requests)):
+                if chunk:
+                    pending.append((pool.apply_async(verify_chunk, (chunk, settings)), chunk))
+                # bounded read-ahead; an idle input gets every answer before the next read waits
+                while pending and (idle or len(pending) > 2 * processes):
                     task, done_chunk = pending.popleft()
                     yield from _merge(task.get(), done_chunk, replay)
-            while pending:
-                task, done_chunk = pending.popleft()
-                yield from _merge(task.get(), done_chunk, replay)
     finally:
         if pool is not None:
             pool.terminate()

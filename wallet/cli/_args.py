@@ -235,6 +235,7 @@ if TYPE_CHECKING:
         to: str
         file: str
         output: str | None
+        force: bool
         persona: str | None
         state: PrivacyState | None
         disclose: list[str] | None
@@ -679,6 +680,7 @@ def _sign_sdp(v: dict[str, Any]) -> None:
         "to": v["to"],
         "file": v["file"],
         "output": v["output"],
+        "force": v["force"],
         "persona": v["persona"],
         "state": None if v["state"] is None else PrivacyState(v["state"]),
         "disclose": v["disclose"],

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from wallet.privacy.policy import Policy
     from wallet.assertions.sdp import Fingerprint
     from wallet.facade import Issued, Plan, Wallet
+    from wallet.storage.files import StagedFile
 
 
 def _notice(wallet: Wallet, issued: Issued, plan: Plan) -> None:
@@ -125,10 +126,10 @@ def _deliver(wallet: Wallet, issued: Issued, write: Callable[[], None]) -> None:
         write()
     except BaseException as exc:
         wallet.unrecord(issued)
-        if isinstance(exc, BrokenPipeError):
-            from wallet.cli.dispatch import silence_stdout
+        if isinstance(exc, OSError):
+            from wallet.cli.output import silence_stdout
 
-            silence_stdout()
+            silence_stdout()  # whatever Python still buffers for it would fail again at exit
         if isinstance(exc, OSError):
             raise FileError(f"cannot write the output: {exc.strerror or type(exc).__name__}",
                             hint="nothing was disclosed: the ledger entry was taken back") from None
@@ -176,14 +177,41 @@ def assert_(a: AssertArgs) -> None:
     _notice(wallet, issued, plan)
 
 
+def _staged(output: str | None, force: bool) -> StagedFile | None:
+    """The -o file, checked before anything is unlocked or signed (it must not exist unless --force)."""
+    from wallet.errors import AlreadyExists
+    from wallet.storage.files import StagedFile
+
+    if output is None:
+        return None
+    staged = StagedFile(output, replace=force)
+    try:
+        staged.check()
+    except FileExistsError:
+        raise AlreadyExists(f"{output} already exists", hint="choose another file or add --force") from None
+    return staged
+
+
+def _commit(staged: StagedFile) -> Callable[[], None]:
+    def commit() -> None:
+        from wallet.errors import AlreadyExists
+
+        try:
+            staged.commit()
+        except FileExistsError:
+            raise AlreadyExists(f"{staged.path} appeared while signing", hint="choose another file or add --force") from None
+
+    return commit
+
+
 def sign_sdp(a: SignSdpArgs) -> None:
     from wallet.assertions.token import envelope
     from wallet.errors import UsageError
-    from wallet.storage.files import write_new_file
     from wallet.assertions.sdp import MAX_SDP_BYTES, Sdp
     from wallet.errors import Rejected
 
     context = read_context(a["to"], a["policy"], a["origin"])  # usage errors before anything is unlocked or read
+    staged = _staged(a["output"], a["force"])
     raw = read_input(a["file"], what="SDP", limit=MAX_SDP_BYTES)
     try:
         sdp = Sdp.parse(raw)
@@ -199,28 +227,32 @@ def sign_sdp(a: SignSdpArgs) -> None:
         stripped = sdp.without_identity()
         removed = " (an a=identity already in it was removed)" if stripped != raw else ""
         raw = stripped
-        Output.notice(
-            f"undetectable call to {plan.destination}: the SDP passes with no a=identity{removed} "
-            f"(decided by {plan.intent.source})"
-        )
-        if a["output"] is not None:
-            write_new_file(a["output"], raw, replace=True)
+        if staged is not None:
+            staged.write(raw)
+            _commit(staged)()
             Output(a["json_out"]).product({"state": "undetectable", "output": a["output"], "line": None, "token": None})
         elif a["json_out"]:
             Output(True).product({"state": "undetectable", "sdp": raw.decode("utf-8"), "line": None, "token": None})
         else:
             sys.stdout.buffer.write(raw)
             sys.stdout.flush()
+        Output.notice(
+            f"undetectable call to {plan.destination}: the SDP passes with no a=identity{removed} "
+            f"(decided by {plan.intent.source})"
+        )
         return
     issued = _sign(wallet, plan, sdp.fingerprints, a["ttl"], "sign-sdp")
     signed = sdp.with_identity(envelope(issued.token))
     _check_output(issued, signed)
     summary = _summary(issued)
-    output = a["output"]
-    if output is not None:
-        _deliver(wallet, issued, lambda: write_new_file(output, signed, replace=True))
+    if staged is not None:
+        staged.write(signed)  # complete and fsynced before anything is recorded
+        try:
+            _deliver(wallet, issued, _commit(staged))
+        finally:
+            staged.discard()
         _notice(wallet, issued, plan)
-        Output(a["json_out"]).product({**summary, "output": output})
+        Output(a["json_out"]).product({**summary, "output": a["output"]})
     elif a["json_out"]:
         _deliver(wallet, issued, lambda: Output(True).product({**summary, "sdp": signed.decode("utf-8")}))
         _notice(wallet, issued, plan)

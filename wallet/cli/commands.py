@@ -326,6 +326,7 @@ def sign_sdp(
     output: Annotated[
         Optional[str], typer.Option("--output", "-o", metavar="OUT", help="Write the signed SDP to OUT (default: stdout).")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite OUT if it exists.")] = False,
 ) -> None:
     """Add an a=identity covering every fingerprint of an SDP; every other byte is kept."""
 

@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from wallet.cli.output import Output
+from wallet.cli.output import Output, silence_stdout
 from wallet.errors import FileError, InternalError, Interrupted, Rejected, WalletError
 
 
@@ -41,16 +41,6 @@ def report(err: WalletError, *, json_mode: bool) -> int:
     broken_stdout = isinstance(err, FileError) and err.message.startswith("standard output was closed")
     Output(json_mode and not err.in_product and not broken_stdout).error(err.code, message, err.hint)
     return err.exit_code
-
-
-def silence_stdout() -> None:
-    """The reader of stdout went away: point stdout at /dev/null so that Python's exit-time flush of the
-    dead pipe does not print a second, confusing error."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 def guarded(action: Callable[[], object], *, json_mode: bool) -> int:

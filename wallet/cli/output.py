@@ -115,7 +115,23 @@ class Output:
         sys.stderr.write(" ".join(line.split()) + "\n")  # one line, whatever whitespace the message had
         if self.json_mode:
             doc = {"error": {"code": code, "message": message, "hint": hint}}
-            sys.stdout.write(json.dumps(doc) + "\n")
+            try:
+                sys.stdout.write(json.dumps(doc) + "\n")
+                sys.stdout.flush()
+            except (OSError, ValueError):  # stdout is full or gone: the line on stderr has said it all
+                silence_stdout()
+
+
+def silence_stdout() -> None:
+    """Stdout cannot take more (its reader went away, its disk is full): point it at /dev/null so that
+    Python's exit-time flush of what is still buffered does not print a second, confusing error."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 class _Quiet:

@@ -125,7 +125,56 @@ def verify(a: VerifyArgs) -> None:
 
 
 def _lines(stream: BinaryIO) -> Iterator[bytes | object]:
-    """Request lines from ``stream``, reading at most MAX_REQUEST_BYTES at a time; TOO_LONG for longer ones."""
+    """Request lines from ``stream``; TOO_LONG for one longer than MAX_REQUEST_BYTES; FLUSH whenever no
+    complete line is waiting, so that a co-process writing one request and waiting for its answer gets it
+    at once, while a full pipe is read in large blocks without a pause."""
+    from wallet.assertions.batch import FLUSH, MAX_REQUEST_BYTES, TOO_LONG
+
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError):  # not a file descriptor (a library caller's in-memory stream)
+        fd = -1
+    if fd < 0:
+        yield from _buffered_lines(stream)
+        return
+    import os
+    import select
+
+    pending = b""
+    skipping = False  # inside a line too long to read: drop it up to its newline
+    while True:
+        start = 0
+        while True:
+            end = pending.find(b"\n", start)
+            if end < 0:
+                break
+            if skipping:
+                skipping = False
+                yield TOO_LONG
+            elif end + 1 - start > MAX_REQUEST_BYTES:
+                yield TOO_LONG
+            else:
+                yield pending[start:end + 1]
+            start = end + 1
+        pending = pending[start:]
+        if len(pending) > MAX_REQUEST_BYTES:
+            pending, skipping = b"", True
+        if not select.select([fd], [], [], 0)[0]:
+            yield FLUSH  # nothing more to read now: answer what was read before waiting for more
+        try:
+            block = os.read(fd, 1 << 16)
+        except InterruptedError:
+            continue
+        if not block:
+            if skipping:
+                yield TOO_LONG
+            elif pending:
+                yield pending if len(pending) <= MAX_REQUEST_BYTES else TOO_LONG
+            return
+        pending += block
+
+
+def _buffered_lines(stream: BinaryIO) -> Iterator[bytes | object]:
     from wallet.assertions.batch import MAX_REQUEST_BYTES, TOO_LONG
 
     while True:

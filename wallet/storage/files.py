@@ -75,39 +75,78 @@ def write_new_file(path: StrPath, data: bytes, *, replace: bool = False) -> None
     directory). Either way a crash leaves the old content or the new, never
     half, and a failed write leaves no temp file behind.
     """
-    path = os.fspath(path)
-    directory, name = os.path.split(path)
-    if name in ("", ".", ".."):
-        raise FileError(f"{path!r} is not a file name")
-    st = lstat_or_none(path)
-    if st is not None:
-        if not replace:
-            raise FileExistsError(str(path))
-        if not stat.S_ISREG(st.st_mode):
-            raise FileError(
-                f"refusing to replace {path}: it is not a regular file (a link, device or directory)",
-                hint="give the path of a regular file",
-            )
-    tmp = os.path.join(directory, f".{name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+    staged = StagedFile(path, replace=replace)
+    staged.write(data)
+    staged.commit()
+
+
+class StagedFile:
+    """An output written in two steps: :meth:`write` (complete, fsynced, under a temporary name), then
+    :meth:`commit` (the atomic rename); :meth:`discard` drops it. :meth:`check` refuses early what would fail
+    (an existing file without ``replace``, a directory, a missing or unwritable parent)."""
+
+    def __init__(self, path: StrPath, *, replace: bool = False) -> None:
+        self.path = os.fspath(path)
+        self.replace = replace
+        self.directory, name = os.path.split(self.path)
+        if name in ("", ".", ".."):
+            raise FileError(f"{self.path!r} is not a file name")
+        self._tmp = os.path.join(self.directory, f".{name}.{os.getpid()}.tmp")
+        self._written = False
+
+    def check(self) -> None:
+        """Refuse now what :meth:`write` or :meth:`commit` would refuse later (nothing is created)."""
+        st = lstat_or_none(self.path)
+        if st is not None:
+            if not self.replace:
+                raise FileExistsError(self.path)
+            if not stat.S_ISREG(st.st_mode):
+                raise FileError(
+                    f"refusing to replace {self.path}: it is not a regular file (a link, device or directory)",
+                    hint="give the path of a regular file",
+                )
+        parent = self.directory or "."
+        if not os.path.isdir(parent):
+            raise FileError(f"cannot write {self.path}: no such directory {parent}",
+                            hint="create the directory first, or give another path")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise FileError(f"cannot write {self.path}: the directory {parent} is not writable",
+                            hint="give a path in a directory you can write")
+
+    def write(self, data: bytes) -> None:
+        self.check()
         try:
-            _write_all(fd, data)
-            os.fsync(fd)
+            fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+            self._written = True
+            try:
+                _write_all(fd, data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            self.discard()
+            raise FileError(f"cannot write {self.path}: {exc.strerror}") from None
+
+    def commit(self) -> None:
+        """Give the written file its name (FileExistsError if one appeared meanwhile and ``replace`` is off)."""
+        try:
+            if self.replace:
+                os.replace(self._tmp, self.path)
+            else:
+                _link_exclusive(self._tmp, self.path)
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            raise FileError(f"cannot write {self.path}: {exc.strerror}") from None
         finally:
-            os.close(fd)
-        if replace:
-            os.replace(tmp, path)
-        else:
-            _link_exclusive(tmp, path)
-    except FileExistsError:
-        raise
-    except OSError as exc:
-        raise FileError(f"cannot write {path}: {exc.strerror}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-    fsync_dir(directory or ".")
+            self.discard()
+        fsync_dir(self.directory or ".")
+
+    def discard(self) -> None:
+        if self._written:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._tmp)
+            self._written = False
 
 
 def _link_exclusive(tmp: str, path: str) -> None:
