@@ -288,3 +288,26 @@ def test_sign_sdp_failing_at_the_final_rename_leaves_nothing(cli, work: Path, tm
     assert "signed for" not in r.err  # nothing is announced that did not happen
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert json.loads(cli(["history", "--json"]).out)["history"] == []
+
+
+def test_a_verifier_without_a_wallet_keeps_its_replay_store_in_the_state_directory(cli, work: Path,
+                                                                                      tmp_path: Path) -> None:
+    """No WALLET_HOME: verify creates no wallet directory; its replay store lives under $XDG_STATE_HOME."""
+    out = tmp_path / "signed.sdp"
+    assert cli(["sign-sdp", "--to", "shop.example", str(CHROME), "-o", str(out)]).code == 0
+    user = tmp_path / "user"
+    env = {"HOME": str(user), "PATH": "/usr/bin:/bin"}
+    r = subprocess.run([*wallet_exe(), "verify", str(out), "--audience", "shop.example"], capture_output=True,
+                       text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert not (user / ".local" / "share" / "wallet").exists()
+    assert (user / ".local" / "state" / "wallet" / "replay.db").is_file()
+    # the same file again: refused as a replay, with the way to re-check a saved file
+    r = subprocess.run([*wallet_exe(), "verify", str(out), "--audience", "shop.example"], capture_output=True,
+                       text=True, env=env, timeout=60)
+    assert r.returncode == CODES["replayed"]
+    assert "replay" in r.stderr and "--no-replay-check" in r.stderr
+    state = tmp_path / "xdg-state"
+    r = subprocess.run([*wallet_exe(), "verify", str(out), "--audience", "shop.example"], capture_output=True,
+                       text=True, env={**env, "XDG_STATE_HOME": str(state)}, timeout=60)
+    assert r.returncode == 0 and (state / "wallet" / "replay.db").is_file(), r.stderr

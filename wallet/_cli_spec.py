@@ -2777,8 +2777,8 @@ SPEC: dict[str, Any] = {'args': [],
                                      '--policy': {'help': 'Enforce this destination policy '
                                                           '(docs/policy.md).',
                                                   'value': 'path'},
-                                     '--replay-store': {'help': 'Replay store file (default: '
-                                                                '$WALLET_HOME/replay.db).',
+                                     '--replay-store': {'help': 'Replay store file (default: see '
+                                                                'FILES in man wallet).',
                                                         'value': 'path'},
                                      '--trust': {'help': 'The trust file (default: '
                                                          '$WALLET_HOME/trust.json).',

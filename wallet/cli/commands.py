@@ -348,7 +348,7 @@ def verify(
     ] = None,
     no_replay_check: Annotated[bool, typer.Option("--no-replay-check", help="Do not record or check the assertion id.")] = False,
     replay_store: Annotated[
-        Optional[str], typer.Option("--replay-store", metavar="PATH", help="Replay store file (default: $WALLET_HOME/replay.db).")
+        Optional[str], typer.Option("--replay-store", metavar="PATH", help="Replay store file (default: see FILES in man wallet).")
     ] = None,
     batch: Annotated[
         bool, typer.Option("--batch", help="Read JSON Lines requests, write one JSON result per line (streaming).")

@@ -241,6 +241,7 @@ MAN_ENV = [
     ("WALLET_HOME", "The wallet directory (default: $XDG_DATA_HOME/wallet, i.e. ~/.local/share/wallet)."),
     ("WALLET_PASSPHRASE_FILE", "A file holding the file store's passphrase (never the passphrase itself)."),
     ("WALLET_IDP_HOME", "The identity provider's directory for wallet idp (default: $XDG_DATA_HOME/wallet\\-idp)."),
+    ("XDG_STATE_HOME", "Where a verifier keeps its replay store when WALLET_HOME is not set (default ~/.local/state)."),
     ("WALLET_KEYRING_TIMEOUT", "Seconds to wait for the OS keyring before giving up (default 10)."),
     ("PYTHON_KEYRING_BACKEND", "Forces a keyring backend at init (see the keyring library)."),
     ("NO_COLOR", "Disables colour."),
@@ -251,7 +252,9 @@ MAN_FILES = [
     ("$WALLET_HOME/wallet.json", "Which secret store holds the root; no secrets, no names."),
     ("$WALLET_HOME/secret.key", "The GUID and master secret, Argon2id + XChaCha20-Poly1305 (file store), mode 0600."),
     ("$WALLET_HOME/state.db", "Personas, the disclosure ledger and other state, each record encrypted under a key derived from the master secret."),
-    ("$WALLET_HOME/replay.db", "The verifier's replay store: truncated hashes of (issuer, jti) and expiry times only."),
+    ("$XDG_STATE_HOME/wallet/replay.db", "The verifier's replay store by default (~/.local/state/wallet/replay.db; "
+     "$WALLET_HOME/replay.db when WALLET_HOME is set, or when an earlier version left one there): truncated "
+     "hashes of (issuer, jti) and expiry times only. Verifying needs no wallet and creates none."),
     ("$WALLET_HOME/trust.json", "The verifier's trusted identity providers: issuer keys, claims, validity, loaded status "
      "lists (public data; mode 0600 because whoever edits it decides whom the verifier believes)."),
 ]

@@ -47,10 +47,10 @@ def parse_time(text: str) -> float:
 def _replay_store(no_replay_check: bool, path: str | None) -> ReplayStore | None:
     if no_replay_check:
         return None
-    from wallet.storage.paths import WalletHome
+    from wallet.storage.paths import default_replay_store
     from wallet.assertions.replay import ReplayStore
 
-    return ReplayStore.open(path if path else WalletHome.resolve().join("replay.db"))
+    return ReplayStore.open(path if path else default_replay_store())
 
 
 def _safe(text: str) -> str:

@@ -61,6 +61,27 @@ def default_home() -> str:
     return str(platformdirs.user_data_dir("wallet", appauthor=False))
 
 
+def default_replay_store() -> str:
+    """Where ``wallet verify`` keeps its replay store when no --replay-store is given.
+
+    $WALLET_HOME/replay.db when WALLET_HOME is set (or when an earlier version left one in the default home);
+    otherwise the platform's per-user state directory ($XDG_STATE_HOME/wallet, i.e. ~/.local/state/wallet on
+    Linux): a verifier needs no wallet, and verifying creates no wallet directory.
+    """
+    if os.environ.get("WALLET_HOME"):
+        return os.path.join(default_home(), "replay.db")
+    legacy = os.path.join(default_home(), "replay.db")
+    if os.path.exists(legacy):
+        return legacy
+    if sys.platform.startswith("linux") or "bsd" in sys.platform:
+        xdg = os.environ.get("XDG_STATE_HOME", "").strip()
+        base = xdg if xdg and os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".local", "state")
+        return os.path.join(base, "wallet", "replay.db")
+    import platformdirs
+
+    return os.path.join(str(platformdirs.user_state_dir("wallet", appauthor=False)), "replay.db")
+
+
 class WalletHome:
     """A wallet's directory and the names of the files it holds (module docstring), as str paths."""
 
