@@ -467,5 +467,44 @@ def test_ask_on_a_real_terminal(cli, alice: Path, tmp_path: Path) -> None:
     code, out = run_on_tty(b"pseudonymous\n")
     doc = json.loads(out)
     assert code == 0 and doc["state"] == "pseudonymous" and doc["conflicts"][0]["resolution"] == "you chose pseudonymous"
-    code, out = run_on_tty(b"no thanks\n")
+    code, out = run_on_tty(b"no thanks\n\n")  # not an option: asked again; then Enter refuses
     assert json.loads(out)["satisfiable"] is False
+    code, out = run_on_tty(b"\n")
+    assert json.loads(out)["satisfiable"] is False
+
+
+def test_ask_shows_no_default_and_a_refusal_says_who_refused(cli, alice: Path, tmp_path: Path) -> None:
+    """One acceptable state offered: it is not a default that Enter would take, and the refusal blames no rule
+    for saying refuse when it said ask."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import time
+
+    from conftest import wallet_exe
+
+    cli(["rule", "add", "--dest", "shop.example", "--state", "unlinkable", "--on-conflict", "ask"])
+    policy = write_policy(tmp_path, "shop", party="shop.example", accept=["identified"])
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([*wallet_exe(), "assert", "--to", "shop.example", "--fingerprint", FP, "--policy", policy],
+                            stdin=slave, stdout=subprocess.PIPE, stderr=slave, env=dict(os.environ))
+    os.close(slave)
+    seen, deadline = b"", time.monotonic() + 60
+    while b"refuses the call" not in seen and time.monotonic() < deadline:
+        if select.select([master], [], [], 1)[0]:
+            seen += os.read(master, 4096)
+    assert b"[identified]" not in seen and b"(identified; Enter refuses the call)" in seen, seen
+    os.write(master, b"\n")
+    out, _ = proc.communicate(timeout=60)
+    while select.select([master], [], [], 0.5)[0]:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.returncode == 23 and out == b""
+    assert b"says refuse" not in seen and b"you did not pick another way" in seen, seen

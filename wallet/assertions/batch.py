@@ -247,7 +247,7 @@ def verify_batch(
     """
     from wallet.assertions.verify import check_settings
 
-    check_settings(audience, fingerprints, at, replay)
+    check_settings(audience, fingerprints, at, replay, expect_id)
     settings = Settings(audience, list(fingerprints or []), expect_id, at, policy, trust)
     processes = default_workers() if workers is None else workers
     pool = _pool(processes)

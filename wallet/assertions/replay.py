@@ -63,6 +63,12 @@ def _check_path(path: str) -> None:
     from wallet.storage.files import check_private, lstat_or_none
 
     parent = os.path.dirname(os.path.abspath(path))
+    existing = lstat_or_none(path)
+    if existing is not None and not stat.S_ISREG(existing.st_mode):  # said first: it is what the user must fix
+        raise FileError(
+            f"the replay store {path} is not a regular file (a link, device or directory)",
+            hint="give the path of a file the verifier may create and own",
+        )
     try:
         os.makedirs(parent, mode=0o700, exist_ok=True)
     except OSError as exc:

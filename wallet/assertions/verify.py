@@ -322,7 +322,7 @@ def verify(
     """
     result = VerifyResult()
     # The caller's own arguments: a mistake there is a UsageError, never a verdict on the input.
-    expected_audience, wanted, now = check_settings(audience, fingerprints, at, replay)
+    expected_audience, wanted, now = check_settings(audience, fingerprints, at, replay, expect_id)
     assert expected_audience is not None
     # surrogatepass: lone surrogates become bytes that are not UTF-8, and are refused as malformed.
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
@@ -349,10 +349,19 @@ def check_settings(
     fingerprints: list[str] | list[Fingerprint] | list[str | Fingerprint] | None,
     at: float | None,
     replay: ReplayStore | None,
+    expect_id: str | None = None,
 ) -> tuple[str | None, list[Fingerprint], int]:
     """The verifier's own settings, checked: (normalised audience, fingerprints, time). UsageError if wrong."""
     from wallet.destination import normalize_destination
 
+    if expect_id is not None:
+        from wallet.identity.didkey import public_from_did_key
+
+        try:
+            public_from_did_key(expect_id)
+        except ValueError as exc:
+            raise UsageError(f"--expect-id is not an identity: {exc}", hint="give the did:key the caller showed "
+                             "you before (did:key:z6Mk...)") from None
     expected = None if audience is None else normalize_destination(audience)
     wanted = [fp if isinstance(fp, Fingerprint) else _usage_fingerprint(fp) for fp in fingerprints or []]
     now = _usage_time(at)

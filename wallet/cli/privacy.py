@@ -22,10 +22,16 @@ def ask_on_tty(question: str, options: list[str]) -> str | None:
     if not sys.stdin.isatty():
         Output.notice(f"{question} (no terminal to ask on: refusing)")
         return None
-    sys.stderr.write(f"{question} [{'/'.join(options)}] ")
-    sys.stderr.flush()
-    answer = sys.stdin.readline().strip()
-    return answer if answer in options else None
+    for _ in range(3):
+        sys.stderr.write(f"{question} ({', '.join(options)}; Enter refuses the call) ")
+        sys.stderr.flush()
+        answer = sys.stdin.readline()
+        if not answer.strip():  # Enter, or end of input: no silent default, the call is refused
+            return None
+        if answer.strip() in options:
+            return answer.strip()
+        sys.stderr.write(f"please answer {' or '.join(options)}, or press Enter to refuse\n")
+    return None
 
 
 def load_policy_arg(path: str) -> Policy:
@@ -53,7 +59,11 @@ def origin_of(url: str | None) -> str | None:
 
     if url is None:
         return None
-    origin = normalize_destination(url)
+    try:
+        origin = normalize_destination(url)
+    except UsageError as exc:  # said of the option the user typed, not of "the destination"
+        raise UsageError(f"--origin {url!r} is not a website URL: {exc.message.removeprefix('the destination ')}",
+                         hint="e.g. --origin https://news.example/article") from None
     if not origin.startswith(("https://", "http://")):
         raise UsageError(f"--origin must be a website (http or https), not {origin!r}", hint="e.g. --origin https://news.example")
     return origin
@@ -96,6 +106,11 @@ def conflict_summary(plan: Plan) -> str:
         what = f"{'require' if plural else 'requires'} your {c['item'].split(':', 1)[1]}, which is withheld"
     else:
         what = f"{'require' if plural else 'requires'} the origin website, which is {c['wanted']}"
+    how = plan.intent.on_conflict
+    if how == "ask":
+        return f"{parties} {what}, and you did not pick another way (the {c['by']} says ask)"
+    if how.startswith("fallback:"):
+        return f"{parties} {what}, and the fallback of {c['by']} ({how.split(':', 1)[1]}) is refused too"
     return f"{parties} {what}, and {c['by']} says refuse"
 
 

@@ -105,7 +105,14 @@ def verify(a: VerifyArgs) -> None:
 
     if a["audience"] is None:
         raise UsageError("--audience DEST is required: the destination you are", hint="e.g. --audience https://shop.example")
+    from wallet.assertions.verify import check_settings
+
+    check_settings(a["audience"], fingerprints, when, None, a["expect_id"])  # usage errors before any reading
     data = read_input(a["file"], what="input", limit=MAX_INPUT_BYTES, oversize_ok=True)
+    if not data.strip():
+        source = "standard input" if a["file"] == "-" else a["file"]
+        raise UsageError(f"nothing to verify: {source} is empty",
+                         hint="give an SDP, an a=identity line, an envelope or a token (a file, or '-' for stdin)")
     store = _replay_store(a["no_replay_check"], a["replay_store"])
     try:
         result = verify_one(
@@ -204,7 +211,7 @@ def _batch(
     from wallet.assertions.batch import verify_batch
     from wallet.assertions.verify import check_settings
 
-    check_settings(audience, fingerprints, when, None)  # usage errors before anything is opened
+    check_settings(audience, fingerprints, when, None, expect_id)  # usage errors before anything is opened
     if not no_replay_check:
         from wallet.assertions.replay import check_time
 
