@@ -19,12 +19,13 @@ def line(cli, file_wallet: Path, tmp_path: Path) -> Path:
 
 
 def test_empty_input_to_verify_says_it_is_empty(cli, tmp_path: Path) -> None:
+    """Still a malformed input (exit 10, the verdict a library caller gets too), said as what it is."""
     r = cli(["verify", "--audience", "shop.example"], stdin=b"")
-    assert r.code == 2 and "nothing to verify: standard input is empty" in r.err and "JSON" not in r.err
+    assert r.code == 10 and "the input is empty" in r.err and "JSON" not in r.err
     empty = tmp_path / "empty.sdp"
     empty.write_bytes(b"\n \n")
     r = cli(["verify", str(empty), "--audience", "shop.example"])
-    assert r.code == 2 and f"{empty} is empty" in r.err
+    assert r.code == 10 and "the input is empty" in r.err
 
 
 def test_a_bad_origin_is_reported_as_the_origin(cli, file_wallet: Path) -> None:

@@ -57,7 +57,7 @@ def test_precedence_destination_beats_category_beats_service_beats_defaults(cli,
 
 def test_built_in_defaults_follow_the_seed(cli, alice: Path) -> None:
     click = explain(cli, "--to", "insurer.example", "--service", "click-to-link", "--origin", "https://portal.example/x")
-    assert (click["state"], click["disclosed"], click["origin"]) == ("unlinkable", {}, {"status": "withheld"})
+    assert (click["state"], click["disclosed"], click["origin"]) == ("unlinkable", {}, {"status": "withheld", "url": None})
     contact = explain(cli, "--to", "friend.example", "--service", "contact-list", "--persona", "work")
     assert contact["state"] == "identified" and contact["disclosed"] == {"display_name": "Alice"}
     cli(["dest", "set", "spam.example", "--category", "untrusted"])
@@ -363,12 +363,12 @@ def test_cli_choices_are_the_vocabulary() -> None:
 def test_a_rule_that_does_not_say_disclose_withholds_the_origin(cli, alice: Path) -> None:
     cli(["dest", "set", "y.example", "--category", "trusted"])
     cli(["rule", "add", "--dest", "y.example", "--state", "unlinkable"])
-    assert explain(cli, "--to", "y.example", "--origin", "https://ref.example/p")["origin"] == {"status": "withheld"}
+    assert explain(cli, "--to", "y.example", "--origin", "https://ref.example/p")["origin"] == {"status": "withheld", "url": None}
     cli(["rule", "add", "--dest", "z.example", "--state", "identified", "--origin", "disclose", "--on-conflict", "fallback:unlinkable"])
     pol = str(alice.parent / "z.json")
     Path(pol).write_text(json.dumps({"version": 1, "party": "z.example", "accept": ["unlinkable"], "require": []}))
     doc = explain(cli, "--to", "z.example", "--origin", "https://ref.example/p", "--policy", pol)
-    assert doc["state"] == "unlinkable" and doc["origin"] == {"status": "withheld"}  # no origin after the fallback
+    assert doc["state"] == "unlinkable" and doc["origin"] == {"status": "withheld", "url": None}  # no origin after the fallback
 
 
 def test_untrusted_parties_bind_by_the_users_categories_not_their_labels(cli, alice: Path, tmp_path: Path) -> None:

@@ -93,7 +93,11 @@ def parse_request(line: bytes | str, settings: Settings) -> Request:
     """One request line, checked against the batch's settings (Malformed for anything wrong)."""
     from wallet.encoding import strict_json
 
-    request = strict_json(line, what="request line")
+    return check_request(strict_json(line, what="request line"), settings)
+
+
+def check_request(request: Any, settings: Settings) -> Request:
+    """A parsed request line, checked against the batch's settings (Malformed for anything wrong)."""
     if not isinstance(request, dict):
         raise Malformed("each line must be a JSON object")
     unknown = set(request) - REQUEST_KEYS
@@ -122,6 +126,7 @@ def parse_request(line: bytes | str, settings: Settings) -> Request:
 def verify_chunk(chunk: list[Numbered], settings: Settings) -> list[Done]:
     """Parse and verify one chunk of request lines (no replay store: that stays with the caller)."""
     from wallet.assertions.verify import VerifyResult, verify
+    from wallet.encoding import strict_json
 
     done: list[Done] = []
     for number, line in chunk:
@@ -131,8 +136,10 @@ def verify_chunk(chunk: list[Numbered], settings: Settings) -> list[Done]:
             result.error = TooLarge(f"the request line is longer than {MAX_REQUEST_BYTES} bytes")
         else:
             try:
-                request = parse_request(line, settings)
-                ref = request["ref"]
+                parsed = strict_json(line, what="request line")
+                if isinstance(parsed, dict):  # echoed even when another field is wrong
+                    ref = parsed.get("ref")
+                request = check_request(parsed, settings)
                 result = verify(request["data"], audience=request["audience"], fingerprints=request["fingerprints"],
                                 expect_id=request["expect_id"], at=settings.at, policy=settings.policy,
                                 trust=settings.trust)
@@ -141,8 +148,7 @@ def verify_chunk(chunk: list[Numbered], settings: Settings) -> list[Done]:
                 result.error = exc if isinstance(exc, (Malformed, TooLarge)) else Malformed(exc.message)
         doc: dict[str, Any] = dict(result.to_json())
         doc["line"] = number
-        if ref is not None:
-            doc["ref"] = ref
+        doc["ref"] = ref
         # Serialised here, in the worker; the caller only turns a valid result into "replayed" if needed.
         # An accepted undetectable caller (no identity, a policy allows it) has nothing to replay.
         keys: list[tuple[str, str, int]] = []

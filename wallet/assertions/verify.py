@@ -222,6 +222,9 @@ def _check(
 ) -> None:
     if len(data) > MAX_INPUT_BYTES:
         raise TooLarge(f"the input is larger than {MAX_INPUT_BYTES} bytes")
+    if not data.strip():
+        raise Malformed("the input is empty: no SDP, a=identity line, envelope or token",
+                        hint="give the file to verify, or pipe it to standard input")
     value, sdp, attribute = _detect(data)
     value = value.strip().split(" ", 1)[0]  # RFC 8827 identity extensions follow a space
     token = value

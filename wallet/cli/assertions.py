@@ -150,8 +150,17 @@ _SUMMARY = {"id": "iss", "state": "state", "audience": "aud", "disclosed": "disc
 
 
 def _summary(issued: Issued) -> dict[str, object]:
+    from wallet.cli.output import origin_json
+
     return {"line": issued.line, "token": issued.token, **{key: issued.payload[claim] for key, claim in _SUMMARY.items()},
-            "endorsements": issued.entry.get("endorsements", [])}
+            "origin": origin_json(issued.payload["origin"]), "endorsements": issued.entry.get("endorsements", [])}
+
+
+def _undetectable(destination: str, **extra: object) -> dict[str, object]:
+    """The JSON product of a call that carries no identity: the same keys as a signed one's, empty."""
+    return {"line": None, "token": None, "id": None, "state": "undetectable", "audience": destination,
+            "disclosed": {}, "fingerprints": [], "issued_at": None, "expires_at": None, "jti": None,
+            "origin": {"status": "none", "url": None}, "endorsements": [], **extra}
 
 
 
@@ -168,7 +177,7 @@ def assert_(a: AssertArgs) -> None:
                  context=context, endorsed_by=a["endorsed_by"], verified=a["verified"])
     if plan.outcome.state == "undetectable":
         Output.notice(f"undetectable call to {plan.destination}: no identity is sent (decided by {plan.intent.source})")
-        Output(a["json_out"]).product({"state": "undetectable", "line": None, "token": None, "audience": plan.destination}, "")
+        Output(a["json_out"]).product(_undetectable(plan.destination), "")
         return
     issued = _sign(wallet, plan, fingerprints, a["ttl"], "assert")
     _check_output(issued, issued.line.encode(), fingerprints)
@@ -230,9 +239,9 @@ def sign_sdp(a: SignSdpArgs) -> None:
         if staged is not None:
             staged.write(raw)
             _commit(staged)()
-            Output(a["json_out"]).product({"state": "undetectable", "output": a["output"], "line": None, "token": None})
+            Output(a["json_out"]).product(_undetectable(plan.destination, output=a["output"]))
         elif a["json_out"]:
-            Output(True).product({"state": "undetectable", "sdp": raw.decode("utf-8"), "line": None, "token": None})
+            Output(True).product(_undetectable(plan.destination, sdp=raw.decode("utf-8")))
         else:
             sys.stdout.buffer.write(raw)
             sys.stdout.flush()

@@ -201,47 +201,13 @@ line with a hint. With \\-\\-json a command prints exactly one JSON object on on
 status name below. No command prompts when standard input is not a terminal: it fails with a hint instead. \
 "-" as a file name means standard input. Colour is never used when NO_COLOR is set."""
 
-MAN_JSON = [
-    ("pseudonym", "destination, id, scope, persona, kind"),
-    ("assert, sign\\-sdp", "line, token, id, state, audience, disclosed, fingerprints, issued_at, expires_at, jti, "
-     "origin, endorsements [ {issuer, claims} ] (sign\\-sdp adds sdp, or output with \\-o)"),
-    ("verify", "valid, error {code, message} or null, identity {id, state} or null, disclosed (self\\-asserted), "
-     "audience, issued_at, expires_at (Unix seconds), fingerprints [{algorithm, digest}], origin {status, url}, "
-     "endorsements [ {issuer, vct, claims (verified), status, once} ]; with \\-\\-batch one such object per line, "
-     "plus line and ref"),
-    ("history", "history [ {time, expires, command, destination, id, state, scope, persona, disclosed, fingerprints, "
-     "origin, decided_by, jti, endorsements (when some were presented)} ]"),
-    ("explain", "destination, category, state, persona, identity {persona, scope, id}, disclosed, origin {status, url}, "
-     "decisions [ {item, value, decided_by, why} ], conflicts [ {item, wanted, by, refused_by, resolution} ], "
-     "satisfiable, decided_by, default_used, endorsements [ {issuer, vct, once, verified} ], notices"),
-    ("dest list, rule list, rule add", "destinations [ {destination, category} ]; rules [ {id, dest, category, service, "
-     "model, state, persona, disclose, origin, on_conflict, endorsed_by, verified} ]; rule"),
-    ("endorse account", "idp, persona, account_key"),
-    ("endorse request", "idp, persona, state, keys, request, guid_sent, and jws (or output with \\-o)"),
-    ("endorse import", "issuer, persona, kept, claims, expires"),
-    ("endorse list", "endorsements [ {issuer, persona, scope, vct, once, claims, expires, left, destinations} ], "
-     "pending [ {request, idp, persona, state, keys, created} ]"),
-    ("trust add, trust list", "trust, issuer, keys, claims, valid_after, valid_before, status_lists; issuers {ISSUER: "
-     "entry}"),
-    ("trust status", "issuer, uri, size, revoked, issued_at, expires_at"),
-    ("idp init, idp enroll, idp accounts", "home, store, issuer, kid, metadata; account {name, key, claims, revoked, "
-     "guid}; accounts"),
-    ("idp issue, idp revoke, idp publish", "issuer, request, endorsements, and response (or output); revoked, "
-     "endorsements; issuer, files"),
-    ("policy check", "valid, policy"),
-    ("status", "version, home, store, guid, personas"),
-    ("init, import", "home, store, guid (import also personas)"),
-    ("persona add, persona show", "persona {name, kind, attributes, created}"),
-    ("persona list", "personas [ {name, kind, attributes, created} ]"),
-    ("persona rm", "removed"),
-    ("export", "file, bytes"),
-]
-
 MAN_ENV = [
     ("WALLET_HOME", "The wallet directory (default: $XDG_DATA_HOME/wallet, i.e. ~/.local/share/wallet)."),
     ("WALLET_PASSPHRASE_FILE", "A file holding the file store's passphrase (never the passphrase itself)."),
     ("WALLET_IDP_HOME", "The identity provider's directory for wallet idp (default: $XDG_DATA_HOME/wallet\\-idp)."),
     ("XDG_STATE_HOME", "Where a verifier keeps its replay store when WALLET_HOME is not set (default ~/.local/state)."),
+    ("WALLET_VERIFY_WORKERS", "Worker processes for verify --batch (default: one per core, at most 2; 1 = verify "
+     "in the calling process)."),
     ("WALLET_KEYRING_TIMEOUT", "Seconds to wait for the OS keyring before giving up (default 10)."),
     ("PYTHON_KEYRING_BACKEND", "Forces a keyring backend at init (see the keyring library)."),
     ("NO_COLOR", "Disables colour."),
@@ -327,10 +293,15 @@ def man_page() -> str:
         ".SH CONVENTIONS",
         MAN_CONVENTIONS,
         ".SH JSON OUTPUT",
-        "Stable keys per command (besides \"error\"):",
+        "Stable keys and types per command (besides \"error\": null on success), checked against real output by "
+        "the test suite:",
     ]
-    for cmd, keys in MAN_JSON:
-        lines += [".TP", f"\\fB{_roff(cmd)}\\fR", _roff(keys)]
+    from wallet.cli.json_shapes import ERROR, SHAPES, render
+
+    for cmd, shape in SHAPES.items():
+        lines += [".TP", f"\\fB{_roff(cmd)}\\fR", _roff(render(shape))]
+    lines += [".TP", "\\fBany failure\\fR", _roff(render(ERROR) + " (verify and verify --batch: their result, "
+                                                    "with error {code, message})")]
     lines += [".SH ENVIRONMENT"]
     for name, text in MAN_ENV:
         lines += [".TP", f"\\fB{name}\\fR", _roff(text)]

@@ -27,8 +27,11 @@ def history(a: HistoryArgs) -> None:
                      + (f"  endorsed by {vouched}" if endorsed else ""))
         rows.append([when, e["destination"], e["state"], e["persona"], e["id"],
                      ", ".join(f"{k}={v}" for k, v in sorted(e["disclosed"].items())) or "-", vouched or "-"])
+    from wallet.cli.output import origin_json
+
+    shown = [{**{k: v for k, v in e.items() if k != "recorded_ns"}, "origin": origin_json(e["origin"])} for e in entries]
     Output(a["json_out"]).table(
-        {"history": entries},
+        {"history": shown},
         columns=["when (UTC)", "destination", "state", "persona", "identifier", "disclosed", "endorsed by"],
         rows=rows, plain="\n".join(plain), empty="nothing disclosed yet: no assertion was signed with this wallet",
     )

@@ -122,6 +122,11 @@ class Output:
                 silence_stdout()
 
 
+def origin_json(claim: dict[str, Any]) -> dict[str, Any]:
+    """The origin as every --json product spells it: {"status": ..., "url": ... or null}."""
+    return {"status": claim["status"], "url": claim.get("url")}
+
+
 def silence_stdout() -> None:
     """Stdout cannot take more (its reader went away, its disk is full): point it at /dev/null so that
     Python's exit-time flush of what is still buffered does not print a second, confusing error."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from wallet.cli.common import unlock_wallet
-from wallet.cli.output import Output, claim_text, for_people
+from wallet.cli.output import Output, claim_text, for_people, origin_json
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def describe_plan(plan: Plan) -> dict[str, Any]:
         "state": out.state,
         "persona": plan.persona.name,
         "disclosed": {name: plan.persona.attributes[name] for name in out.disclosed},
-        "origin": out.origin,
+        "origin": origin_json(out.origin),
         "decisions": out.decisions,
         "conflicts": out.conflicts,
         "satisfiable": out.satisfiable,

@@ -109,10 +109,6 @@ def verify(a: VerifyArgs) -> None:
 
     check_settings(a["audience"], fingerprints, when, None, a["expect_id"])  # usage errors before any reading
     data = read_input(a["file"], what="input", limit=MAX_INPUT_BYTES, oversize_ok=True)
-    if not data.strip():
-        source = "standard input" if a["file"] == "-" else a["file"]
-        raise UsageError(f"nothing to verify: {source} is empty",
-                         hint="give an SDP, an a=identity line, an envelope or a token (a file, or '-' for stdin)")
     store = _replay_store(a["no_replay_check"], a["replay_store"])
     try:
         result = verify_one(
