@@ -105,7 +105,8 @@ def verify(a: VerifyArgs) -> None:
 
     if a["audience"] is None:
         raise UsageError("--audience DEST is required: the destination you are", hint="e.g. --audience https://shop.example")
-    data = read_input(a["file"], what="input", limit=MAX_INPUT_BYTES, oversize_ok=True)
+    data = read_input(a["file"], what="input", limit=MAX_INPUT_BYTES, oversize_ok=True,
+                      awaited="assertion (an SDP, an a=identity line or a token)")
     store = _replay_store(a["no_replay_check"], a["replay_store"])
     try:
         result = verify_one(
@@ -162,6 +163,9 @@ def _batch(
         check_time(when)
     stream: BinaryIO
     if file == "-":
+        from wallet.cli.common import reading_terminal
+
+        reading_terminal("requests (JSON Lines, one per line)")
         stream = sys.stdin.buffer
     else:
         try:
