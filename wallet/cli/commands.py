@@ -250,7 +250,7 @@ def persona_add(
     """Add a persona.
 
     Examples:
-        wallet persona add PokerAce --kind pseudonym
+        wallet persona add NightOwl --kind pseudonym    # one identifier for everyone, unrelated to you
         wallet persona add home --attr display_name='Ann Example' --attr email=ann@home.example
         wallet persona add club --attr-file club-attributes.txt    # KEY=VALUE lines, kept off the command line
     """
@@ -417,7 +417,7 @@ def verify(
         wallet verify offer.signed.sdp --audience shop.example
         wallet verify offer.signed.sdp --audience shop.example --expect-id did:key:z6Mk...
         wallet verify --batch requests.jsonl --audience shop.example > results.jsonl
-        wallet verify offer.signed.sdp --audience callcentre.example --policy callcentre.json --json
+        wallet verify callcentre.signed.sdp --audience callcentre.example --policy callcentre.json --json
     """
 
 
@@ -481,7 +481,7 @@ def rule_rm(
     """Remove a rule.
 
     Examples:
-        wallet rule rm r-3f2a9c    # the id 'wallet rule list' shows
+        wallet rule rm rd2c0a941121a9357    # an id 'wallet rule list' shows
     """
 
 
@@ -618,7 +618,7 @@ def trust_list(trust: TrustFileOpt = None) -> None:
 
     Examples:
         wallet trust list
-        wallet trust list --trust verifier-trust.json --json
+        wallet trust list --json
     """
 
 
@@ -640,8 +640,8 @@ def trust_status(
     """Load an issuer's revocation list in bulk (a Token Status List); verify never fetches one per call.
 
     Examples:
-        wallet trust status https://idp.example site/status/1
-        curl -s https://idp.example/status/1 | wallet trust status https://idp.example -
+        wallet trust status https://idp.example site/statuslists/1    # as 'wallet idp publish' wrote it
+        wallet trust status https://idp.example - < statuslist.jwt
     """
 
 
