@@ -223,7 +223,10 @@ Products (identifiers, JSON) go to standard output; notices and errors go to sta
 line with a hint. With \\-\\-json a command prints exactly one JSON object on one line; on success it has \
 "error": null, on failure "error": {"code": ..., "message": ..., "hint": ...} where code is the exit \
 status name below. No command prompts when standard input is not a terminal: it fails with a hint instead. \
-"-" as a file name means standard input. Colour is never used when NO_COLOR is set."""
+"-" as a file name means standard input (for export's FILE, standard output); a command about to read standard \
+input from a terminal first says what it awaits (end it with Ctrl\\-D). An empty list prints nothing on standard \
+output and, on a terminal, a one\\-line notice on standard error. Colour is never used when NO_COLOR is set. \
+Each command's help (wallet COMMAND \\-\\-help) ends with examples, as does its entry above."""
 
 MAN_JSON = [
     ("pseudonym", "destination, id, scope, persona, kind"),
