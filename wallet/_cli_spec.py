@@ -26,8 +26,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                           'bare JWS.',
                                                   'value': 'choice'},
                                      '--help': {'help': 'Show help and exit.', 'value': None},
-                                     '--json': {'help': 'Print one JSON object (stable keys, see '
-                                                        'the man page).',
+                                     '--json': {'help': 'Print one JSON object (stable keys: man '
+                                                        'wallet, JSON OUTPUT).',
                                                 'value': None},
                                      '--model': {'choices': ['single-cs', 'dual-cs'],
                                                  'help': 'The call model: one calling service or '
@@ -210,8 +210,8 @@ SPEC: dict[str, Any] = {'args': [],
                                              'options': {'--help': {'help': 'Show help and exit.',
                                                                     'value': None},
                                                          '--json': {'help': 'Print one JSON object '
-                                                                            '(stable keys, see the '
-                                                                            'man page).',
+                                                                            '(stable keys: man '
+                                                                            'wallet, JSON OUTPUT).',
                                                                     'value': None},
                                                          '--passphrase-file': {'help': 'Read the '
                                                                                        'file '
@@ -248,8 +248,8 @@ SPEC: dict[str, Any] = {'args': [],
                                            'options': {'--help': {'help': 'Show help and exit.',
                                                                   'value': None},
                                                        '--json': {'help': 'Print one JSON object '
-                                                                          '(stable keys, see the '
-                                                                          'man page).',
+                                                                          '(stable keys: man '
+                                                                          'wallet, JSON OUTPUT).',
                                                                   'value': None},
                                                        '--passphrase-file': {'help': 'Read the '
                                                                                      "file store's "
@@ -296,8 +296,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                         '--help': {'help': 'Show help and exit.',
                                                                    'value': None},
                                                         '--json': {'help': 'Print one JSON object '
-                                                                           '(stable keys, see the '
-                                                                           'man page).',
+                                                                           '(stable keys: man '
+                                                                           'wallet, JSON OUTPUT).',
                                                                    'value': None},
                                                         '--passphrase-file': {'help': 'Read the '
                                                                                       'file '
@@ -363,8 +363,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                          'value': 'text'},
                                                                '--json': {'help': 'Print one JSON '
                                                                                   'object (stable '
-                                                                                  'keys, see the '
-                                                                                  'man page).',
+                                                                                  'keys: man '
+                                                                                  'wallet, JSON '
+                                                                                  'OUTPUT).',
                                                                           'value': None},
                                                                '--passphrase-file': {'help': 'Read '
                                                                                              'the '
@@ -429,8 +430,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                          'value': None},
                                                               '--json': {'help': 'Print one JSON '
                                                                                  'object (stable '
-                                                                                 'keys, see the '
-                                                                                 'man page).',
+                                                                                 'keys: man '
+                                                                                 'wallet, JSON '
+                                                                                 'OUTPUT).',
                                                                          'value': None},
                                                               '--metadata': {'help': 'For a bare '
                                                                                      'SD-JWT VC: '
@@ -521,8 +523,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys, see the man '
-                                                                               'page).',
+                                                                               'keys: man wallet, '
+                                                                               'JSON OUTPUT).',
                                                                        'value': None},
                                                             '--passphrase-file': {'help': 'Read '
                                                                                           'the '
@@ -585,8 +587,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                          'value': 'text'},
                                                                '--json': {'help': 'Print one JSON '
                                                                                   'object (stable '
-                                                                                  'keys, see the '
-                                                                                  'man page).',
+                                                                                  'keys: man '
+                                                                                  'wallet, JSON '
+                                                                                  'OUTPUT).',
                                                                           'value': None},
                                                                '--output': {'help': 'Write the '
                                                                                     'request to '
@@ -744,8 +747,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                 'issuer URL; repeatable).',
                                                         'value': 'text'},
                                       '--help': {'help': 'Show help and exit.', 'value': None},
-                                      '--json': {'help': 'Print one JSON object (stable keys, see '
-                                                         'the man page).',
+                                      '--json': {'help': 'Print one JSON object (stable keys: man '
+                                                         'wallet, JSON OUTPUT).',
                                                  'value': None},
                                       '--model': {'choices': ['single-cs', 'dual-cs'],
                                                   'help': 'The call model: one calling service or '
@@ -760,7 +763,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                                     '$WALLET_PASSPHRASE_FILE, else '
                                                                     'prompt on a TTY.',
                                                             'value': 'path'},
-                                      '--persona': {'help': 'Persona to sign as (default: your '
+                                      '--persona': {'help': 'Persona to call as (default: your '
                                                             "rule's, else 'default').",
                                                     'value': 'text'},
                                       '--policy': {'help': "A destination's or calling service's "
@@ -785,8 +788,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                           'key), unlinkable (a one-time key), '
                                                           'undetectable (no identity at all).',
                                                   'value': 'choice'},
-                                      '--to': {'help': 'The destination the assertion is for (its '
-                                                       'audience).',
+                                      '--to': {'help': 'The destination of the call.',
                                                'value': 'text'},
                                       '--verified': {'help': 'A claim an IdP verified that may be '
                                                              'disclosed from an endorsement '
@@ -795,7 +797,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                              'account.',
                                                      'value': 'text'},
                                       '-h': {'help': 'Show help and exit.', 'value': None},
-                                      '-p': {'help': "Persona to sign as (default: your rule's, "
+                                      '-p': {'help': "Persona to call as (default: your rule's, "
                                                      "else 'default').",
                                              'value': 'text'}},
                           'params': [{'default': None,
@@ -887,7 +889,7 @@ SPEC: dict[str, Any] = {'args': [],
                                       'value': None}]},
               'export': {'args': [{'name': 'FILE', 'value': 'path'}],
                          'help': 'Write an encrypted backup of this wallet (GUID, master secret, '
-                                 "personas) to FILE ('-' = stdout).",
+                                 'personas, rules, history, endorsements).',
                          'options': {'--backup-passphrase-file': {'help': "Read the backup's "
                                                                           'passphrase from PATH '
                                                                           "('-' = stdin). Without "
@@ -896,8 +898,8 @@ SPEC: dict[str, Any] = {'args': [],
                                      '--force': {'help': 'Overwrite FILE if it exists.',
                                                  'value': None},
                                      '--help': {'help': 'Show help and exit.', 'value': None},
-                                     '--json': {'help': 'Print one JSON object (stable keys, see '
-                                                        'the man page).',
+                                     '--json': {'help': 'Print one JSON object (stable keys: man '
+                                                        'wallet, JSON OUTPUT).',
                                                 'value': None},
                                      '--passphrase-file': {'help': "Read the file store's "
                                                                    "passphrase from PATH ('-' = "
@@ -944,8 +946,8 @@ SPEC: dict[str, Any] = {'args': [],
                           'help': 'Show the disclosure ledger: every assertion this wallet signed, '
                                   'to whom, as whom, disclosing what.',
                           'options': {'--help': {'help': 'Show help and exit.', 'value': None},
-                                      '--json': {'help': 'Print one JSON object (stable keys, see '
-                                                         'the man page).',
+                                      '--json': {'help': 'Print one JSON object (stable keys: man '
+                                                         'wallet, JSON OUTPUT).',
                                                  'value': None},
                                       '--passphrase-file': {'help': "Read the file store's "
                                                                     "passphrase from PATH ('-' = "
@@ -977,8 +979,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys, see the man '
-                                                                               'page).',
+                                                                               'keys: man wallet, '
+                                                                               'JSON OUTPUT).',
                                                                        'value': None},
                                                             '--passphrase-file': {'help': 'Read '
                                                                                           'the '
@@ -1039,8 +1041,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                           '--help': {'help': 'Show help and exit.',
                                                                      'value': None},
                                                           '--json': {'help': 'Print one JSON '
-                                                                             'object (stable keys, '
-                                                                             'see the man page).',
+                                                                             'object (stable keys: '
+                                                                             'man wallet, JSON '
+                                                                             'OUTPUT).',
                                                                      'value': None},
                                                           '--passphrase-file': {'help': 'Read the '
                                                                                         'file '
@@ -1126,8 +1129,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                              'endorsements).',
                                                                      'value': 'text'},
                                                         '--json': {'help': 'Print one JSON object '
-                                                                           '(stable keys, see the '
-                                                                           'man page).',
+                                                                           '(stable keys: man '
+                                                                           'wallet, JSON OUTPUT).',
                                                                    'value': None},
                                                         '--passphrase-file': {'help': 'Read the '
                                                                                       'file '
@@ -1144,11 +1147,10 @@ SPEC: dict[str, Any] = {'args': [],
                                                         '--store': {'choices': ['auto',
                                                                                 'keyring',
                                                                                 'file'],
-                                                                    'help': 'Where the GUID and '
-                                                                            'master secret live. '
-                                                                            'auto: the OS keyring '
-                                                                            'if a real one is '
-                                                                            'usable, else an '
+                                                                    'help': 'Where the issuer key '
+                                                                            'lives. auto: the OS '
+                                                                            'keyring if a real one '
+                                                                            'is usable, else an '
                                                                             'encrypted file.',
                                                                     'value': 'choice'},
                                                         '--ttl': {'help': 'Lifetime of the '
@@ -1222,8 +1224,8 @@ SPEC: dict[str, Any] = {'args': [],
                                              'options': {'--help': {'help': 'Show help and exit.',
                                                                     'value': None},
                                                          '--json': {'help': 'Print one JSON object '
-                                                                            '(stable keys, see the '
-                                                                            'man page).',
+                                                                            '(stable keys: man '
+                                                                            'wallet, JSON OUTPUT).',
                                                                     'value': None},
                                                          '--output': {'help': 'Write the response '
                                                                               'to FILE (default: '
@@ -1282,8 +1284,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                       'value': None},
                                                            '--json': {'help': 'Print one JSON '
                                                                               'object (stable '
-                                                                              'keys, see the man '
-                                                                              'page).',
+                                                                              'keys: man wallet, '
+                                                                              'JSON OUTPUT).',
                                                                       'value': None},
                                                            '--passphrase-file': {'help': 'Read the '
                                                                                          'file '
@@ -1329,8 +1331,9 @@ SPEC: dict[str, Any] = {'args': [],
                                               'options': {'--help': {'help': 'Show help and exit.',
                                                                      'value': None},
                                                           '--json': {'help': 'Print one JSON '
-                                                                             'object (stable keys, '
-                                                                             'see the man page).',
+                                                                             'object (stable keys: '
+                                                                             'man wallet, JSON '
+                                                                             'OUTPUT).',
                                                                      'value': None},
                                                           '--passphrase-file': {'help': 'Read the '
                                                                                         'file '
@@ -1387,8 +1390,8 @@ SPEC: dict[str, Any] = {'args': [],
                       'options': {'--help': {'help': 'Show help and exit.', 'value': None},
                                   '-h': {'help': 'Show help and exit.', 'value': None}}},
               'import': {'args': [{'name': 'FILE', 'value': 'path'}],
-                         'help': "Restore a wallet from a backup FILE ('-' = stdin): the same "
-                                 'GUID, personas and pseudonyms.',
+                         'help': 'Restore a wallet from a backup: the same GUID, personas and '
+                                 'pseudonyms, rules and history.',
                          'options': {'--backup-passphrase-file': {'help': "Read the backup's "
                                                                           'passphrase from PATH '
                                                                           "('-' = stdin). Without "
@@ -1398,8 +1401,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                          'WALLET_HOME.',
                                                  'value': None},
                                      '--help': {'help': 'Show help and exit.', 'value': None},
-                                     '--json': {'help': 'Print one JSON object (stable keys, see '
-                                                        'the man page).',
+                                     '--json': {'help': 'Print one JSON object (stable keys: man '
+                                                        'wallet, JSON OUTPUT).',
                                                 'value': None},
                                      '--passphrase-file': {'help': "Read the file store's "
                                                                    "passphrase from PATH ('-' = "
@@ -1475,8 +1478,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                        'is lost: export it first).',
                                                'value': None},
                                    '--help': {'help': 'Show help and exit.', 'value': None},
-                                   '--json': {'help': 'Print one JSON object (stable keys, see the '
-                                                      'man page).',
+                                   '--json': {'help': 'Print one JSON object (stable keys: man '
+                                                      'wallet, JSON OUTPUT).',
                                               'value': None},
                                    '--passphrase-file': {'help': "Read the file store's passphrase "
                                                                  "from PATH ('-' = stdin). "
@@ -1565,8 +1568,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                       'value': None},
                                                            '--json': {'help': 'Print one JSON '
                                                                               'object (stable '
-                                                                              'keys, see the man '
-                                                                              'page).',
+                                                                              'keys: man wallet, '
+                                                                              'JSON OUTPUT).',
                                                                       'value': None},
                                                            '--kind': {'choices': ['real',
                                                                                   'pseudonym'],
@@ -1640,8 +1643,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys, see the man '
-                                                                               'page).',
+                                                                               'keys: man wallet, '
+                                                                               'JSON OUTPUT).',
                                                                        'value': None},
                                                             '--passphrase-file': {'help': 'Read '
                                                                                           'the '
@@ -1685,8 +1688,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                          'value': None},
                                                               '--json': {'help': 'Print one JSON '
                                                                                  'object (stable '
-                                                                                 'keys, see the '
-                                                                                 'man page).',
+                                                                                 'keys: man '
+                                                                                 'wallet, JSON '
+                                                                                 'OUTPUT).',
                                                                          'value': None},
                                                               '--passphrase-file': {'help': 'Read '
                                                                                             'the '
@@ -1739,8 +1743,9 @@ SPEC: dict[str, Any] = {'args': [],
                                               'options': {'--help': {'help': 'Show help and exit.',
                                                                      'value': None},
                                                           '--json': {'help': 'Print one JSON '
-                                                                             'object (stable keys, '
-                                                                             'see the man page).',
+                                                                             'object (stable keys: '
+                                                                             'man wallet, JSON '
+                                                                             'OUTPUT).',
                                                                      'value': None},
                                                           '--passphrase-file': {'help': 'Read the '
                                                                                         'file '
@@ -1837,8 +1842,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                       'value': None},
                                                            '--json': {'help': 'Print one JSON '
                                                                               'object (stable '
-                                                                              'keys, see the man '
-                                                                              'page).',
+                                                                              'keys: man wallet, '
+                                                                              'JSON OUTPUT).',
                                                                       'value': None},
                                                            '--passphrase-file': {'help': 'Read the '
                                                                                          'file '
@@ -1909,8 +1914,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys, see the man '
-                                                                               'page).',
+                                                                               'keys: man wallet, '
+                                                                               'JSON OUTPUT).',
                                                                        'value': None},
                                                             '--passphrase-file': {'help': 'Read '
                                                                                           'the '
@@ -1961,8 +1966,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys, see the man '
-                                                                               'page).',
+                                                                               'keys: man wallet, '
+                                                                               'JSON OUTPUT).',
                                                                        'value': None},
                                                             '-h': {'help': 'Show help and exit.',
                                                                    'value': None}},
@@ -1985,8 +1990,8 @@ SPEC: dict[str, Any] = {'args': [],
               'pseudonym': {'args': [{'name': 'DEST', 'value': 'text'}],
                             'help': 'Show the identifier (a did:key) DEST would see.',
                             'options': {'--help': {'help': 'Show help and exit.', 'value': None},
-                                        '--json': {'help': 'Print one JSON object (stable keys, '
-                                                           'see the man page).',
+                                        '--json': {'help': 'Print one JSON object (stable keys: '
+                                                           'man wallet, JSON OUTPUT).',
                                                    'value': None},
                                         '--passphrase-file': {'help': "Read the file store's "
                                                                       "passphrase from PATH ('-' = "
@@ -2068,14 +2073,14 @@ SPEC: dict[str, Any] = {'args': [],
                                                         '--help': {'help': 'Show help and exit.',
                                                                    'value': None},
                                                         '--json': {'help': 'Print one JSON object '
-                                                                           '(stable keys, see the '
-                                                                           'man page).',
+                                                                           '(stable keys: man '
+                                                                           'wallet, JSON OUTPUT).',
                                                                    'value': None},
                                                         '--model': {'choices': ['single-cs',
                                                                                 'dual-cs'],
-                                                                    'help': 'The call model: one '
-                                                                            'calling service or '
-                                                                            'two (draft 3.3).',
+                                                                    'help': 'Match calls of this '
+                                                                            'call model (draft '
+                                                                            '3.3).',
                                                                     'value': 'choice'},
                                                         '--on-conflict': {'help': "When a party's "
                                                                                   'policy '
@@ -2106,8 +2111,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                                   'negotiated',
                                                                                   'interworking',
                                                                                   'conferencing'],
-                                                                      'help': 'The service type of '
-                                                                              'this call (draft '
+                                                                      'help': 'Match calls of this '
+                                                                              'service type (draft '
                                                                               '3.4).',
                                                                       'value': 'choice'},
                                                         '--state': {'choices': ['identified',
@@ -2243,8 +2248,8 @@ SPEC: dict[str, Any] = {'args': [],
                                              'options': {'--help': {'help': 'Show help and exit.',
                                                                     'value': None},
                                                          '--json': {'help': 'Print one JSON object '
-                                                                            '(stable keys, see the '
-                                                                            'man page).',
+                                                                            '(stable keys: man '
+                                                                            'wallet, JSON OUTPUT).',
                                                                     'value': None},
                                                          '--passphrase-file': {'help': 'Read the '
                                                                                        'file '
@@ -2280,8 +2285,8 @@ SPEC: dict[str, Any] = {'args': [],
                                            'options': {'--help': {'help': 'Show help and exit.',
                                                                   'value': None},
                                                        '--json': {'help': 'Print one JSON object '
-                                                                          '(stable keys, see the '
-                                                                          'man page).',
+                                                                          '(stable keys: man '
+                                                                          'wallet, JSON OUTPUT).',
                                                                   'value': None},
                                                        '--passphrase-file': {'help': 'Read the '
                                                                                      "file store's "
@@ -2333,8 +2338,8 @@ SPEC: dict[str, Any] = {'args': [],
                                        '--force': {'help': 'Overwrite OUT if it exists.',
                                                    'value': None},
                                        '--help': {'help': 'Show help and exit.', 'value': None},
-                                       '--json': {'help': 'Print one JSON object (stable keys, see '
-                                                          'the man page).',
+                                       '--json': {'help': 'Print one JSON object (stable keys: man '
+                                                          'wallet, JSON OUTPUT).',
                                                   'value': None},
                                        '--model': {'choices': ['single-cs', 'dual-cs'],
                                                    'help': 'The call model: one calling service or '
@@ -2521,8 +2526,8 @@ SPEC: dict[str, Any] = {'args': [],
                          'help': "Show this wallet's GUID, secret store and personas (for your "
                                  'eyes: the GUID is private).',
                          'options': {'--help': {'help': 'Show help and exit.', 'value': None},
-                                     '--json': {'help': 'Print one JSON object (stable keys, see '
-                                                        'the man page).',
+                                     '--json': {'help': 'Print one JSON object (stable keys: man '
+                                                        'wallet, JSON OUTPUT).',
                                                 'value': None},
                                      '--passphrase-file': {'help': "Read the file store's "
                                                                    "passphrase from PATH ('-' = "
@@ -2556,8 +2561,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                          '--help': {'help': 'Show help and exit.',
                                                                     'value': None},
                                                          '--json': {'help': 'Print one JSON object '
-                                                                            '(stable keys, see the '
-                                                                            'man page).',
+                                                                            '(stable keys: man '
+                                                                            'wallet, JSON OUTPUT).',
                                                                     'value': None},
                                                          '--key': {'help': "The issuer's Ed25519 "
                                                                            'key as a JWK (JSON).',
@@ -2643,8 +2648,9 @@ SPEC: dict[str, Any] = {'args': [],
                                               'options': {'--help': {'help': 'Show help and exit.',
                                                                      'value': None},
                                                           '--json': {'help': 'Print one JSON '
-                                                                             'object (stable keys, '
-                                                                             'see the man page).',
+                                                                             'object (stable keys: '
+                                                                             'man wallet, JSON '
+                                                                             'OUTPUT).',
                                                                      'value': None},
                                                           '--trust': {'help': 'The trust file '
                                                                               '(default: '
@@ -2671,8 +2677,8 @@ SPEC: dict[str, Any] = {'args': [],
                                             'options': {'--help': {'help': 'Show help and exit.',
                                                                    'value': None},
                                                         '--json': {'help': 'Print one JSON object '
-                                                                           '(stable keys, see the '
-                                                                           'man page).',
+                                                                           '(stable keys: man '
+                                                                           'wallet, JSON OUTPUT).',
                                                                    'value': None},
                                                         '--trust': {'help': 'The trust file '
                                                                             '(default: '
@@ -2710,8 +2716,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys, see the man '
-                                                                               'page).',
+                                                                               'keys: man wallet, '
+                                                                               'JSON OUTPUT).',
                                                                        'value': None},
                                                             '--trust': {'help': 'The trust file '
                                                                                 '(default: '
@@ -2768,8 +2774,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                "AB:CD:...' (repeatable).",
                                                        'value': 'text'},
                                      '--help': {'help': 'Show help and exit.', 'value': None},
-                                     '--json': {'help': 'Print one JSON object (stable keys, see '
-                                                        'the man page).',
+                                     '--json': {'help': 'Print one JSON object (stable keys: man '
+                                                        'wallet, JSON OUTPUT).',
                                                 'value': None},
                                      '--no-replay-check': {'help': 'Do not record or check the '
                                                                    'assertion id.',

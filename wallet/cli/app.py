@@ -15,7 +15,7 @@ import typer
 from typer._click import exceptions as click_exc  # typer >= 0.25 vendors click here
 
 from wallet import __version__
-from wallet.cli.commands import DECLARATIONS, GROUPS, ORDER, RUNNERS
+from wallet.cli.commands import DECLARATIONS, GROUPS, ORDER, RUNNERS, described
 from wallet.cli.dispatch import guarded
 from wallet.errors import UsageError
 
@@ -37,11 +37,38 @@ def main(
     """A private identity wallet for WebRTC calls."""
 
 
+def usage_pieces(pieces: list[str]) -> list[str]:
+    """Usage pieces as click writes them (FILE required, [FILE] optional): typer writes {FILE} for a required one."""
+    return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
+
+
+class WalletCommand(typer.core.TyperCommand):
+    """A command whose usage line has no braces and whose epilog is its examples, shown as written."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return usage_pieces(super().collect_usage_pieces(ctx))
+
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:
+        if self.epilog:  # command lines: never re-wrapped (a wrapped one could not be pasted)
+            with formatter.section("Examples"):
+                for line in self.epilog.splitlines():
+                    formatter.write(" " * formatter.current_indent + line + "\n")
+
+
+class WalletGroup(typer.core.TyperGroup):
+    """A group listing its commands in ORDER (then in declaration order), each with its whole summary."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), names.index(n)))
+
+
 def build_app(only: str | None = None) -> typer.Typer:
     """The typer app with every command, or with just ``only`` (same behaviour for that command)."""
     app = typer.Typer(
         name="wallet",
         help=HELP,
+        cls=WalletGroup,
         add_completion=False,
         no_args_is_help=True,
         rich_markup_mode=None,  # plain help: rich would turn "AB:CD:" into an emoji
@@ -54,17 +81,17 @@ def build_app(only: str | None = None) -> typer.Typer:
         if only is not None and name != only:
             continue
         if name in GROUPS:
-            groups[name] = typer.Typer(help=GROUPS[name], no_args_is_help=True)
+            groups[name] = typer.Typer(help=GROUPS[name], short_help=GROUPS[name], no_args_is_help=True, cls=WalletGroup)
             app.add_typer(groups[name], name=name)
     for path, declared in DECLARATIONS.items():
         top, _, sub = path.partition(" ")
         if only is not None and top != only:
             continue
-        run = RUNNERS[path]
-        if sub:
-            groups[top].command(sub)(run)
-        else:
-            app.command(top)(run)
+        summary, text, examples = described(path)
+        # short_help: the summary whole, or click would cut it to fit the listing's line
+        declare = (groups[top] if sub else app).command(sub or top, help=text, short_help=summary,
+                                                         epilog="\n".join(examples) or None, cls=WalletCommand)
+        declare(RUNNERS[path])
     return app
 
 

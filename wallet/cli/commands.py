@@ -45,7 +45,7 @@ StoreOpt = Annotated[
         help="Where the GUID and master secret live. auto: the OS keyring if a real one is usable, else an encrypted file.",
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object (stable keys, see the man page).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object (stable keys: man wallet, JSON OUTPUT).")]
 PassphraseFileOpt = Annotated[
     Optional[str],
     typer.Option(
@@ -63,7 +63,8 @@ BackupPassOpt = Annotated[
         help="Read the backup's passphrase from PATH ('-' = stdin). Without it, prompt on a TTY.",
     ),
 ]
-BackupFileArg = Annotated[str, typer.Argument(metavar="FILE", help="The backup file ('-' = stdin/stdout).")]
+ExportFileArg = Annotated[str, typer.Argument(metavar="FILE", help="Where to write the backup ('-' = stdout).")]
+ImportFileArg = Annotated[str, typer.Argument(metavar="FILE", help="The backup to restore ('-' = stdin).")]
 PersonaNameArg = Annotated[str, typer.Argument(metavar="NAME", help="The persona's name.")]
 
 #: Command groups: "wallet GROUP COMMAND" (their commands are declared as "GROUP COMMAND").
@@ -129,35 +130,80 @@ def implemented_by(
     return mark
 
 
-def _showing(path: str, target: str, summary: str) -> None:
+EXAMPLES_HEADING = "Examples:"
+
+
+def described(path: str) -> tuple[str, str, list[str]]:
+    """(summary, help, examples) of a declared command, from its docstring.
+
+    A docstring is the help text, then an ``Examples:`` block of indented command lines (``# why`` comments
+    allowed, and ``...`` for a value the reader supplies). The summary is the first paragraph on one line (the
+    command listings show it whole); the help omits the examples, which help and the man page show apart.
+    tests/test_help.py fails for a command without examples and runs each one it can in a throwaway home.
+    """
+    text = inspect.cleandoc(DECLARATIONS[path].__doc__ or "")
+    body, _, block = text.partition("\n" + EXAMPLES_HEADING + "\n")
+    if not block and text.startswith(EXAMPLES_HEADING + "\n"):
+        body, block = "", text.removeprefix(EXAMPLES_HEADING + "\n")
+    summary = " ".join(body.strip().split("\n\n")[0].split())
+    return summary, body.strip(), [line.strip() for line in block.splitlines() if line.strip()]
+
+
+def _showing(path: str, target: str, doc: str) -> None:
     """Declare a command that unlocks the wallet and shows something: --passphrase-file and --json only."""
 
     def showing() -> None:
         pass
 
-    showing.__doc__ = summary
+    showing.__doc__ = doc
     showing.__name__ = showing.__qualname__ = path.replace(" ", "_").replace("-", "_")
     implemented_by(path, target)(showing)
 
 
 # Commands that unlock the wallet and show something: only --passphrase-file and --json.
-for _path, _target, _summary in (
-    ("status", "wallet.cli.identity:status",
-     "Show this wallet's GUID, secret store and personas (for your eyes: the GUID is private)."),
-    ("persona list", "wallet.cli.persona:list_",
-     "List personas."),
-    ("history", "wallet.cli.ledger:history",
-     "Show the disclosure ledger: every assertion this wallet signed, to whom, as whom, disclosing what."),
-    ("dest list", "wallet.cli.privacy:dest_list",
-     "List categorised destinations."),
-    ("rule list", "wallet.cli.privacy:rule_list",
-     "List rules, highest precedence first."),
-    ("endorse list", "wallet.cli.endorse:list_",
-     "List held endorsements per IdP and persona: claims, expiry, once-only ones left; and pending requests."),
-    ("idp accounts", "wallet.cli.idp:accounts",
-     "List this IdP's enrolled accounts and their verified claims."),
+for _path, _target, _doc in (
+    ("status", "wallet.cli.identity:status", """\
+Show this wallet's GUID, secret store and personas (for your eyes: the GUID is private).
+
+Examples:
+    wallet status
+    wallet status --json"""),
+    ("persona list", "wallet.cli.persona:list_", """\
+List personas.
+
+Examples:
+    wallet persona list
+    wallet persona list --json"""),
+    ("history", "wallet.cli.ledger:history", """\
+Show the disclosure ledger: every assertion this wallet signed, to whom, as whom, disclosing what.
+
+Examples:
+    wallet history
+    wallet history --json"""),
+    ("dest list", "wallet.cli.privacy:dest_list", """\
+List categorised destinations.
+
+Examples:
+    wallet dest list"""),
+    ("rule list", "wallet.cli.privacy:rule_list", """\
+List rules, highest precedence first.
+
+Examples:
+    wallet rule list
+    wallet rule list --json"""),
+    ("endorse list", "wallet.cli.endorse:list_", """\
+List held endorsements per IdP and persona: claims, expiry, once-only ones left; and pending requests.
+
+Examples:
+    wallet endorse list"""),
+    ("idp accounts", "wallet.cli.idp:accounts", """\
+List this IdP's enrolled accounts and their verified claims.
+
+Examples:
+    wallet idp accounts
+    WALLET_IDP_HOME=~/idp wallet idp accounts --json"""),
 ):
-    _showing(_path, _target, _summary)
+    _showing(_path, _target, _doc)
 
 
 # -- the identity root ---------------------------------------------------------------------------
@@ -167,7 +213,12 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing wallet (its identity is lost: export it first).")] = False,
     yes: YesOpt = False,
 ) -> None:
-    """Create a wallet: a new GUID and master secret, and a 'default' persona."""
+    """Create a wallet: a new GUID and master secret, and a 'default' persona.
+
+    Examples:
+        wallet init                                    # the OS keyring if a real one is usable, else an encrypted file
+        wallet init --store file --passphrase-file pass.txt
+    """
 
 
 # -- personas ------------------------------------------------------------------------------------
@@ -200,12 +251,23 @@ def persona_add(
     attr: AttrOpt = None,
     attr_file: AttrFileOpt = None,
 ) -> None:
-    """Add a persona."""
+    """Add a persona.
+
+    Examples:
+        wallet persona add NightOwl --kind pseudonym    # one identifier for everyone, unrelated to you
+        wallet persona add home --attr display_name='Ann Example' --attr email=ann@home.example
+        wallet persona add club --attr-file club-attributes.txt    # KEY=VALUE lines, kept off the command line
+    """
 
 
 @implemented_by("persona show", "wallet.cli.persona:show")
 def persona_show(name: PersonaNameArg) -> None:
-    """Show one persona and its attributes."""
+    """Show one persona and its attributes.
+
+    Examples:
+        wallet persona show work
+        wallet persona show work --json
+    """
 
 
 @implemented_by("persona set", "wallet.cli.persona:set_")
@@ -217,7 +279,11 @@ def persona_set(
         Optional[list[str]], typer.Option("--unset", metavar="KEY", help="Remove this attribute (repeatable).")
     ] = None,
 ) -> None:
-    """Change a persona's attributes; every identifier it has shown stays the same."""
+    """Change a persona's attributes; every identifier it has shown stays the same.
+
+    Examples:
+        wallet persona set work --attr email=ann@newcorp.example --unset display_name
+    """
 
 
 @implemented_by("persona rename", "wallet.cli.persona:rename")
@@ -225,7 +291,11 @@ def persona_rename(
     old: Annotated[str, typer.Argument(metavar="OLD", help="The persona's current name.")],
     new: Annotated[str, typer.Argument(metavar="NEW", help="Its new name.")],
 ) -> None:
-    """Rename a persona (and the rules, endorsements and history that name it); its identifiers stay the same."""
+    """Rename a persona (and the rules, endorsements and history that name it); its identifiers stay the same.
+
+    Examples:
+        wallet persona rename work job
+    """
 
 
 @implemented_by("persona rm", "wallet.cli.persona:rm")
@@ -236,7 +306,12 @@ def persona_rm(
     ] = False,
     yes: YesOpt = False,
 ) -> None:
-    """Remove a persona (not 'default'; not while rules use it). Its identifiers can never be derived again."""
+    """Remove a persona (not 'default'; not while rules use it). Its identifiers can never be derived again.
+
+    Examples:
+        wallet persona rm PokerAce --yes
+        wallet persona rm work --with-rules --yes
+    """
 
 
 # -- pseudonyms ----------------------------------------------------------------------------------
@@ -257,7 +332,13 @@ def pseudonym(
         ),
     ] = None,
 ) -> None:
-    """Show the identifier (a did:key) DEST would see."""
+    """Show the identifier (a did:key) DEST would see.
+
+    Examples:
+        wallet pseudonym shop.example --persona work    # a pairwise did:key: only shop.example sees it
+        wallet pseudonym poker.example --persona PokerAce --json
+        wallet pseudonym sip:bob@example.org --scope one-time
+    """
 
 
 # -- assertions ---------------------------------------------------------------------------------
@@ -316,7 +397,12 @@ def assert_(
     fingerprint: FingerprintOpt = None,
     format: Annotated[AssertionFormat, typer.Option("--format", help="line: an a=identity line; token: the bare JWS.")] = AssertionFormat.LINE,
 ) -> None:
-    """Sign an identity assertion over DTLS fingerprints for DEST (offline)."""
+    """Sign an identity assertion over DTLS fingerprints for DEST (offline).
+
+    Examples:
+        wallet assert --to shop.example --fingerprint 'sha-256 AB:CD:...'    # an a=identity line
+        wallet assert --to shop.example --fingerprint "$(grep -m1 -o 'sha-256 [0-9A-F:]*' offer.sdp)" --format token
+    """
 
 
 @implemented_by("sign-sdp", "wallet.cli.assertions:sign_sdp", groups=("signing", "endorsing", "context", "unlocks", "json"))
@@ -328,7 +414,14 @@ def sign_sdp(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUT if it exists.")] = False,
 ) -> None:
-    """Add an a=identity covering every fingerprint of an SDP; every other byte is kept."""
+    """Add an a=identity covering every fingerprint of an SDP; every other byte is kept.
+
+    Examples:
+        wallet sign-sdp --to shop.example offer.sdp -o offer.signed.sdp --persona work
+        wallet sign-sdp --to shop.example - < offer.sdp > offer.signed.sdp
+        wallet sign-sdp --to callcentre.example offer.sdp --state unlinkable --verified verified_person
+        wallet sign-sdp --to shop.example offer.sdp --service click-to-link --origin https://news.example/article
+    """
 
 
 @implemented_by("verify", "wallet.cli.verification:verify", groups=("json",))
@@ -358,7 +451,14 @@ def verify(
     ] = None,
     trust: TrustFileOpt = None,
 ) -> Any:
-    """Verify an identity assertion offline; needs no wallet and no secret."""
+    """Verify an identity assertion offline; needs no wallet and no secret.
+
+    Examples:
+        wallet verify offer.signed.sdp --audience shop.example
+        wallet verify offer.signed.sdp --audience shop.example --expect-id did:key:z6Mk...
+        wallet verify --batch requests.jsonl --audience shop.example > results.jsonl
+        wallet verify callcentre.signed.sdp --audience callcentre.example --policy callcentre.json --json
+    """
 
 
 # -- privacy rules by context ----------------------------------------------------------------------
@@ -370,12 +470,21 @@ def dest_set(
     dest: DestArg,
     category: Annotated[Category, typer.Option("--category", help="How far you trust DEST (draft 3.5).")],
 ) -> None:
-    """Set the category of a destination."""
+    """Set the category of a destination.
+
+    Examples:
+        wallet dest set charlie@corp.example --category inner-circle
+        wallet dest set ads.example --category untrusted
+    """
 
 
 @implemented_by("dest rm", "wallet.cli.privacy:dest_rm")
 def dest_rm(dest: DestArg) -> None:
-    """Forget a destination's category (it becomes uncertain)."""
+    """Forget a destination's category (it becomes uncertain).
+
+    Examples:
+        wallet dest rm bank.example
+    """
 
 
 @implemented_by("rule add", "wallet.cli.privacy:rule_add", groups=("endorsing", "unlocks", "json"))
@@ -385,8 +494,8 @@ def rule_add(
         Optional[str], typer.Option("--dest", metavar="PATTERN", help="A destination, or *.domain for every destination under it.")
     ] = None,
     category: Annotated[Optional[Category], typer.Option("--category", help="Match destinations of this category.")] = None,
-    service: ServiceOpt = None,
-    model: ModelOpt = None,
+    service: Annotated[Optional[ServiceType], typer.Option("--service", help="Match calls of this service type (draft 3.4).")] = None,
+    model: Annotated[Optional[CallModel], typer.Option("--model", help="Match calls of this call model (draft 3.3).")] = None,
     persona: Annotated[Optional[str], typer.Option("--persona", "-p", metavar="NAME", help="Persona to use for matching calls.")] = None,
     disclose: Annotated[
         Optional[str], typer.Option("--disclose", metavar="ATTR,...", help="Attributes to disclose, comma-separated.")
@@ -396,26 +505,52 @@ def rule_add(
         str, typer.Option("--on-conflict", metavar="refuse|fallback:STATE|ask", help="When a party's policy disagrees.")
     ] = "refuse",
 ) -> None:
-    """Add a privacy rule (contradictions at the same precedence are refused)."""
+    """Add a privacy rule (contradictions at the same precedence are refused).
+
+    Examples:
+        wallet rule add --category inner-circle --state identified --persona work --disclose display_name,email
+        wallet rule add --dest '*.prospects.example' --state unlinkable --on-conflict fallback:pseudonymous
+        wallet rule add --service click-to-link --state undetectable --on-conflict ask
+    """
 
 
 @implemented_by("rule rm", "wallet.cli.privacy:rule_rm")
 def rule_rm(
     rule_id: Annotated[str, typer.Argument(metavar="ID", help="The rule's id (see 'wallet rule list').")],
 ) -> None:
-    """Remove a rule."""
+    """Remove a rule.
+
+    Examples:
+        wallet rule rm rd2c0a941121a9357    # an id 'wallet rule list' shows
+    """
 
 
 @implemented_by("policy check", "wallet.cli.privacy:policy_check", groups=("json",))
 def policy_check(
     file: Annotated[str, typer.Argument(metavar="FILE", help="The policy JSON file ('-' = stdin).")],
 ) -> None:
-    """Validate a policy file."""
+    """Validate a policy file.
+
+    Examples:
+        wallet policy check callcentre.json
+        wallet policy check - < callcentre.json
+    """
 
 
 @implemented_by("explain", "wallet.cli.privacy:explain", groups=("endorsing", "context", "unlocks", "json"))
-def explain(to: ToOpt, persona: PersonaOpt = None, state: StateOpt = None) -> None:
-    """Show, without signing, what a call to DEST would disclose, and which rule or policy decided each item."""
+def explain(
+    to: Annotated[str, typer.Option("--to", metavar="DEST", help="The destination of the call.")],
+    persona: Annotated[
+        Optional[str], typer.Option("--persona", "-p", metavar="NAME", help="Persona to call as (default: your rule's, else 'default').")
+    ] = None,
+    state: StateOpt = None,
+) -> None:
+    """Show, without signing, what a call to DEST would disclose, and which rule or policy decided each item.
+
+    Examples:
+        wallet explain --to bob@survey.prospects.example
+        wallet explain --to callcentre.example --policy callcentre.json --service click-to-link --json
+    """
 
 
 # -- endorsements: the holder ----------------------------------------------------------------------
@@ -424,7 +559,11 @@ def endorse_account(
     idp: IdpOpt,
     persona: Annotated[str, typer.Option("--persona", "-p", metavar="NAME", help="The persona the account is for.")] = "default",
 ) -> None:
-    """Show the account key (a did:key) to enroll at an identity provider: your pairwise key for it."""
+    """Show the account key (a did:key) to enroll at an identity provider: your pairwise key for it.
+
+    Examples:
+        wallet endorse account --idp https://idp.example    # give this did:key to the IdP when you enroll
+    """
 
 
 @implemented_by("endorse request", "wallet.cli.endorse:request")
@@ -454,7 +593,13 @@ def endorse_request(
         Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the request to FILE (default: stdout).")
     ] = None,
 ) -> None:
-    """Make a signed endorsement request for an identity provider (keys with proof of possession)."""
+    """Make a signed endorsement request for an identity provider (keys with proof of possession).
+
+    Examples:
+        wallet endorse request --idp https://idp.example -o request.jws
+        wallet endorse request --idp https://idp.example --state unlinkable --count 20 -o request.jws
+        wallet endorse request --idp https://idp.example --state pseudonymous --to shop.example --claims name
+    """
 
 
 @implemented_by("endorse import", "wallet.cli.endorse:import_")
@@ -470,7 +615,11 @@ def endorse_import(
         Optional[str], typer.Option("--to", metavar="DEST", help="For a bare SD-JWT VC: the destination whose key it is for.")
     ] = None,
 ) -> None:
-    """Keep the endorsements of an IdP's response (each checked against the request and the issuer's key)."""
+    """Keep the endorsements of an IdP's response (each checked against the request and the issuer's key).
+
+    Examples:
+        wallet endorse import response.json
+    """
 
 
 # -- endorsements: the verifier's trust -------------------------------------------------------------
@@ -495,17 +644,31 @@ def trust_add(
     ] = None,
     trust: TrustFileOpt = None,
 ) -> None:
-    """Trust an identity provider's endorsements (replaces an earlier entry for it)."""
+    """Trust an identity provider's endorsements (replaces an earlier entry for it).
+
+    Examples:
+        wallet trust add https://idp.example --metadata site/.well-known/jwt-vc-issuer --claims verified_person,name
+        wallet trust add https://idp.example --metadata site/.well-known/jwt-vc-issuer --valid-after 2025-01-01
+    """
 
 
 @implemented_by("trust list", "wallet.cli.trust:list_", groups=("json",))
 def trust_list(trust: TrustFileOpt = None) -> None:
-    """List trusted identity providers, their claims, validity and loaded status lists."""
+    """List trusted identity providers, their claims, validity and loaded status lists.
+
+    Examples:
+        wallet trust list
+        wallet trust list --json
+    """
 
 
 @implemented_by("trust rm", "wallet.cli.trust:rm", groups=("json",))
 def trust_rm(issuer: IssuerArg, trust: TrustFileOpt = None) -> None:
-    """Stop trusting an identity provider."""
+    """Stop trusting an identity provider.
+
+    Examples:
+        wallet trust rm https://idp.example
+    """
 
 
 @implemented_by("trust status", "wallet.cli.trust:status", groups=("json",))
@@ -514,7 +677,12 @@ def trust_status(
     file: Annotated[str, typer.Argument(metavar="TOKEN_FILE", help="Its Status List Token, as published ('-' = stdin).")],
     trust: TrustFileOpt = None,
 ) -> None:
-    """Load an issuer's revocation list in bulk (a Token Status List); verify never fetches one per call."""
+    """Load an issuer's revocation list in bulk (a Token Status List); verify never fetches one per call.
+
+    Examples:
+        wallet trust status https://idp.example site/statuslists/1    # as 'wallet idp publish' wrote it
+        wallet trust status https://idp.example - < statuslist.jwt
+    """
 
 
 # -- endorsements: the identity provider -----------------------------------------------------------
@@ -524,14 +692,23 @@ AccountArg = Annotated[str, typer.Argument(metavar="ACCOUNT", help="The account'
 @implemented_by("idp init", "wallet.cli.idp:init")
 def idp_init(
     issuer: Annotated[str, typer.Option("--issuer", metavar="URL", help="The IdP's https issuer URL (the iss of its endorsements).")],
-    store: StoreOpt = StoreKind.AUTO,
+    store: Annotated[
+        StoreKind,
+        typer.Option("--store", help="Where the issuer key lives. auto: the OS keyring if a real one is usable, "
+                     "else an encrypted file."),
+    ] = StoreKind.AUTO,
     ttl: Annotated[
         Optional[int], typer.Option("--ttl", metavar="SECONDS", help="Lifetime of the endorsements it issues (default 90 days).")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing IdP home (its issuer key is lost).")] = False,
     yes: YesOpt = False,
 ) -> None:
-    """Create an identity provider in $WALLET_IDP_HOME: an Ed25519 issuer key and an empty status list."""
+    """Create an identity provider in $WALLET_IDP_HOME: an Ed25519 issuer key and an empty status list.
+
+    Examples:
+        WALLET_IDP_HOME=~/idp wallet idp init --issuer https://idp.example
+        wallet idp init --issuer https://idp.example --store file --ttl 2592000    # endorsements last 30 days
+    """
 
 
 @implemented_by("idp enroll", "wallet.cli.idp:enroll")
@@ -550,7 +727,12 @@ def idp_enroll(
     ] = None,
     update: Annotated[bool, typer.Option("--update", help="Change an enrolled account (claims are added or replaced).")] = False,
 ) -> None:
-    """Enroll an account: the claims this IdP verified, and the key its holder signs requests with."""
+    """Enroll an account: the claims this IdP verified, and the key its holder signs requests with.
+
+    Examples:
+        wallet idp enroll ann --account-key did:key:z6Mk... --attr verified_person=true --attr name='Ann Example'
+        wallet idp enroll ann --update --attr org=corp.example
+    """
 
 
 @implemented_by("idp issue", "wallet.cli.idp:issue")
@@ -560,45 +742,71 @@ def idp_issue(
         Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the response to FILE (default: stdout).")
     ] = None,
 ) -> None:
-    """Answer an endorsement request: an SD-JWT VC for each key, with the account's verified claims."""
+    """Answer an endorsement request: an SD-JWT VC for each key, with the account's verified claims.
+
+    Examples:
+        wallet idp issue request.jws -o response.json
+    """
 
 
 @implemented_by("idp revoke", "wallet.cli.idp:revoke")
 def idp_revoke(account: AccountArg, yes: YesOpt = False) -> None:
-    """Revoke an account and every endorsement issued to it (publish the status list afterwards)."""
+    """Revoke an account and every endorsement issued to it (publish the status list afterwards).
+
+    Examples:
+        wallet idp revoke ann --yes && wallet idp publish site
+    """
 
 
 @implemented_by("idp publish", "wallet.cli.idp:publish")
 def idp_publish(
     directory: Annotated[str, typer.Argument(metavar="DIR", help="Where to write the files to serve.")] = ".",
 ) -> None:
-    """Write the issuer metadata (/.well-known/jwt-vc-issuer, with its JWKS) and the status list to serve."""
+    """Write the issuer metadata (/.well-known/jwt-vc-issuer, with its JWKS) and the status list to serve.
+
+    Examples:
+        wallet idp publish site    # then serve site/ at the issuer URL
+    """
 
 
 # -- portability ---------------------------------------------------------------------------------
 @implemented_by("export", "wallet.cli.backup:export")
 def export(
-    file: BackupFileArg,
+    file: ExportFileArg,
     backup_passphrase_file: BackupPassOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
 ) -> None:
-    """Write an encrypted backup of this wallet (GUID, master secret, personas) to FILE ('-' = stdout)."""
+    """Write an encrypted backup of this wallet (GUID, master secret, personas, rules, history, endorsements).
+
+    Examples:
+        wallet export wallet.backup --backup-passphrase-file backup-pass
+        wallet export - --backup-passphrase-file backup-pass > wallet.backup
+    """
 
 
 @implemented_by("import", "wallet.cli.backup:import_")
 def import_(
-    file: BackupFileArg,
+    file: ImportFileArg,
     backup_passphrase_file: BackupPassOpt = None,
     store: StoreOpt = StoreKind.AUTO,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing wallet in WALLET_HOME.")] = False,
     yes: YesOpt = False,
 ) -> None:
-    """Restore a wallet from a backup FILE ('-' = stdin): the same GUID, personas and pseudonyms."""
+    """Restore a wallet from a backup: the same GUID, personas and pseudonyms, rules and history.
+
+    Examples:
+        wallet import wallet.backup --backup-passphrase-file backup-pass
+        WALLET_HOME=~/other-wallet wallet import wallet.backup --backup-passphrase-file backup-pass --store file
+    """
 
 
 @implemented_by("demo", "wallet.cli.demo:demo", groups=())
 def demo() -> None:
-    """Walk through a complete flow in a temporary wallet (nothing is kept)."""
+    """Walk through a complete flow in a temporary wallet (nothing is kept).
+
+    Examples:
+        wallet demo
+    """
 
 
 #: Top-level commands in the order help lists them (groups gather the commands declared as "GROUP NAME").

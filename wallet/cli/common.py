@@ -24,11 +24,23 @@ def reset_stdin_claims() -> None:
     _stdin_used_for.clear()
 
 
-def read_input(path: str, *, what: str, limit: int, binary_from_tty: bool = True, oversize_ok: bool = False) -> bytes:
+def reading_terminal(what: str) -> None:
+    """Before stdin is read: on a terminal, say what is awaited and how to end it (else it looks like a hang)."""
+    if sys.stdin.isatty():
+        from wallet.cli.output import Output
+
+        Output.notice(f"reading the {what} from the terminal; end with Ctrl-D (Ctrl-C cancels)")
+
+
+def read_input(
+    path: str, *, what: str, limit: int, binary_from_tty: bool = True, oversize_ok: bool = False,
+    awaited: str | None = None,
+) -> bytes:
     """Read a file, or stdin for '-', refusing more than ``limit`` bytes and a second use of stdin.
 
     With ``oversize_ok`` an oversized input is returned cut to ``limit + 1`` bytes
     instead, for a caller that reports size itself (``verify``: code too-large).
+    ``awaited`` names the input for a person at a terminal (default ``what``).
     """
     from wallet.errors import FileError
 
@@ -43,6 +55,7 @@ def read_input(path: str, *, what: str, limit: int, binary_from_tty: bool = True
         _stdin_used_for.append(what)
         if not binary_from_tty and sys.stdin.isatty():
             raise UsageError(f"refusing to read the {what} from a terminal", hint="redirect a file into it")
+        reading_terminal(awaited or what)
         data: bytes = sys.stdin.buffer.read(limit + 1)
     else:
         import os

@@ -62,7 +62,10 @@ def _param(param: Any) -> dict[str, Any]:
 
 
 def _node(cmd: Any, path: str = "") -> dict[str, Any]:
-    node: dict[str, Any] = {"help": (cmd.get_short_help_str(limit=200) or "").strip(), "options": {}, "args": []}
+    from typer._click.utils import make_default_short_help
+
+    # Completion shows a command's first sentence (help listings show the whole summary: short_help).
+    node: dict[str, Any] = {"help": make_default_short_help(cmd.help or "", 200).strip(), "options": {}, "args": []}
     for param in cmd.params:
         if param.param_type_name == "argument":
             node["args"].append({"name": param.human_readable_name, **_value_kind(param)})
@@ -144,41 +147,62 @@ def _roff(text: str) -> str:
     return "\n".join(("\\&" + line) if line.startswith((".", "'")) else line for line in text.splitlines())
 
 
-def _synopsis(path: str, node: dict[str, Any]) -> str:
-    args = " ".join(a["name"] for a in node["args"])
-    return f".B {path}\n[\\fIOPTIONS\\fR] {_roff(args)}".rstrip()
+def _help_records(cmd: Any, ctx: Any) -> list[tuple[str, str, str]]:
+    """(names, metavar, help) of each argument and option, exactly as ``--help`` writes them (defaults too)."""
+    from typer._click.formatting import join_options
 
-
-def _options(node: dict[str, Any]) -> list[str]:
-    out: list[str] = []
-    seen: dict[int, list[str]] = {}
-    infos: dict[int, dict[str, Any]] = {}
-    for opt, info in node["options"].items():
-        seen.setdefault(id(info), []).append(opt)
-        infos[id(info)] = info
-    for key, names in seen.items():
-        info = infos[key]
-        if "--help" in names:
+    records = []
+    for param in cmd.get_params(ctx):
+        record = param.get_help_record(ctx)
+        if record is None or param.name == "help":
             continue
-        label = ", ".join(f"\\fB{_roff(n)}\\fR" for n in sorted(names, key=len, reverse=True))
-        if info["value"] == "choice":
-            label += " \\fI" + "|".join(info["choices"]) + "\\fR"
-        elif info["value"]:
-            label += " \\fI" + ("PATH" if info["value"] == "path" else "VALUE") + "\\fR"
-        out += [".TP", label, _roff(info["help"])]
+        first, text = record
+        if param.param_type_name == "argument":
+            records.append(("", first, text))
+            continue
+        names = join_options(param.opts)[0]
+        records.append((names, first.removeprefix(names).strip(), text))
+    return records
+
+
+def _leaf(path: str, cmd: Any, parent: Any) -> list[str]:
+    from typer._click import Context
+
+    from wallet.cli.commands import described
+
+    ctx = Context(cmd, info_name=path.rpartition(" ")[2], parent=parent)
+    usage = " ".join(cmd.collect_usage_pieces(ctx))
+    out = [".SS " + _roff(path), f".B wallet {_roff(path)}", _roff(usage), ".PP", _roff(described(path)[1])]
+    for names, metavar, text in _help_records(cmd, ctx):
+        label = f"\\fB{_roff(names)}\\fR" if names else ""
+        if metavar:
+            label = f"{label} \\fI{_roff(metavar)}\\fR".strip()
+        out += [".TP", label, _roff(text)]
+    examples = described(path)[2]
+    if examples:
+        out += [".PP", "Examples:", ".RS", ".nf", *(_roff(line) for line in examples), ".fi", ".RE"]
     return out
 
 
-def _commands(prefix: str, node: dict[str, Any]) -> list[str]:
+def _commands(cmd: Any, parent: Any = None, prefix: str = "") -> list[str]:
+    """Every command, in the order ``--help`` lists them, as ``--help`` describes it."""
+    from typer._click import Context
+
+    ctx = Context(cmd, info_name=prefix.rpartition(" ")[2] or "wallet", parent=parent)
     out: list[str] = []
-    for name, sub in node.get("commands", {}).items():
-        path = f"{prefix} {name}"
-        if "commands" in sub:
-            out += _commands(path, sub)
-            continue
-        out += [".SS " + _roff(path.removeprefix("wallet ")), _synopsis(path, sub), ".PP", _roff(sub["help"])]
-        out += _options(sub)
+    for name in cmd.list_commands(ctx):
+        sub = cmd.get_command(ctx, name)
+        path = f"{prefix} {name}".strip()
+        out += _commands(sub, ctx, path) if hasattr(sub, "commands") else _leaf(path, sub, ctx)
     return out
+
+
+def _example_tour() -> list[str]:
+    """The first example of each command, in the order help lists them: a page-long tour."""
+    from wallet.cli.commands import DECLARATIONS, ORDER, described
+
+    order = sorted(DECLARATIONS, key=lambda p: (ORDER.index(p.partition(" ")[0]), list(DECLARATIONS).index(p)))
+    return [_roff(described(path)[2][0]) for path in order if described(path)[2]]
 
 
 MAN_DESCRIPTION = """\
@@ -199,7 +223,10 @@ Products (identifiers, JSON) go to standard output; notices and errors go to sta
 line with a hint. With \\-\\-json a command prints exactly one JSON object on one line; on success it has \
 "error": null, on failure "error": {"code": ..., "message": ..., "hint": ...} where code is the exit \
 status name below. No command prompts when standard input is not a terminal: it fails with a hint instead. \
-"-" as a file name means standard input. Colour is never used when NO_COLOR is set."""
+"-" as a file name means standard input (for export's FILE, standard output); a command about to read standard \
+input from a terminal first says what it awaits (end it with Ctrl\\-D). An empty list prints nothing on standard \
+output and, on a terminal, a one\\-line notice on standard error. Colour is never used when NO_COLOR is set. \
+Each command's help (wallet COMMAND \\-\\-help) ends with examples, as does its entry above."""
 
 MAN_ENV = [
     ("WALLET_HOME", "The wallet directory (default: $XDG_DATA_HOME/wallet, i.e. ~/.local/share/wallet)."),
@@ -227,7 +254,8 @@ MAN_FILES = [
 
 
 def man_page() -> str:
-    spec = cli_spec()
+    from wallet.cli.app import command
+
     lines = [
         '.\\" Generated by wallet.cli.docgen from the CLI definition: do not edit.',
         f'.TH WALLET 1 "" "wallet {__version__}" "User Commands"',
@@ -239,7 +267,7 @@ def man_page() -> str:
         ".SH DESCRIPTION",
         MAN_DESCRIPTION,
         ".SH COMMANDS",
-        *_commands("wallet", spec),
+        *_commands(command()),
         ".SH DESTINATIONS",
         _roff(
             "A destination is normalised before it keys a pairwise identifier: a bare host means https://host; "
@@ -313,20 +341,10 @@ def man_page() -> str:
         lines += [".TP", f"\\fB{code}\\fR", f"{_roff(name)}: {_roff(text)}"]
     lines += [
         ".SH EXAMPLES",
+        "The first example of each command (each command's entry above has more):",
+        ".PP",
         ".nf",
-        _roff("wallet init"),
-        _roff("wallet persona add PokerAce --kind pseudonym"),
-        _roff("wallet persona add work --attr display_name='Ann Example' --attr email=ann@corp.example"),
-        _roff("wallet pseudonym shop.example --persona work --json"),
-        _roff("wallet sign-sdp --to shop.example offer.sdp -o offer.signed.sdp --persona work"),
-        _roff("wallet verify offer.signed.sdp --audience shop.example --expect-id did:key:z6Mk..."),
-        _roff("wallet verify --batch requests.jsonl --audience shop.example > results.jsonl"),
-        _roff("wallet endorse request --idp https://idp.example --state unlinkable --count 20 -o request.jws"),
-        _roff("wallet endorse import response.json"),
-        _roff("wallet sign-sdp --to callcentre.example offer.sdp --state unlinkable --verified verified_person"),
-        _roff("wallet trust add https://idp.example --metadata jwt-vc-issuer.json --claims verified_person,name"),
-        _roff("wallet verify offer.signed.sdp --audience callcentre.example --policy callcentre.json"),
-        _roff("wallet export backup.wallet --backup-passphrase-file ~/backup-pass"),
+        *_example_tour(),
         ".fi",
         ".SH SEE ALSO",
         "RFC 8827 (WebRTC security architecture), W3C did:key, draft on WebRTC identity privacy (reTHINK).",

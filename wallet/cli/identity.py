@@ -10,6 +10,13 @@ from wallet.cli.common import home_to_replace, unlock_wallet
 from wallet.cli.output import Output, spinner
 
 
+NEXT_STEPS = """next steps:
+  wallet persona add work --attr display_name='Your Name'    # a face to show, and what it may disclose
+  wallet pseudonym shop.example --persona work                # the identifier shop.example would see
+  wallet sign-sdp --to shop.example offer.sdp -o signed.sdp   # sign a call's SDP offer (wallet verify checks it)
+  man wallet                                                  # the manual; wallet COMMAND --help for one command"""
+
+
 def init(a: InitArgs) -> None:
     from wallet.cli.passphrase import passphrase_source
     from wallet.facade import create_wallet
@@ -20,6 +27,7 @@ def init(a: InitArgs) -> None:
     out = Output(a["json_out"])
     out.notice(f"secret store: {choice.store.name} ({choice.reason})")
     out.notice(f"created a wallet in {home.path}")
+    out.notice(NEXT_STEPS)
     out.product({"home": str(home.path), "store": choice.store.name, "guid": str(root.guid)})
 
 

@@ -53,13 +53,12 @@ def for_people(stream: Any) -> bool:
     return _color_ok(stream)
 
 
+def _is_terminal(stream: Any) -> bool:
+    return hasattr(stream, "isatty") and bool(stream.isatty())
+
+
 def _color_ok(stream: Any) -> bool:
-    return (
-        not os.environ.get("NO_COLOR")
-        and os.environ.get("TERM") != "dumb"
-        and hasattr(stream, "isatty")
-        and stream.isatty()
-    )
+    return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb" and _is_terminal(stream)
 
 
 def _paint(text: str, code: str, stream: Any) -> str:
@@ -82,13 +81,15 @@ class Output:
         self, data: dict[str, Any], *, columns: list[str], rows: list[list[str]], plain: str, empty: str,
         title: str | None = None,
     ) -> None:
-        """A list: JSON with --json; a rich table on a terminal (``empty`` if there are no rows); else ``plain``."""
-        if self.json_mode or not for_people(sys.stdout):
+        """A list: JSON with --json; a rich table on a terminal; else ``plain``.
+
+        An empty list prints nothing on stdout (a script reads "no lines"); a person at a terminal gets
+        ``empty`` as a notice on stderr instead of silence, whatever NO_COLOR says.
+        """
+        if not rows and empty and not self.json_mode and _is_terminal(sys.stderr):
+            self.notice(empty)
+        if self.json_mode or not for_people(sys.stdout) or not rows:
             self.product(data, plain)
-            return
-        if not rows:
-            sys.stdout.write(empty + "\n")
-            sys.stdout.flush()
             return
         from rich.console import Console
         from rich.table import Table

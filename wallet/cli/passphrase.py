@@ -23,7 +23,7 @@ ENV_VAR = "WALLET_PASSPHRASE_FILE"
 def read_passphrase_file(path: str, *, what: str) -> bytes:
     from wallet.cli.common import read_input
 
-    data = read_input(path, what=f"{what} file", limit=MAX_PASSPHRASE_BYTES + 2)
+    data = read_input(path, what=f"{what} file", limit=MAX_PASSPHRASE_BYTES + 2, awaited=f"{what} (shown as typed)")
     if data.endswith(b"\r\n"):
         data = data[:-2]
     elif data.endswith(b"\n"):

@@ -108,7 +108,8 @@ def verify(a: VerifyArgs) -> None:
     from wallet.assertions.verify import check_settings
 
     check_settings(a["audience"], fingerprints, when, None, a["expect_id"])  # usage errors before any reading
-    data = read_input(a["file"], what="input", limit=MAX_INPUT_BYTES, oversize_ok=True)
+    data = read_input(a["file"], what="input", limit=MAX_INPUT_BYTES, oversize_ok=True,
+                      awaited="assertion (an SDP, an a=identity line or a token)")
     store = _replay_store(a["no_replay_check"], a["replay_store"])
     try:
         result = verify_one(
@@ -214,6 +215,9 @@ def _batch(
         check_time(when)
     stream: BinaryIO
     if file == "-":
+        from wallet.cli.common import reading_terminal
+
+        reading_terminal("requests (JSON Lines, one per line)")
         stream = sys.stdin.buffer
     else:
         try:
