@@ -26,8 +26,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                           'bare JWS.',
                                                   'value': 'choice'},
                                      '--help': {'help': 'Show help and exit.', 'value': None},
-                                     '--json': {'help': 'Print one JSON object (stable keys, see '
-                                                        'the man page).',
+                                     '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                        'JSON OUTPUT in man wallet).',
                                                 'value': None},
                                      '--model': {'choices': ['single-cs', 'dual-cs'],
                                                  'help': 'The call model: one calling service or '
@@ -46,8 +46,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                            "rule's, else 'default').",
                                                    'value': 'text'},
                                      '--policy': {'help': "A destination's or calling service's "
-                                                          'policy (JSON, docs/policy.md). '
-                                                          'Repeatable.',
+                                                          'policy (JSON: see POLICY FILES in man '
+                                                          'wallet). Repeatable.',
                                                   'value': 'path'},
                                      '--service': {'choices': ['contact-list',
                                                                'click-to-link',
@@ -198,6 +198,20 @@ SPEC: dict[str, Any] = {'args': [],
                                      'opts': ['--json'],
                                      'required': False,
                                      'value': None}]},
+              'completion': {'args': [{'choices': ['bash', 'zsh', 'fish'],
+                                       'name': 'SHELL',
+                                       'value': 'choice'}],
+                             'help': 'Print the Tab completion script for bash, zsh or fish (see '
+                                     'COMPLETION in man wallet).',
+                             'options': {'--help': {'help': 'Show help and exit.', 'value': None},
+                                         '-h': {'help': 'Show help and exit.', 'value': None}},
+                             'params': [{'choices': ['bash', 'zsh', 'fish'],
+                                         'default': None,
+                                         'kind': 'argument',
+                                         'multiple': False,
+                                         'name': 'shell',
+                                         'required': True,
+                                         'value': 'choice'}]},
               'demo': {'args': [],
                        'help': 'Walk through a complete flow in a temporary wallet (nothing is '
                                'kept).',
@@ -210,8 +224,9 @@ SPEC: dict[str, Any] = {'args': [],
                                              'options': {'--help': {'help': 'Show help and exit.',
                                                                     'value': None},
                                                          '--json': {'help': 'Print one JSON object '
-                                                                            '(stable keys, see the '
-                                                                            'man page).',
+                                                                            '(stable keys: see '
+                                                                            'JSON OUTPUT in man '
+                                                                            'wallet).',
                                                                     'value': None},
                                                          '--passphrase-file': {'help': 'Read the '
                                                                                        'file '
@@ -248,8 +263,8 @@ SPEC: dict[str, Any] = {'args': [],
                                            'options': {'--help': {'help': 'Show help and exit.',
                                                                   'value': None},
                                                        '--json': {'help': 'Print one JSON object '
-                                                                          '(stable keys, see the '
-                                                                          'man page).',
+                                                                          '(stable keys: see JSON '
+                                                                          'OUTPUT in man wallet).',
                                                                   'value': None},
                                                        '--passphrase-file': {'help': 'Read the '
                                                                                      "file store's "
@@ -296,8 +311,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                         '--help': {'help': 'Show help and exit.',
                                                                    'value': None},
                                                         '--json': {'help': 'Print one JSON object '
-                                                                           '(stable keys, see the '
-                                                                           'man page).',
+                                                                           '(stable keys: see JSON '
+                                                                           'OUTPUT in man wallet).',
                                                                    'value': None},
                                                         '--passphrase-file': {'help': 'Read the '
                                                                                       'file '
@@ -363,8 +378,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                          'value': 'text'},
                                                                '--json': {'help': 'Print one JSON '
                                                                                   'object (stable '
-                                                                                  'keys, see the '
-                                                                                  'man page).',
+                                                                                  'keys: see JSON '
+                                                                                  'OUTPUT in man '
+                                                                                  'wallet).',
                                                                           'value': None},
                                                                '--passphrase-file': {'help': 'Read '
                                                                                              'the '
@@ -420,7 +436,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                                'opts': ['--json'],
                                                                'required': False,
                                                                'value': None}]},
-                                       'import': {'args': [{'name': 'RESPONSE', 'value': 'text'}],
+                                       'import': {'args': [{'name': 'RESPONSE', 'value': 'path'}],
                                                   'help': "Keep the endorsements of an IdP's "
                                                           'response (each checked against the '
                                                           "request and the issuer's key).",
@@ -429,8 +445,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                          'value': None},
                                                               '--json': {'help': 'Print one JSON '
                                                                                  'object (stable '
-                                                                                 'keys, see the '
-                                                                                 'man page).',
+                                                                                 'keys: see JSON '
+                                                                                 'OUTPUT in man '
+                                                                                 'wallet).',
                                                                          'value': None},
                                                               '--metadata': {'help': 'For a bare '
                                                                                      'SD-JWT VC: '
@@ -476,7 +493,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                               'multiple': False,
                                                               'name': 'file',
                                                               'required': True,
-                                                              'value': 'text'},
+                                                              'value': 'path'},
                                                              {'default': None,
                                                               'kind': 'option',
                                                               'multiple': False,
@@ -521,8 +538,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys, see the man '
-                                                                               'page).',
+                                                                               'keys: see JSON '
+                                                                               'OUTPUT in man '
+                                                                               'wallet).',
                                                                        'value': None},
                                                             '--passphrase-file': {'help': 'Read '
                                                                                           'the '
@@ -585,8 +603,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                          'value': 'text'},
                                                                '--json': {'help': 'Print one JSON '
                                                                                   'object (stable '
-                                                                                  'keys, see the '
-                                                                                  'man page).',
+                                                                                  'keys: see JSON '
+                                                                                  'OUTPUT in man '
+                                                                                  'wallet).',
                                                                           'value': None},
                                                                '--output': {'help': 'Write the '
                                                                                     'request to '
@@ -733,7 +752,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                                'required': False,
                                                                'value': None}]}},
                           'help': 'Ask identity providers to vouch for your keys, and keep their '
-                                  'endorsements (docs/endorsements.md).',
+                                  'endorsements (see ENDORSEMENTS in man wallet).',
                           'options': {'--help': {'help': 'Show help and exit.', 'value': None},
                                       '-h': {'help': 'Show help and exit.', 'value': None}}},
               'explain': {'args': [],
@@ -744,8 +763,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                 'issuer URL; repeatable).',
                                                         'value': 'text'},
                                       '--help': {'help': 'Show help and exit.', 'value': None},
-                                      '--json': {'help': 'Print one JSON object (stable keys, see '
-                                                         'the man page).',
+                                      '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                         'JSON OUTPUT in man wallet).',
                                                  'value': None},
                                       '--model': {'choices': ['single-cs', 'dual-cs'],
                                                   'help': 'The call model: one calling service or '
@@ -764,8 +783,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                             "rule's, else 'default').",
                                                     'value': 'text'},
                                       '--policy': {'help': "A destination's or calling service's "
-                                                           'policy (JSON, docs/policy.md). '
-                                                           'Repeatable.',
+                                                           'policy (JSON: see POLICY FILES in man '
+                                                           'wallet). Repeatable.',
                                                    'value': 'path'},
                                       '--service': {'choices': ['contact-list',
                                                                 'click-to-link',
@@ -896,8 +915,8 @@ SPEC: dict[str, Any] = {'args': [],
                                      '--force': {'help': 'Overwrite FILE if it exists.',
                                                  'value': None},
                                      '--help': {'help': 'Show help and exit.', 'value': None},
-                                     '--json': {'help': 'Print one JSON object (stable keys, see '
-                                                        'the man page).',
+                                     '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                        'JSON OUTPUT in man wallet).',
                                                 'value': None},
                                      '--passphrase-file': {'help': "Read the file store's "
                                                                    "passphrase from PATH ('-' = "
@@ -944,8 +963,8 @@ SPEC: dict[str, Any] = {'args': [],
                           'help': 'Show the disclosure ledger: every assertion this wallet signed, '
                                   'to whom, as whom, disclosing what.',
                           'options': {'--help': {'help': 'Show help and exit.', 'value': None},
-                                      '--json': {'help': 'Print one JSON object (stable keys, see '
-                                                         'the man page).',
+                                      '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                         'JSON OUTPUT in man wallet).',
                                                  'value': None},
                                       '--passphrase-file': {'help': "Read the file store's "
                                                                     "passphrase from PATH ('-' = "
@@ -977,8 +996,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys, see the man '
-                                                                               'page).',
+                                                                               'keys: see JSON '
+                                                                               'OUTPUT in man '
+                                                                               'wallet).',
                                                                        'value': None},
                                                             '--passphrase-file': {'help': 'Read '
                                                                                           'the '
@@ -1039,8 +1059,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                           '--help': {'help': 'Show help and exit.',
                                                                      'value': None},
                                                           '--json': {'help': 'Print one JSON '
-                                                                             'object (stable keys, '
-                                                                             'see the man page).',
+                                                                             'object (stable keys: '
+                                                                             'see JSON OUTPUT in '
+                                                                             'man wallet).',
                                                                      'value': None},
                                                           '--passphrase-file': {'help': 'Read the '
                                                                                         'file '
@@ -1126,8 +1147,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                              'endorsements).',
                                                                      'value': 'text'},
                                                         '--json': {'help': 'Print one JSON object '
-                                                                           '(stable keys, see the '
-                                                                           'man page).',
+                                                                           '(stable keys: see JSON '
+                                                                           'OUTPUT in man wallet).',
                                                                    'value': None},
                                                         '--passphrase-file': {'help': 'Read the '
                                                                                       'file '
@@ -1215,15 +1236,16 @@ SPEC: dict[str, Any] = {'args': [],
                                                         'opts': ['--json'],
                                                         'required': False,
                                                         'value': None}]},
-                                   'issue': {'args': [{'name': 'REQUEST', 'value': 'text'}],
+                                   'issue': {'args': [{'name': 'REQUEST', 'value': 'path'}],
                                              'help': 'Answer an endorsement request: an SD-JWT VC '
                                                      "for each key, with the account's verified "
                                                      'claims.',
                                              'options': {'--help': {'help': 'Show help and exit.',
                                                                     'value': None},
                                                          '--json': {'help': 'Print one JSON object '
-                                                                            '(stable keys, see the '
-                                                                            'man page).',
+                                                                            '(stable keys: see '
+                                                                            'JSON OUTPUT in man '
+                                                                            'wallet).',
                                                                     'value': None},
                                                          '--output': {'help': 'Write the response '
                                                                               'to FILE (default: '
@@ -1252,7 +1274,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                          'multiple': False,
                                                          'name': 'file',
                                                          'required': True,
-                                                         'value': 'text'},
+                                                         'value': 'path'},
                                                         {'default': None,
                                                          'kind': 'option',
                                                          'multiple': False,
@@ -1274,7 +1296,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                          'opts': ['--json'],
                                                          'required': False,
                                                          'value': None}]},
-                                   'publish': {'args': [{'name': 'DIR', 'value': 'text'}],
+                                   'publish': {'args': [{'name': 'DIR', 'value': 'dir'}],
                                                'help': 'Write the issuer metadata '
                                                        '(/.well-known/jwt-vc-issuer, with its '
                                                        'JWKS) and the status list to serve.',
@@ -1282,8 +1304,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                       'value': None},
                                                            '--json': {'help': 'Print one JSON '
                                                                               'object (stable '
-                                                                              'keys, see the man '
-                                                                              'page).',
+                                                                              'keys: see JSON '
+                                                                              'OUTPUT in man '
+                                                                              'wallet).',
                                                                       'value': None},
                                                            '--passphrase-file': {'help': 'Read the '
                                                                                          'file '
@@ -1307,7 +1330,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                            'multiple': False,
                                                            'name': 'directory',
                                                            'required': False,
-                                                           'value': 'text'},
+                                                           'value': 'dir'},
                                                           {'default': None,
                                                            'kind': 'option',
                                                            'multiple': False,
@@ -1329,8 +1352,9 @@ SPEC: dict[str, Any] = {'args': [],
                                               'options': {'--help': {'help': 'Show help and exit.',
                                                                      'value': None},
                                                           '--json': {'help': 'Print one JSON '
-                                                                             'object (stable keys, '
-                                                                             'see the man page).',
+                                                                             'object (stable keys: '
+                                                                             'see JSON OUTPUT in '
+                                                                             'man wallet).',
                                                                      'value': None},
                                                           '--passphrase-file': {'help': 'Read the '
                                                                                         'file '
@@ -1398,8 +1422,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                          'WALLET_HOME.',
                                                  'value': None},
                                      '--help': {'help': 'Show help and exit.', 'value': None},
-                                     '--json': {'help': 'Print one JSON object (stable keys, see '
-                                                        'the man page).',
+                                     '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                        'JSON OUTPUT in man wallet).',
                                                 'value': None},
                                      '--passphrase-file': {'help': "Read the file store's "
                                                                    "passphrase from PATH ('-' = "
@@ -1475,8 +1499,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                        'is lost: export it first).',
                                                'value': None},
                                    '--help': {'help': 'Show help and exit.', 'value': None},
-                                   '--json': {'help': 'Print one JSON object (stable keys, see the '
-                                                      'man page).',
+                                   '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                      'JSON OUTPUT in man wallet).',
                                               'value': None},
                                    '--passphrase-file': {'help': "Read the file store's passphrase "
                                                                  "from PATH ('-' = stdin). "
@@ -1565,8 +1589,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                       'value': None},
                                                            '--json': {'help': 'Print one JSON '
                                                                               'object (stable '
-                                                                              'keys, see the man '
-                                                                              'page).',
+                                                                              'keys: see JSON '
+                                                                              'OUTPUT in man '
+                                                                              'wallet).',
                                                                       'value': None},
                                                            '--kind': {'choices': ['real',
                                                                                   'pseudonym'],
@@ -1640,8 +1665,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys, see the man '
-                                                                               'page).',
+                                                                               'keys: see JSON '
+                                                                               'OUTPUT in man '
+                                                                               'wallet).',
                                                                        'value': None},
                                                             '--passphrase-file': {'help': 'Read '
                                                                                           'the '
@@ -1680,8 +1706,9 @@ SPEC: dict[str, Any] = {'args': [],
                                               'options': {'--help': {'help': 'Show help and exit.',
                                                                      'value': None},
                                                           '--json': {'help': 'Print one JSON '
-                                                                             'object (stable keys, '
-                                                                             'see the man page).',
+                                                                             'object (stable keys: '
+                                                                             'see JSON OUTPUT in '
+                                                                             'man wallet).',
                                                                      'value': None},
                                                           '--passphrase-file': {'help': 'Read the '
                                                                                         'file '
@@ -1740,8 +1767,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys, see the man '
-                                                                               'page).',
+                                                                               'keys: see JSON '
+                                                                               'OUTPUT in man '
+                                                                               'wallet).',
                                                                        'value': None},
                                                             '--passphrase-file': {'help': 'Read '
                                                                                           'the '
@@ -1792,8 +1820,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys, see the man '
-                                                                               'page).',
+                                                                               'keys: see JSON '
+                                                                               'OUTPUT in man '
+                                                                               'wallet).',
                                                                        'value': None},
                                                             '-h': {'help': 'Show help and exit.',
                                                                    'value': None}},
@@ -1810,14 +1839,15 @@ SPEC: dict[str, Any] = {'args': [],
                                                             'opts': ['--json'],
                                                             'required': False,
                                                             'value': None}]}},
-                         'help': 'Destination and calling-service policies (docs/policy.md).',
+                         'help': 'Destination and calling-service policies (see POLICY FILES in '
+                                 'man wallet).',
                          'options': {'--help': {'help': 'Show help and exit.', 'value': None},
                                      '-h': {'help': 'Show help and exit.', 'value': None}}},
               'pseudonym': {'args': [{'name': 'DEST', 'value': 'text'}],
                             'help': 'Show the identifier (a did:key) DEST would see.',
                             'options': {'--help': {'help': 'Show help and exit.', 'value': None},
-                                        '--json': {'help': 'Print one JSON object (stable keys, '
-                                                           'see the man page).',
+                                        '--json': {'help': 'Print one JSON object (stable keys: '
+                                                           'see JSON OUTPUT in man wallet).',
                                                    'value': None},
                                         '--passphrase-file': {'help': "Read the file store's "
                                                                       "passphrase from PATH ('-' = "
@@ -1899,8 +1929,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                         '--help': {'help': 'Show help and exit.',
                                                                    'value': None},
                                                         '--json': {'help': 'Print one JSON object '
-                                                                           '(stable keys, see the '
-                                                                           'man page).',
+                                                                           '(stable keys: see JSON '
+                                                                           'OUTPUT in man wallet).',
                                                                    'value': None},
                                                         '--model': {'choices': ['single-cs',
                                                                                 'dual-cs'],
@@ -1908,7 +1938,13 @@ SPEC: dict[str, Any] = {'args': [],
                                                                             'calling service or '
                                                                             'two (draft 3.3).',
                                                                     'value': 'choice'},
-                                                        '--on-conflict': {'help': "When a party's "
+                                                        '--on-conflict': {'choices': ['refuse',
+                                                                                      'ask',
+                                                                                      'fallback:identified',
+                                                                                      'fallback:pseudonymous',
+                                                                                      'fallback:unlinkable',
+                                                                                      'fallback:undetectable'],
+                                                                          'help': "When a party's "
                                                                                   'policy '
                                                                                   'disagrees.',
                                                                           'value': 'text'},
@@ -2034,7 +2070,13 @@ SPEC: dict[str, Any] = {'args': [],
                                                         'opts': ['--origin'],
                                                         'required': False,
                                                         'value': 'choice'},
-                                                       {'default': 'refuse',
+                                                       {'choices': ['refuse',
+                                                                    'ask',
+                                                                    'fallback:identified',
+                                                                    'fallback:pseudonymous',
+                                                                    'fallback:unlinkable',
+                                                                    'fallback:undetectable'],
+                                                        'default': 'refuse',
                                                         'kind': 'option',
                                                         'multiple': False,
                                                         'name': 'on_conflict',
@@ -2074,8 +2116,9 @@ SPEC: dict[str, Any] = {'args': [],
                                              'options': {'--help': {'help': 'Show help and exit.',
                                                                     'value': None},
                                                          '--json': {'help': 'Print one JSON object '
-                                                                            '(stable keys, see the '
-                                                                            'man page).',
+                                                                            '(stable keys: see '
+                                                                            'JSON OUTPUT in man '
+                                                                            'wallet).',
                                                                     'value': None},
                                                          '--passphrase-file': {'help': 'Read the '
                                                                                        'file '
@@ -2111,8 +2154,8 @@ SPEC: dict[str, Any] = {'args': [],
                                            'options': {'--help': {'help': 'Show help and exit.',
                                                                   'value': None},
                                                        '--json': {'help': 'Print one JSON object '
-                                                                          '(stable keys, see the '
-                                                                          'man page).',
+                                                                          '(stable keys: see JSON '
+                                                                          'OUTPUT in man wallet).',
                                                                   'value': None},
                                                        '--passphrase-file': {'help': 'Read the '
                                                                                      "file store's "
@@ -2162,8 +2205,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                  'issuer URL; repeatable).',
                                                          'value': 'text'},
                                        '--help': {'help': 'Show help and exit.', 'value': None},
-                                       '--json': {'help': 'Print one JSON object (stable keys, see '
-                                                          'the man page).',
+                                       '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                          'JSON OUTPUT in man wallet).',
                                                   'value': None},
                                        '--model': {'choices': ['single-cs', 'dual-cs'],
                                                    'help': 'The call model: one calling service or '
@@ -2185,8 +2228,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                              "rule's, else 'default').",
                                                      'value': 'text'},
                                        '--policy': {'help': "A destination's or calling service's "
-                                                            'policy (JSON, docs/policy.md). '
-                                                            'Repeatable.',
+                                                            'policy (JSON: see POLICY FILES in man '
+                                                            'wallet). Repeatable.',
                                                     'value': 'path'},
                                        '--service': {'choices': ['contact-list',
                                                                  'click-to-link',
@@ -2343,8 +2386,8 @@ SPEC: dict[str, Any] = {'args': [],
                          'help': "Show this wallet's GUID, secret store and personas (for your "
                                  'eyes: the GUID is private).',
                          'options': {'--help': {'help': 'Show help and exit.', 'value': None},
-                                     '--json': {'help': 'Print one JSON object (stable keys, see '
-                                                        'the man page).',
+                                     '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                        'JSON OUTPUT in man wallet).',
                                                 'value': None},
                                      '--passphrase-file': {'help': "Read the file store's "
                                                                    "passphrase from PATH ('-' = "
@@ -2378,8 +2421,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                          '--help': {'help': 'Show help and exit.',
                                                                     'value': None},
                                                          '--json': {'help': 'Print one JSON object '
-                                                                            '(stable keys, see the '
-                                                                            'man page).',
+                                                                            '(stable keys: see '
+                                                                            'JSON OUTPUT in man '
+                                                                            'wallet).',
                                                                     'value': None},
                                                          '--key': {'help': "The issuer's Ed25519 "
                                                                            'key as a JWK (JSON).',
@@ -2465,8 +2509,9 @@ SPEC: dict[str, Any] = {'args': [],
                                               'options': {'--help': {'help': 'Show help and exit.',
                                                                      'value': None},
                                                           '--json': {'help': 'Print one JSON '
-                                                                             'object (stable keys, '
-                                                                             'see the man page).',
+                                                                             'object (stable keys: '
+                                                                             'see JSON OUTPUT in '
+                                                                             'man wallet).',
                                                                      'value': None},
                                                           '--trust': {'help': 'The trust file '
                                                                               '(default: '
@@ -2493,8 +2538,8 @@ SPEC: dict[str, Any] = {'args': [],
                                             'options': {'--help': {'help': 'Show help and exit.',
                                                                    'value': None},
                                                         '--json': {'help': 'Print one JSON object '
-                                                                           '(stable keys, see the '
-                                                                           'man page).',
+                                                                           '(stable keys: see JSON '
+                                                                           'OUTPUT in man wallet).',
                                                                    'value': None},
                                                         '--trust': {'help': 'The trust file '
                                                                             '(default: '
@@ -2523,7 +2568,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                         'required': False,
                                                         'value': None}]},
                                      'status': {'args': [{'name': 'ISSUER', 'value': 'text'},
-                                                         {'name': 'TOKEN_FILE', 'value': 'text'}],
+                                                         {'name': 'TOKEN_FILE', 'value': 'path'}],
                                                 'help': "Load an issuer's revocation list in bulk "
                                                         '(a Token Status List); verify never '
                                                         'fetches one per call.',
@@ -2532,8 +2577,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys, see the man '
-                                                                               'page).',
+                                                                               'keys: see JSON '
+                                                                               'OUTPUT in man '
+                                                                               'wallet).',
                                                                        'value': None},
                                                             '--trust': {'help': 'The trust file '
                                                                                 '(default: '
@@ -2552,7 +2598,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                             'multiple': False,
                                                             'name': 'file',
                                                             'required': True,
-                                                            'value': 'text'},
+                                                            'value': 'path'},
                                                            {'default': None,
                                                             'kind': 'option',
                                                             'multiple': False,
@@ -2590,14 +2636,14 @@ SPEC: dict[str, Any] = {'args': [],
                                                                "AB:CD:...' (repeatable).",
                                                        'value': 'text'},
                                      '--help': {'help': 'Show help and exit.', 'value': None},
-                                     '--json': {'help': 'Print one JSON object (stable keys, see '
-                                                        'the man page).',
+                                     '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                        'JSON OUTPUT in man wallet).',
                                                 'value': None},
                                      '--no-replay-check': {'help': 'Do not record or check the '
                                                                    'assertion id.',
                                                            'value': None},
-                                     '--policy': {'help': 'Enforce this destination policy '
-                                                          '(docs/policy.md).',
+                                     '--policy': {'help': 'Enforce this destination policy (see '
+                                                          'POLICY FILES in man wallet).',
                                                   'value': 'path'},
                                      '--replay-store': {'help': 'Replay store file (default: '
                                                                 '$WALLET_HOME/replay.db).',
