@@ -78,6 +78,7 @@ def shell_env(tmp: Path) -> dict[str, str]:
     for name in ("home", "data", "config", "cwd/site"):
         (tmp / name).mkdir(parents=True, exist_ok=True)
     (tmp / "cwd" / "offer.sdp").write_text("v=0\n")
+    (tmp / "cwd" / "call notes.sdp").write_text("v=0\n")
     return {
         "PATH": f"{bindir}{os.pathsep}/usr/bin{os.pathsep}/bin", "HOME": str(tmp / "home"), "LANG": "C.UTF-8",
         "TERM": "dumb", "INPUTRC": str(inputrc), "PS1": PROMPT, "WALLET_HOME": str(tmp / "wallet-home"),
@@ -169,13 +170,16 @@ def test_tab_persona_offers_its_subcommands(shell: ShellSession) -> None:
                                   "wallet endorse request --to ", "wallet pseudonym ", "wallet init --store "])
 def test_tab_offers_no_file_names_where_no_path_goes(shell: ShellSession, line: str) -> None:
     shown = shell.tab(line)
-    assert "offer.sdp" not in shown and "site/" not in shown, shown
+    assert "offer.sdp" not in shown and "site/" not in shown and "notes" not in shown, shown
 
 
 def test_tab_offers_file_names_where_a_path_goes(shell: ShellSession) -> None:
     assert "wallet verify offer.sdp" in shell.tab("wallet verify o")
     assert "wallet verify --policy=offer.sdp" in shell.tab("wallet verify --policy=o")
     assert "wallet sign-sdp --to x.example -o offer.sdp" in shell.tab("wallet sign-sdp --to x.example -o o")
+    # A name with a space, typed escaped or quoted: the shell's own quoting is kept.
+    assert "wallet verify call\\ notes.sdp" in shell.tab("wallet verify call\\ n")
+    assert "wallet verify 'call notes.sdp'" in shell.tab("wallet verify 'call n")
     published = shell.tab("wallet idp publish ")  # a directory: site/, never the file
     assert "site/" in published and "offer.sdp" not in published, published
 

@@ -140,15 +140,16 @@ _wallet_complete() {
     local cur=${words[${#words[@]}-1]}
     mapfile -t found < <(_WALLET_COMPLETE=bash "${COMP_WORDS[0]}" -- "${words[@]}" 2>/dev/null)
     if [[ ${found[0]-} == :files || ${found[0]-} == :dirs ]]; then
-        local value=$cur
-        [[ $cur == --*=* ]] && value=${cur#*=}
+        local value=$cur prefix=
+        if [[ $cur == --*=* ]]; then prefix=${cur%%=*}=; value=${cur#*=}; fi
+        value=${value#[\\"\\']}; value=${value//\\\\/}  # the name as typed, unquoted ('my d, my\\ d)
         compopt -o filenames 2>/dev/null
         if [[ ${found[0]} == :dirs ]]; then
             mapfile -t found < <(compgen -d -- "$value")
         else
             mapfile -t found < <(compgen -f -- "$value")
         fi
-        found=("${found[@]/#/${cur%"$value"}}")
+        found=("${found[@]/#/$prefix}")
     fi
     # Readline replaces only what follows the last word-break character of the word: drop what precedes it.
     for ((i = 0; i < ${#COMP_WORDBREAKS}; i++)); do
@@ -208,7 +209,7 @@ function __wallet_complete
     set -l out (env _WALLET_COMPLETE=fish $tokens[1] -- $tokens[2..-1] "$cur" 2>/dev/null)
     # --opt=value: a path is completed after the '='.
     set -l head (string match -r -- '^--[^=]*=' "$cur")
-    set -l value (string replace -r -- '^--[^=]*=' '' "$cur")
+    set -l value (string unescape -- (string replace -r -- '^--[^=]*=' '' "$cur"))  # as typed, unquoted
     switch "$out[1]"
         case :files
             printf '%s\\n' "$head"(__fish_complete_path "$value")
@@ -373,9 +374,9 @@ MAN_COMPLETION = [
     _roff(
         "The package installs Tab completion for bash (share/bash-completion/completions/wallet), zsh "
         "(share/zsh/site-functions/_wallet) and fish (share/fish/vendor_completions.d/wallet.fish) and this page "
-        "(share/man/man1/wallet.1) under its install prefix. A system or pip --user install is found by "
-        "bash-completion, zsh and fish as it is; for a virtual environment, load the script in your shell's "
-        "start-up file:"
+        "(share/man/man1/wallet.1) under its install prefix, where the shells look for a system-wide install "
+        "(bash-completion also under ~/.local, for pip install --user); man finds the page of a virtual "
+        "environment through PATH. Otherwise load the script in your shell's start-up file:"
     ),
     ".PP",
     ".nf",

@@ -6,7 +6,7 @@ function __wallet_complete
     set -l out (env _WALLET_COMPLETE=fish $tokens[1] -- $tokens[2..-1] "$cur" 2>/dev/null)
     # --opt=value: a path is completed after the '='.
     set -l head (string match -r -- '^--[^=]*=' "$cur")
-    set -l value (string replace -r -- '^--[^=]*=' '' "$cur")
+    set -l value (string unescape -- (string replace -r -- '^--[^=]*=' '' "$cur"))  # as typed, unquoted
     switch "$out[1]"
         case :files
             printf '%s\n' "$head"(__fish_complete_path "$value")
