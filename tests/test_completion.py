@@ -214,3 +214,11 @@ def test_version_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.splitlines()[-1] == "[]"
+
+
+def test_wallet_completion_prints_the_packaged_script_and_refuses_other_shells(cli) -> None:
+    for shell in ("bash", "zsh", "fish"):
+        r = cli(["completion", shell])
+        assert r.code == 0 and r.err == "" and r.out == Path(packaged(shell)).read_text()
+    r = cli(["completion", "ksh"])
+    assert r.code == 2 and r.out == "" and len(r.err.splitlines()) == 1 and "'ksh' is not one of" in r.err
