@@ -49,7 +49,7 @@ def test_every_class_has_its_own_code_and_the_codes_are_unique() -> None:
 
 
 def test_the_man_page_lists_exactly_the_table() -> None:
-    page = (REPO / "man" / "wallet.1").read_text()
+    page = (REPO / "wallet" / "share" / "man" / "man1" / "wallet.1").read_text()
     section = page.split(".SH EXIT STATUS", 1)[1].split(".SH ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("\\fB")]
     assert len(rows) == len(exit_status_table())

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from wallet.cli import docgen
+from wallet.cli.completion import packaged
 from wallet.errors import exit_status_table
+
+from conftest import require_real_part
 
 
 @pytest.mark.parametrize("path", list(docgen.outputs()), ids=lambda p: p.name)
@@ -19,12 +23,12 @@ def test_committed_file_matches_generator(path) -> None:
 
 
 def test_zsh_completion_loads_from_fpath() -> None:
-    zsh = docgen.ROOT / "completions" / "_wallet"
-    assert zsh.read_text().splitlines()[0] == "#compdef wallet"
+    zsh = Path(packaged("zsh"))
+    assert zsh.name == "_wallet" and zsh.read_text().splitlines()[0] == "#compdef wallet"
 
 
 def test_man_page_renders_cleanly() -> None:
-    page = docgen.ROOT / "man" / "wallet.1"
+    page = Path(packaged("man"))
     if shutil.which("groff") is None:
         pytest.fail("groff is needed to check the man page (apt-get install groff-base)")
     check = subprocess.run(["groff", "-man", "-ww", "-z", str(page)], capture_output=True, text=True)
@@ -37,16 +41,16 @@ def test_man_page_renders_cleanly() -> None:
 
 
 def test_man_page_lists_every_exit_code() -> None:
-    text = (docgen.ROOT / "man" / "wallet.1").read_text()
+    text = (Path(packaged("man"))).read_text()
     for code, name, _ in exit_status_table():
         assert f".TP\n\\fB{code}\\fR\n{name.replace('-', chr(92) + '-')}:" in text
 
 
 def test_man_renders_with_man_l() -> None:
     if shutil.which("man") is None:
-        pytest.skip("man is not installed (groff rendering is checked above)")
+        require_real_part("man (apt-get install man-db)")
     out = subprocess.run(
-        ["man", "-l", str(docgen.ROOT / "man" / "wallet.1")],
+        ["man", "-l", str(Path(packaged("man")))],
         capture_output=True, text=True, env={"MANPAGER": "cat", "PAGER": "cat", "MANWIDTH": "80", "PATH": "/usr/bin:/bin"},
     )
     assert out.returncode == 0 and "WALLET(1)" in out.stdout

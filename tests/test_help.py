@@ -16,6 +16,8 @@ import shutil
 import subprocess
 import sys
 import time
+
+from wallet.cli.completion import packaged
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,7 +57,7 @@ def test_help_shows_the_examples_and_the_man_page_too(path: str) -> None:
     assert "Examples:" in shown, f"'wallet {path} --help' shows no examples"
     for line in described(path)[2]:
         assert line in shown, line
-    page = (docgen.ROOT / "man" / "wallet.1").read_text()
+    page = Path(packaged("man")).read_text()
     section = page.split(f".SS {docgen._roff(path)}\n", 1)[1].split("\n.SS ", 1)[0]
     assert "Examples:" in section and all(docgen._roff(line) in section for line in described(path)[2])
 
@@ -179,7 +181,7 @@ def test_usage_has_no_braces_and_options_say_what_the_man_page_says(path: str) -
     shown = help_text(path.split(), 200)
     usage = shown.splitlines()[0]
     assert "{" not in usage and "}" not in usage, usage
-    page = (docgen.ROOT / "man" / "wallet.1").read_text()
+    page = Path(packaged("man")).read_text()
     section = page.split(f".SS {docgen._roff(path)}\n", 1)[1].split("\n.SS ", 1)[0]
     assert docgen._roff(usage.split(f"wallet {path} ", 1)[1]) in section
     for names, metavar, text in _records(path):
@@ -209,7 +211,7 @@ def test_defaults_are_shown() -> None:
     shown = " ".join(help_text(["assert"]).split())
     assert "[default: 300]" in shown and "[default: line]" in shown
     assert "[default: refuse]" in " ".join(help_text(["rule", "add"]).split())
-    page = " ".join((docgen.ROOT / "man" / "wallet.1").read_text().split())
+    page = " ".join(Path(packaged("man")).read_text().split())
     assert "[default: 300]" in page and "[default: auto]" in page
 
 

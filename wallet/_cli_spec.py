@@ -26,8 +26,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                           'bare JWS.',
                                                   'value': 'choice'},
                                      '--help': {'help': 'Show help and exit.', 'value': None},
-                                     '--json': {'help': 'Print one JSON object (stable keys: man '
-                                                        'wallet, JSON OUTPUT).',
+                                     '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                        'JSON OUTPUT in man wallet).',
                                                 'value': None},
                                      '--model': {'choices': ['single-cs', 'dual-cs'],
                                                  'help': 'The call model: one calling service or '
@@ -46,8 +46,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                            "rule's, else 'default').",
                                                    'value': 'text'},
                                      '--policy': {'help': "A destination's or calling service's "
-                                                          'policy (JSON, docs/policy.md). '
-                                                          'Repeatable.',
+                                                          'policy (JSON: see POLICY FILES in man '
+                                                          'wallet). Repeatable.',
                                                   'value': 'path'},
                                      '--service': {'choices': ['contact-list',
                                                                'click-to-link',
@@ -198,6 +198,20 @@ SPEC: dict[str, Any] = {'args': [],
                                      'opts': ['--json'],
                                      'required': False,
                                      'value': None}]},
+              'completion': {'args': [{'choices': ['bash', 'zsh', 'fish'],
+                                       'name': 'SHELL',
+                                       'value': 'choice'}],
+                             'help': 'Print the Tab completion script for bash, zsh or fish (see '
+                                     'COMPLETION in man wallet).',
+                             'options': {'--help': {'help': 'Show help and exit.', 'value': None},
+                                         '-h': {'help': 'Show help and exit.', 'value': None}},
+                             'params': [{'choices': ['bash', 'zsh', 'fish'],
+                                         'default': None,
+                                         'kind': 'argument',
+                                         'multiple': False,
+                                         'name': 'shell',
+                                         'required': True,
+                                         'value': 'choice'}]},
               'demo': {'args': [],
                        'help': 'Walk through a complete flow in a temporary wallet (nothing is '
                                'kept).',
@@ -210,8 +224,9 @@ SPEC: dict[str, Any] = {'args': [],
                                              'options': {'--help': {'help': 'Show help and exit.',
                                                                     'value': None},
                                                          '--json': {'help': 'Print one JSON object '
-                                                                            '(stable keys: man '
-                                                                            'wallet, JSON OUTPUT).',
+                                                                            '(stable keys: see '
+                                                                            'JSON OUTPUT in man '
+                                                                            'wallet).',
                                                                     'value': None},
                                                          '--passphrase-file': {'help': 'Read the '
                                                                                        'file '
@@ -248,8 +263,8 @@ SPEC: dict[str, Any] = {'args': [],
                                            'options': {'--help': {'help': 'Show help and exit.',
                                                                   'value': None},
                                                        '--json': {'help': 'Print one JSON object '
-                                                                          '(stable keys: man '
-                                                                          'wallet, JSON OUTPUT).',
+                                                                          '(stable keys: see JSON '
+                                                                          'OUTPUT in man wallet).',
                                                                   'value': None},
                                                        '--passphrase-file': {'help': 'Read the '
                                                                                      "file store's "
@@ -296,8 +311,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                         '--help': {'help': 'Show help and exit.',
                                                                    'value': None},
                                                         '--json': {'help': 'Print one JSON object '
-                                                                           '(stable keys: man '
-                                                                           'wallet, JSON OUTPUT).',
+                                                                           '(stable keys: see JSON '
+                                                                           'OUTPUT in man wallet).',
                                                                    'value': None},
                                                         '--passphrase-file': {'help': 'Read the '
                                                                                       'file '
@@ -363,9 +378,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                          'value': 'text'},
                                                                '--json': {'help': 'Print one JSON '
                                                                                   'object (stable '
-                                                                                  'keys: man '
-                                                                                  'wallet, JSON '
-                                                                                  'OUTPUT).',
+                                                                                  'keys: see JSON '
+                                                                                  'OUTPUT in man '
+                                                                                  'wallet).',
                                                                           'value': None},
                                                                '--passphrase-file': {'help': 'Read '
                                                                                              'the '
@@ -421,7 +436,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                                'opts': ['--json'],
                                                                'required': False,
                                                                'value': None}]},
-                                       'import': {'args': [{'name': 'RESPONSE', 'value': 'text'}],
+                                       'import': {'args': [{'name': 'RESPONSE', 'value': 'path'}],
                                                   'help': "Keep the endorsements of an IdP's "
                                                           'response (each checked against the '
                                                           "request and the issuer's key).",
@@ -430,9 +445,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                          'value': None},
                                                               '--json': {'help': 'Print one JSON '
                                                                                  'object (stable '
-                                                                                 'keys: man '
-                                                                                 'wallet, JSON '
-                                                                                 'OUTPUT).',
+                                                                                 'keys: see JSON '
+                                                                                 'OUTPUT in man '
+                                                                                 'wallet).',
                                                                          'value': None},
                                                               '--metadata': {'help': 'For a bare '
                                                                                      'SD-JWT VC: '
@@ -478,7 +493,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                               'multiple': False,
                                                               'name': 'file',
                                                               'required': True,
-                                                              'value': 'text'},
+                                                              'value': 'path'},
                                                              {'default': None,
                                                               'kind': 'option',
                                                               'multiple': False,
@@ -523,8 +538,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys: man wallet, '
-                                                                               'JSON OUTPUT).',
+                                                                               'keys: see JSON '
+                                                                               'OUTPUT in man '
+                                                                               'wallet).',
                                                                        'value': None},
                                                             '--passphrase-file': {'help': 'Read '
                                                                                           'the '
@@ -587,9 +603,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                          'value': 'text'},
                                                                '--json': {'help': 'Print one JSON '
                                                                                   'object (stable '
-                                                                                  'keys: man '
-                                                                                  'wallet, JSON '
-                                                                                  'OUTPUT).',
+                                                                                  'keys: see JSON '
+                                                                                  'OUTPUT in man '
+                                                                                  'wallet).',
                                                                           'value': None},
                                                                '--output': {'help': 'Write the '
                                                                                     'request to '
@@ -736,7 +752,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                                'required': False,
                                                                'value': None}]}},
                           'help': 'Ask identity providers to vouch for your keys, and keep their '
-                                  'endorsements (docs/endorsements.md).',
+                                  'endorsements (see ENDORSEMENTS in man wallet).',
                           'options': {'--help': {'help': 'Show help and exit.', 'value': None},
                                       '-h': {'help': 'Show help and exit.', 'value': None}}},
               'explain': {'args': [],
@@ -747,8 +763,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                 'issuer URL; repeatable).',
                                                         'value': 'text'},
                                       '--help': {'help': 'Show help and exit.', 'value': None},
-                                      '--json': {'help': 'Print one JSON object (stable keys: man '
-                                                         'wallet, JSON OUTPUT).',
+                                      '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                         'JSON OUTPUT in man wallet).',
                                                  'value': None},
                                       '--model': {'choices': ['single-cs', 'dual-cs'],
                                                   'help': 'The call model: one calling service or '
@@ -767,8 +783,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                             "rule's, else 'default').",
                                                     'value': 'text'},
                                       '--policy': {'help': "A destination's or calling service's "
-                                                           'policy (JSON, docs/policy.md). '
-                                                           'Repeatable.',
+                                                           'policy (JSON: see POLICY FILES in man '
+                                                           'wallet). Repeatable.',
                                                    'value': 'path'},
                                       '--service': {'choices': ['contact-list',
                                                                 'click-to-link',
@@ -898,8 +914,8 @@ SPEC: dict[str, Any] = {'args': [],
                                      '--force': {'help': 'Overwrite FILE if it exists.',
                                                  'value': None},
                                      '--help': {'help': 'Show help and exit.', 'value': None},
-                                     '--json': {'help': 'Print one JSON object (stable keys: man '
-                                                        'wallet, JSON OUTPUT).',
+                                     '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                        'JSON OUTPUT in man wallet).',
                                                 'value': None},
                                      '--passphrase-file': {'help': "Read the file store's "
                                                                    "passphrase from PATH ('-' = "
@@ -946,8 +962,8 @@ SPEC: dict[str, Any] = {'args': [],
                           'help': 'Show the disclosure ledger: every assertion this wallet signed, '
                                   'to whom, as whom, disclosing what.',
                           'options': {'--help': {'help': 'Show help and exit.', 'value': None},
-                                      '--json': {'help': 'Print one JSON object (stable keys: man '
-                                                         'wallet, JSON OUTPUT).',
+                                      '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                         'JSON OUTPUT in man wallet).',
                                                  'value': None},
                                       '--passphrase-file': {'help': "Read the file store's "
                                                                     "passphrase from PATH ('-' = "
@@ -979,8 +995,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys: man wallet, '
-                                                                               'JSON OUTPUT).',
+                                                                               'keys: see JSON '
+                                                                               'OUTPUT in man '
+                                                                               'wallet).',
                                                                        'value': None},
                                                             '--passphrase-file': {'help': 'Read '
                                                                                           'the '
@@ -1042,8 +1059,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                      'value': None},
                                                           '--json': {'help': 'Print one JSON '
                                                                              'object (stable keys: '
-                                                                             'man wallet, JSON '
-                                                                             'OUTPUT).',
+                                                                             'see JSON OUTPUT in '
+                                                                             'man wallet).',
                                                                      'value': None},
                                                           '--passphrase-file': {'help': 'Read the '
                                                                                         'file '
@@ -1129,8 +1146,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                              'endorsements).',
                                                                      'value': 'text'},
                                                         '--json': {'help': 'Print one JSON object '
-                                                                           '(stable keys: man '
-                                                                           'wallet, JSON OUTPUT).',
+                                                                           '(stable keys: see JSON '
+                                                                           'OUTPUT in man wallet).',
                                                                    'value': None},
                                                         '--passphrase-file': {'help': 'Read the '
                                                                                       'file '
@@ -1217,15 +1234,16 @@ SPEC: dict[str, Any] = {'args': [],
                                                         'opts': ['--json'],
                                                         'required': False,
                                                         'value': None}]},
-                                   'issue': {'args': [{'name': 'REQUEST', 'value': 'text'}],
+                                   'issue': {'args': [{'name': 'REQUEST', 'value': 'path'}],
                                              'help': 'Answer an endorsement request: an SD-JWT VC '
                                                      "for each key, with the account's verified "
                                                      'claims.',
                                              'options': {'--help': {'help': 'Show help and exit.',
                                                                     'value': None},
                                                          '--json': {'help': 'Print one JSON object '
-                                                                            '(stable keys: man '
-                                                                            'wallet, JSON OUTPUT).',
+                                                                            '(stable keys: see '
+                                                                            'JSON OUTPUT in man '
+                                                                            'wallet).',
                                                                     'value': None},
                                                          '--output': {'help': 'Write the response '
                                                                               'to FILE (default: '
@@ -1254,7 +1272,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                          'multiple': False,
                                                          'name': 'file',
                                                          'required': True,
-                                                         'value': 'text'},
+                                                         'value': 'path'},
                                                         {'default': None,
                                                          'kind': 'option',
                                                          'multiple': False,
@@ -1276,7 +1294,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                          'opts': ['--json'],
                                                          'required': False,
                                                          'value': None}]},
-                                   'publish': {'args': [{'name': 'DIR', 'value': 'text'}],
+                                   'publish': {'args': [{'name': 'DIR', 'value': 'dir'}],
                                                'help': 'Write the issuer metadata '
                                                        '(/.well-known/jwt-vc-issuer, with its '
                                                        'JWKS) and the status list to serve.',
@@ -1284,8 +1302,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                       'value': None},
                                                            '--json': {'help': 'Print one JSON '
                                                                               'object (stable '
-                                                                              'keys: man wallet, '
-                                                                              'JSON OUTPUT).',
+                                                                              'keys: see JSON '
+                                                                              'OUTPUT in man '
+                                                                              'wallet).',
                                                                       'value': None},
                                                            '--passphrase-file': {'help': 'Read the '
                                                                                          'file '
@@ -1309,7 +1328,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                            'multiple': False,
                                                            'name': 'directory',
                                                            'required': False,
-                                                           'value': 'text'},
+                                                           'value': 'dir'},
                                                           {'default': None,
                                                            'kind': 'option',
                                                            'multiple': False,
@@ -1332,8 +1351,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                      'value': None},
                                                           '--json': {'help': 'Print one JSON '
                                                                              'object (stable keys: '
-                                                                             'man wallet, JSON '
-                                                                             'OUTPUT).',
+                                                                             'see JSON OUTPUT in '
+                                                                             'man wallet).',
                                                                      'value': None},
                                                           '--passphrase-file': {'help': 'Read the '
                                                                                         'file '
@@ -1401,8 +1420,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                          'WALLET_HOME.',
                                                  'value': None},
                                      '--help': {'help': 'Show help and exit.', 'value': None},
-                                     '--json': {'help': 'Print one JSON object (stable keys: man '
-                                                        'wallet, JSON OUTPUT).',
+                                     '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                        'JSON OUTPUT in man wallet).',
                                                 'value': None},
                                      '--passphrase-file': {'help': "Read the file store's "
                                                                    "passphrase from PATH ('-' = "
@@ -1478,8 +1497,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                        'is lost: export it first).',
                                                'value': None},
                                    '--help': {'help': 'Show help and exit.', 'value': None},
-                                   '--json': {'help': 'Print one JSON object (stable keys: man '
-                                                      'wallet, JSON OUTPUT).',
+                                   '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                      'JSON OUTPUT in man wallet).',
                                               'value': None},
                                    '--passphrase-file': {'help': "Read the file store's passphrase "
                                                                  "from PATH ('-' = stdin). "
@@ -1568,8 +1587,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                       'value': None},
                                                            '--json': {'help': 'Print one JSON '
                                                                               'object (stable '
-                                                                              'keys: man wallet, '
-                                                                              'JSON OUTPUT).',
+                                                                              'keys: see JSON '
+                                                                              'OUTPUT in man '
+                                                                              'wallet).',
                                                                       'value': None},
                                                            '--kind': {'choices': ['real',
                                                                                   'pseudonym'],
@@ -1643,8 +1663,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys: man wallet, '
-                                                                               'JSON OUTPUT).',
+                                                                               'keys: see JSON '
+                                                                               'OUTPUT in man '
+                                                                               'wallet).',
                                                                        'value': None},
                                                             '--passphrase-file': {'help': 'Read '
                                                                                           'the '
@@ -1688,9 +1709,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                          'value': None},
                                                               '--json': {'help': 'Print one JSON '
                                                                                  'object (stable '
-                                                                                 'keys: man '
-                                                                                 'wallet, JSON '
-                                                                                 'OUTPUT).',
+                                                                                 'keys: see JSON '
+                                                                                 'OUTPUT in man '
+                                                                                 'wallet).',
                                                                          'value': None},
                                                               '--passphrase-file': {'help': 'Read '
                                                                                             'the '
@@ -1744,8 +1765,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                      'value': None},
                                                           '--json': {'help': 'Print one JSON '
                                                                              'object (stable keys: '
-                                                                             'man wallet, JSON '
-                                                                             'OUTPUT).',
+                                                                             'see JSON OUTPUT in '
+                                                                             'man wallet).',
                                                                      'value': None},
                                                           '--passphrase-file': {'help': 'Read the '
                                                                                         'file '
@@ -1842,8 +1863,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                       'value': None},
                                                            '--json': {'help': 'Print one JSON '
                                                                               'object (stable '
-                                                                              'keys: man wallet, '
-                                                                              'JSON OUTPUT).',
+                                                                              'keys: see JSON '
+                                                                              'OUTPUT in man '
+                                                                              'wallet).',
                                                                       'value': None},
                                                            '--passphrase-file': {'help': 'Read the '
                                                                                          'file '
@@ -1914,8 +1936,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys: man wallet, '
-                                                                               'JSON OUTPUT).',
+                                                                               'keys: see JSON '
+                                                                               'OUTPUT in man '
+                                                                               'wallet).',
                                                                        'value': None},
                                                             '--passphrase-file': {'help': 'Read '
                                                                                           'the '
@@ -1966,8 +1989,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys: man wallet, '
-                                                                               'JSON OUTPUT).',
+                                                                               'keys: see JSON '
+                                                                               'OUTPUT in man '
+                                                                               'wallet).',
                                                                        'value': None},
                                                             '-h': {'help': 'Show help and exit.',
                                                                    'value': None}},
@@ -1984,14 +2008,15 @@ SPEC: dict[str, Any] = {'args': [],
                                                             'opts': ['--json'],
                                                             'required': False,
                                                             'value': None}]}},
-                         'help': 'Destination and calling-service policies (docs/policy.md).',
+                         'help': 'Destination and calling-service policies (see POLICY FILES in '
+                                 'man wallet).',
                          'options': {'--help': {'help': 'Show help and exit.', 'value': None},
                                      '-h': {'help': 'Show help and exit.', 'value': None}}},
               'pseudonym': {'args': [{'name': 'DEST', 'value': 'text'}],
                             'help': 'Show the identifier (a did:key) DEST would see.',
                             'options': {'--help': {'help': 'Show help and exit.', 'value': None},
                                         '--json': {'help': 'Print one JSON object (stable keys: '
-                                                           'man wallet, JSON OUTPUT).',
+                                                           'see JSON OUTPUT in man wallet).',
                                                    'value': None},
                                         '--passphrase-file': {'help': "Read the file store's "
                                                                       "passphrase from PATH ('-' = "
@@ -2073,8 +2098,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                         '--help': {'help': 'Show help and exit.',
                                                                    'value': None},
                                                         '--json': {'help': 'Print one JSON object '
-                                                                           '(stable keys: man '
-                                                                           'wallet, JSON OUTPUT).',
+                                                                           '(stable keys: see JSON '
+                                                                           'OUTPUT in man wallet).',
                                                                    'value': None},
                                                         '--model': {'choices': ['single-cs',
                                                                                 'dual-cs'],
@@ -2082,7 +2107,13 @@ SPEC: dict[str, Any] = {'args': [],
                                                                             'call model (draft '
                                                                             '3.3).',
                                                                     'value': 'choice'},
-                                                        '--on-conflict': {'help': "When a party's "
+                                                        '--on-conflict': {'choices': ['refuse',
+                                                                                      'ask',
+                                                                                      'fallback:identified',
+                                                                                      'fallback:pseudonymous',
+                                                                                      'fallback:unlinkable',
+                                                                                      'fallback:undetectable'],
+                                                                          'help': "When a party's "
                                                                                   'policy '
                                                                                   'disagrees.',
                                                                           'value': 'text'},
@@ -2208,7 +2239,13 @@ SPEC: dict[str, Any] = {'args': [],
                                                         'opts': ['--origin'],
                                                         'required': False,
                                                         'value': 'choice'},
-                                                       {'default': 'refuse',
+                                                       {'choices': ['refuse',
+                                                                    'ask',
+                                                                    'fallback:identified',
+                                                                    'fallback:pseudonymous',
+                                                                    'fallback:unlinkable',
+                                                                    'fallback:undetectable'],
+                                                        'default': 'refuse',
                                                         'kind': 'option',
                                                         'multiple': False,
                                                         'name': 'on_conflict',
@@ -2248,8 +2285,9 @@ SPEC: dict[str, Any] = {'args': [],
                                              'options': {'--help': {'help': 'Show help and exit.',
                                                                     'value': None},
                                                          '--json': {'help': 'Print one JSON object '
-                                                                            '(stable keys: man '
-                                                                            'wallet, JSON OUTPUT).',
+                                                                            '(stable keys: see '
+                                                                            'JSON OUTPUT in man '
+                                                                            'wallet).',
                                                                     'value': None},
                                                          '--passphrase-file': {'help': 'Read the '
                                                                                        'file '
@@ -2285,8 +2323,8 @@ SPEC: dict[str, Any] = {'args': [],
                                            'options': {'--help': {'help': 'Show help and exit.',
                                                                   'value': None},
                                                        '--json': {'help': 'Print one JSON object '
-                                                                          '(stable keys: man '
-                                                                          'wallet, JSON OUTPUT).',
+                                                                          '(stable keys: see JSON '
+                                                                          'OUTPUT in man wallet).',
                                                                   'value': None},
                                                        '--passphrase-file': {'help': 'Read the '
                                                                                      "file store's "
@@ -2338,8 +2376,8 @@ SPEC: dict[str, Any] = {'args': [],
                                        '--force': {'help': 'Overwrite OUT if it exists.',
                                                    'value': None},
                                        '--help': {'help': 'Show help and exit.', 'value': None},
-                                       '--json': {'help': 'Print one JSON object (stable keys: man '
-                                                          'wallet, JSON OUTPUT).',
+                                       '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                          'JSON OUTPUT in man wallet).',
                                                   'value': None},
                                        '--model': {'choices': ['single-cs', 'dual-cs'],
                                                    'help': 'The call model: one calling service or '
@@ -2361,8 +2399,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                              "rule's, else 'default').",
                                                      'value': 'text'},
                                        '--policy': {'help': "A destination's or calling service's "
-                                                            'policy (JSON, docs/policy.md). '
-                                                            'Repeatable.',
+                                                            'policy (JSON: see POLICY FILES in man '
+                                                            'wallet). Repeatable.',
                                                     'value': 'path'},
                                        '--service': {'choices': ['contact-list',
                                                                  'click-to-link',
@@ -2526,8 +2564,8 @@ SPEC: dict[str, Any] = {'args': [],
                          'help': "Show this wallet's GUID, secret store and personas (for your "
                                  'eyes: the GUID is private).',
                          'options': {'--help': {'help': 'Show help and exit.', 'value': None},
-                                     '--json': {'help': 'Print one JSON object (stable keys: man '
-                                                        'wallet, JSON OUTPUT).',
+                                     '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                        'JSON OUTPUT in man wallet).',
                                                 'value': None},
                                      '--passphrase-file': {'help': "Read the file store's "
                                                                    "passphrase from PATH ('-' = "
@@ -2561,8 +2599,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                          '--help': {'help': 'Show help and exit.',
                                                                     'value': None},
                                                          '--json': {'help': 'Print one JSON object '
-                                                                            '(stable keys: man '
-                                                                            'wallet, JSON OUTPUT).',
+                                                                            '(stable keys: see '
+                                                                            'JSON OUTPUT in man '
+                                                                            'wallet).',
                                                                     'value': None},
                                                          '--key': {'help': "The issuer's Ed25519 "
                                                                            'key as a JWK (JSON).',
@@ -2649,8 +2688,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                                      'value': None},
                                                           '--json': {'help': 'Print one JSON '
                                                                              'object (stable keys: '
-                                                                             'man wallet, JSON '
-                                                                             'OUTPUT).',
+                                                                             'see JSON OUTPUT in '
+                                                                             'man wallet).',
                                                                      'value': None},
                                                           '--trust': {'help': 'The trust file '
                                                                               '(default: '
@@ -2677,8 +2716,8 @@ SPEC: dict[str, Any] = {'args': [],
                                             'options': {'--help': {'help': 'Show help and exit.',
                                                                    'value': None},
                                                         '--json': {'help': 'Print one JSON object '
-                                                                           '(stable keys: man '
-                                                                           'wallet, JSON OUTPUT).',
+                                                                           '(stable keys: see JSON '
+                                                                           'OUTPUT in man wallet).',
                                                                    'value': None},
                                                         '--trust': {'help': 'The trust file '
                                                                             '(default: '
@@ -2707,7 +2746,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                         'required': False,
                                                         'value': None}]},
                                      'status': {'args': [{'name': 'ISSUER', 'value': 'text'},
-                                                         {'name': 'TOKEN_FILE', 'value': 'text'}],
+                                                         {'name': 'TOKEN_FILE', 'value': 'path'}],
                                                 'help': "Load an issuer's revocation list in bulk "
                                                         '(a Token Status List); verify never '
                                                         'fetches one per call.',
@@ -2716,8 +2755,9 @@ SPEC: dict[str, Any] = {'args': [],
                                                                        'value': None},
                                                             '--json': {'help': 'Print one JSON '
                                                                                'object (stable '
-                                                                               'keys: man wallet, '
-                                                                               'JSON OUTPUT).',
+                                                                               'keys: see JSON '
+                                                                               'OUTPUT in man '
+                                                                               'wallet).',
                                                                        'value': None},
                                                             '--trust': {'help': 'The trust file '
                                                                                 '(default: '
@@ -2736,7 +2776,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                             'multiple': False,
                                                             'name': 'file',
                                                             'required': True,
-                                                            'value': 'text'},
+                                                            'value': 'path'},
                                                            {'default': None,
                                                             'kind': 'option',
                                                             'multiple': False,
@@ -2774,14 +2814,14 @@ SPEC: dict[str, Any] = {'args': [],
                                                                "AB:CD:...' (repeatable).",
                                                        'value': 'text'},
                                      '--help': {'help': 'Show help and exit.', 'value': None},
-                                     '--json': {'help': 'Print one JSON object (stable keys: man '
-                                                        'wallet, JSON OUTPUT).',
+                                     '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                        'JSON OUTPUT in man wallet).',
                                                 'value': None},
                                      '--no-replay-check': {'help': 'Do not record or check the '
                                                                    'assertion id.',
                                                            'value': None},
-                                     '--policy': {'help': 'Enforce this destination policy '
-                                                          '(docs/policy.md).',
+                                     '--policy': {'help': 'Enforce this destination policy (see '
+                                                          'POLICY FILES in man wallet).',
                                                   'value': 'path'},
                                      '--replay-store': {'help': 'Replay store file (default: see '
                                                                 'FILES in man wallet).',

@@ -80,7 +80,7 @@ class InvalidPolicy(UsageError):
     """A destination's or calling service's policy document does not follow the schema."""
 
     code = "invalid-policy"
-    meaning = "A policy document (--policy) does not follow the schema (docs/policy.md)."
+    meaning = "A policy document (--policy) does not follow the schema (see POLICY FILES in man wallet)."
 
 
 class NoWallet(WalletError):

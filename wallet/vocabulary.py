@@ -58,6 +58,9 @@ CALL_MODELS: tuple[str, ...] = tuple(CallModel)
 CATEGORIES: tuple[str, ...] = tuple(Category)
 ORIGIN_CHOICES: tuple[str, ...] = tuple(OriginChoice)
 PERSONA_KINDS: tuple[str, ...] = tuple(PersonaKind)
+#: What a rule does when a party's policy disagrees (rule add --on-conflict): refuse the call, ask the
+#: user, or fall back to another state.
+ON_CONFLICT: tuple[str, ...] = ("refuse", "ask", *(f"fallback:{state}" for state in STATES))
 #: The states an assertion can carry (an undetectable caller sends none).
 SIGNED_STATES: tuple[str, ...] = (PrivacyState.IDENTIFIED, PrivacyState.PSEUDONYMOUS, PrivacyState.UNLINKABLE)
 DEFAULT_CATEGORY = Category.UNCERTAIN

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any, TypedDict
 
+    from wallet.cli.completion import Shell
     from wallet.cli.output import AssertionFormat
     from wallet.vocabulary import CallModel, Category, KeyScope, OriginChoice, PersonaKind, PrivacyState, ServiceType, StoreKind
 
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
         origin: str | None
         passphrase_file: str | None
         json_out: bool
+
+    class CompletionArgs(TypedDict):
+        shell: Shell
 
     class DemoArgs(TypedDict):
         pass
@@ -314,6 +318,15 @@ def _assert(v: dict[str, Any]) -> None:
         "json_out": v["json_out"],
     }
     assert_(a)
+
+
+def _completion(v: dict[str, Any]) -> None:
+    from wallet.cli.completion import completion
+    from wallet.cli.completion import Shell
+    a: CompletionArgs = {
+        "shell": Shell(v["shell"]),
+    }
+    completion(a)
 
 
 def _demo(v: dict[str, Any]) -> None:
@@ -771,6 +784,7 @@ def _verify(v: dict[str, Any]) -> None:
 
 CALLS: dict[str, Callable[[dict[str, Any]], None]] = {
     "assert": _assert,
+    "completion": _completion,
     "demo": _demo,
     "dest list": _dest_list,
     "dest rm": _dest_rm,

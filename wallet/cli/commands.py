@@ -23,10 +23,12 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from wallet.cli.completion import Shell
 from wallet.cli.output import AssertionFormat
 from wallet.vocabulary import (
     DEFAULT_TTL,
     MAX_TTL,
+    ON_CONFLICT,
     CallModel,
     Category,
     KeyScope,
@@ -45,7 +47,7 @@ StoreOpt = Annotated[
         help="Where the GUID and master secret live. auto: the OS keyring if a real one is usable, else an encrypted file.",
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object (stable keys: man wallet, JSON OUTPUT).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object (stable keys: see JSON OUTPUT in man wallet).")]
 PassphraseFileOpt = Annotated[
     Optional[str],
     typer.Option(
@@ -72,8 +74,8 @@ GROUPS = {
     "persona": "Manage personas: real identities and named pseudonyms.",
     "dest": "Categorise destinations: trusted, inner-circle, uncertain (the default), untrusted.",
     "rule": "Privacy rules by destination, category, service type and call model.",
-    "policy": "Destination and calling-service policies (docs/policy.md).",
-    "endorse": "Ask identity providers to vouch for your keys, and keep their endorsements (docs/endorsements.md).",
+    "policy": "Destination and calling-service policies (see POLICY FILES in man wallet).",
+    "endorse": "Ask identity providers to vouch for your keys, and keep their endorsements (see ENDORSEMENTS in man wallet).",
     "trust": "The identity providers this verifier believes, each for some claims (like ssh allowed_signers).",
     "idp": "Run a small identity provider: enroll accounts, issue endorsements, revoke them, publish.",
 }
@@ -359,7 +361,7 @@ ServiceOpt = Annotated[Optional[ServiceType], typer.Option("--service", help="Th
 ModelOpt = Annotated[Optional[CallModel], typer.Option("--model", help="The call model: one calling service or two (draft 3.3).")]
 PolicyOpt = Annotated[
     Optional[list[str]],
-    typer.Option("--policy", metavar="FILE", help="A destination's or calling service's policy (JSON, docs/policy.md). Repeatable."),
+    typer.Option("--policy", metavar="FILE", help="A destination's or calling service's policy (JSON: see POLICY FILES in man wallet). Repeatable."),
 ]
 OriginOpt = Annotated[
     Optional[str], typer.Option("--origin", metavar="URL", help="The website that sent you to the calling service.")
@@ -447,7 +449,7 @@ def verify(
         bool, typer.Option("--batch", help="Read JSON Lines requests, write one JSON result per line (streaming).")
     ] = False,
     policy: Annotated[
-        Optional[str], typer.Option("--policy", metavar="FILE", help="Enforce this destination policy (docs/policy.md).")
+        Optional[str], typer.Option("--policy", metavar="FILE", help="Enforce this destination policy (see POLICY FILES in man wallet).")
     ] = None,
     trust: TrustFileOpt = None,
 ) -> Any:
@@ -502,7 +504,8 @@ def rule_add(
     ] = None,
     origin: Annotated[Optional[OriginChoice], typer.Option("--origin", help="Disclose or withhold the origin website.")] = None,
     on_conflict: Annotated[
-        str, typer.Option("--on-conflict", metavar="refuse|fallback:STATE|ask", help="When a party's policy disagrees.")
+        str, typer.Option("--on-conflict", metavar="refuse|fallback:STATE|ask", help="When a party's policy disagrees.",
+                          autocompletion=lambda: list(ON_CONFLICT))
     ] = "refuse",
 ) -> None:
     """Add a privacy rule (contradictions at the same precedence are refused).
@@ -800,6 +803,18 @@ def import_(
     """
 
 
+@implemented_by("completion", "wallet.cli.completion:completion", groups=())
+def completion(
+    shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bash, zsh or fish.")],
+) -> None:
+    """Print the Tab completion script for bash, zsh or fish (see COMPLETION in man wallet).
+
+    Examples:
+        wallet completion bash > wallet.bash
+        wallet completion fish > wallet.fish
+    """
+
+
 @implemented_by("demo", "wallet.cli.demo:demo", groups=())
 def demo() -> None:
     """Walk through a complete flow in a temporary wallet (nothing is kept).
@@ -811,4 +826,4 @@ def demo() -> None:
 
 #: Top-level commands in the order help lists them (groups gather the commands declared as "GROUP NAME").
 ORDER = ("init", "status", "persona", "pseudonym", "endorse", "assert", "sign-sdp", "verify", "trust", "history",
-         "explain", "dest", "rule", "policy", "idp", "export", "import", "demo")
+         "explain", "dest", "rule", "policy", "idp", "export", "import", "completion", "demo")

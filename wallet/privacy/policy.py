@@ -121,7 +121,7 @@ class Policy:
         from wallet.encoding import strict_json
 
         def bad(message: str) -> InvalidPolicy:
-            return InvalidPolicy(f"policy {source}: {message}", hint="see docs/policy.md for the schema")
+            return InvalidPolicy(f"policy {source}: {message}", hint="see POLICY FILES in man wallet for the schema")
 
         if len(raw) > MAX_POLICY_BYTES:
             raise bad(f"larger than {MAX_POLICY_BYTES} bytes")

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from wallet.vocabulary import CALL_MODELS, CATEGORIES, ORIGIN_CHOICES, SERVICE_TYPES, STATES, check_choice
+from wallet.vocabulary import CALL_MODELS, CATEGORIES, ON_CONFLICT, ORIGIN_CHOICES, SERVICE_TYPES, STATES, check_choice
 from wallet.destination import normalize_destination, normalize_host
 from wallet.errors import CorruptData, UsageError
 
@@ -84,7 +84,7 @@ def destination_patterns(destination: str) -> list[str]:
 
 
 def parse_on_conflict(text: str) -> str:
-    if text in ("refuse", "ask"):
+    if text in ON_CONFLICT:
         return text
     if text.startswith("fallback:"):
         check_choice(text.split(":", 1)[1], STATES, "fallback state")
