@@ -66,3 +66,15 @@ def test_batch_summary_counts_in_good_english(cli, line: Path) -> None:
     req = json.dumps({"assertion": token, "fingerprints": [FP]}).encode() + b"\n"
     r = cli(["verify", "--batch", "--audience", "shop.example", "--no-replay-check"], stdin=req)
     assert "verified 1 request: 1 valid, 0 rejected" in r.err
+
+
+@pytest.mark.parametrize("args,needle,hint", [
+    (["dest", "set", "x.org"], "Choose from: trusted, inner-circle, uncertain, untrusted", "wallet dest set --help"),
+    (["dest", "set", "x.org", "--category"], "requires an argument", "wallet dest set --help"),
+])
+def test_usage_errors_are_one_plain_line_with_the_commands_help(args: list[str], needle: str, hint: str) -> None:
+    from conftest import run_process
+
+    r = run_process(args)
+    assert r.code == 2 and r.err.count("\n") == 1 and needle in r.err and hint in r.err, r.err
+    assert "\\x0a" not in r.err and "\\x09" not in r.err

@@ -100,6 +100,11 @@ def command(only: str | None = None) -> Any:
     return typer.main.get_command(build_app(only))
 
 
+def _paths() -> set[str]:
+    """Every command and group name (for the hint of an error typer raises before it knows the command)."""
+    return {part for path in DECLARATIONS for part in path.split(" ")}
+
+
 def run(args: list[str]) -> int:
     """Parse with typer and run; usage errors become one line and exit code 2."""
     from wallet.cli.fast import json_requested
@@ -115,10 +120,14 @@ def run(args: list[str]) -> int:
             return 2
         except click_exc.UsageError as err:
             ctx = err.ctx
-            hint = f"see '{ctx.command_path} --help'" if ctx is not None else "see 'wallet --help'"
-            raise UsageError(err.format_message(), hint=hint) from None
+            if ctx is None and only is not None:
+                ctx_path = "wallet " + " ".join(a for a in args[:2] if not a.startswith("-") and a in _paths())
+            else:
+                ctx_path = ctx.command_path if ctx is not None else "wallet"
+            # click writes lists of choices over several lines and tabs: one line, as every error is
+            raise UsageError(" ".join(err.format_message().split()), hint=f"see '{ctx_path} --help'") from None
         except click_exc.ClickException as err:
-            raise UsageError(err.format_message()) from None
+            raise UsageError(" ".join(err.format_message().split())) from None
         except typer.Exit as err:
             return int(err.exit_code)
         except typer.Abort:
