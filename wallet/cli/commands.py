@@ -35,6 +35,7 @@ from wallet.vocabulary import (
     PrivacyState,
     ServiceType,
     StoreKind,
+    StoreTarget,
 )
 
 
@@ -75,6 +76,7 @@ GROUPS = {
     "endorse": "Ask identity providers to vouch for your keys, and keep their endorsements (docs/endorsements.md).",
     "trust": "The identity providers this verifier believes, each for some claims (like ssh allowed_signers).",
     "idp": "Run a small identity provider: enroll accounts, issue endorsements, revoke them, publish.",
+    "store": "Where the GUID and master secret are kept: move them between the OS keyring and an encrypted file.",
 }
 
 #: Options several commands share, declared once: group -> [(parameter, its annotation's name here, default)].
@@ -565,6 +567,30 @@ def import_(
     """Restore a wallet from a backup FILE ('-' = stdin): the same GUID, personas and pseudonyms."""
 
 
+# -- living with a wallet --------------------------------------------------------------------------
+@implemented_by("passwd", "wallet.cli.lifecycle:passwd")
+def passwd(
+    new_passphrase_file: Annotated[
+        Optional[str],
+        typer.Option("--new-passphrase-file", metavar="PATH",
+                     help="Read the new passphrase from PATH ('-' = stdin). Without it, prompt twice on a TTY."),
+    ] = None,
+) -> None:
+    """Change the file store's passphrase (atomic: a crash leaves the old one or the new one working)."""
+
+
+@implemented_by("store migrate", "wallet.cli.lifecycle:store_migrate")
+def store_migrate(
+    to: Annotated[StoreTarget, typer.Option("--to", help="Where to keep the secret from now on.")],
+) -> None:
+    """Move the GUID and master secret to the OS keyring or to an encrypted file; every identifier stays the same."""
+
+
+@implemented_by("destroy", "wallet.cli.lifecycle:destroy", groups=("json",))
+def destroy(yes: YesOpt = False) -> None:
+    """Delete this wallet: its files and its OS keyring item. Without a backup its identity is gone for good."""
+
+
 @implemented_by("demo", "wallet.cli.demo:demo", groups=())
 def demo() -> None:
     """Walk through a complete flow in a temporary wallet (nothing is kept)."""
@@ -572,4 +598,5 @@ def demo() -> None:
 
 #: Top-level commands in the order help lists them (groups gather the commands declared as "GROUP NAME").
 ORDER = ("init", "status", "persona", "pseudonym", "endorse", "assert", "sign-sdp", "verify", "trust", "history",
-         "explain", "dest", "rule", "policy", "idp", "export", "import", "demo")
+         "explain", "dest", "rule", "policy", "idp", "export", "import", "passwd", "store",
+         "destroy", "demo")

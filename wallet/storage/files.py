@@ -19,7 +19,7 @@ import contextlib
 import errno
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from wallet.errors import FileError, InsecurePermissions
 
@@ -67,13 +67,17 @@ def lstat_or_none(path: StrPath) -> os.stat_result | None:
         raise FileError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def write_new_file(path: StrPath, data: bytes, *, replace: bool = False) -> None:
+def write_new_file(
+    path: StrPath, data: bytes, *, replace: bool = False, check: Callable[[str], None] | None = None
+) -> None:
     """Write ``data`` atomically with mode 0600: a temp file, fsync, then link/rename.
 
     With ``replace=False`` an existing file is never overwritten; with
     ``replace=True`` only a regular file is (never a symlink, device or
     directory). Either way a crash leaves the old content or the new, never
-    half, and a failed write leaves no temp file behind.
+    half, and a failed write leaves no temp file behind. ``check`` is called with
+    the temp file's path once it is on disk, before the rename: it reads the new
+    content back, and raising from it leaves the old file in place.
     """
     path = os.fspath(path)
     directory, name = os.path.split(path)
@@ -96,6 +100,8 @@ def write_new_file(path: StrPath, data: bytes, *, replace: bool = False) -> None
             os.fsync(fd)
         finally:
             os.close(fd)
+        if check is not None:
+            check(tmp)
         if replace:
             os.replace(tmp, path)
         else:
