@@ -142,8 +142,10 @@ def _item_left(home: WalletHome) -> StoreUnavailable:
 def _report(home: WalletHome, removed: list[str], keyring_item: bool) -> Destroyed:
     kept: list[str] = []
     with contextlib.suppress(OSError):
-        kept = sorted(os.listdir(home.path))
+        kept = sorted(name for name in os.listdir(home.path) if name != ".lock")  # the lock this command held
         if not kept:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(home.lock_path)
             os.rmdir(home.path)
     return Destroyed(removed, keyring_item, kept)
 
