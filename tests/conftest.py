@@ -23,6 +23,10 @@ import wallet.storage.hardening
 import wallet.storage.encryption
 from wallet._entry import main
 
+# Test files (passphrase files above all) are private, as a careful user's are: a passphrase file others could
+# read is refused like a loose key file (tests/test_lifecycle.py makes such files on purpose).
+os.umask(0o077)
+
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 WEAK_KDF = wallet.storage.encryption.KdfParams(opslimit=1, memlimit=8192)

@@ -44,7 +44,8 @@ class ErroringKeyring(KeyringBackend):
 
 
 class FileBackedKeyring(KeyringBackend):
-    """Works across processes via FAKE_KEYRING_FILE; FAKE_KEYRING_MODE=hang|error breaks reads."""
+    """Works across processes via FAKE_KEYRING_FILE; FAKE_KEYRING_MODE=hang|error breaks reads, no-delete
+    deletions."""
 
     priority = 1  # type: ignore[assignment]
 
@@ -73,6 +74,8 @@ class FileBackedKeyring(KeyringBackend):
             json.dump(data, fh)
 
     def delete_password(self, service, username):  # type: ignore[no-untyped-def]
+        if os.environ.get("FAKE_KEYRING_MODE") == "no-delete":  # reads work, deletions fail
+            raise OSError("the keyring refuses to delete")
         data = self._load()
         data.pop(f"{service}/{username}", None)
         with open(os.environ["FAKE_KEYRING_FILE"], "w") as fh:

@@ -24,12 +24,13 @@ def names(words: list[str]) -> list[str]:
 
 
 def test_commands_and_subcommands() -> None:
-    assert names(["p"]) == ["persona", "policy", "pseudonym"]
+    assert names(["p"]) == ["passwd", "persona", "policy", "pseudonym"]
     assert names(["rule", ""]) == ["add", "list", "rm"]
     assert sorted(names(["rule", "add", "--service", "c"])) == ["click-to-link", "conferencing", "contact-list"]
     assert names(["persona", ""]) == ["add", "list", "rename", "rm", "set", "show"]
-    assert names([""])[:5] == ["assert", "completion", "demo", "dest", "endorse"]
-    assert names(["s"]) == ["sign-sdp", "status"]
+    assert names([""])[:6] == ["assert", "completion", "demo", "dest", "destroy", "endorse"]
+    assert names(["s"]) == ["sign-sdp", "status", "store"]
+    assert names(["store", ""]) == ["migrate"] and names(["store", "migrate", "--to", ""]) == ["keyring", "file"]
 
 
 def test_options_choices_and_values() -> None:

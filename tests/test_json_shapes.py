@@ -145,10 +145,36 @@ def test_every_product_matches_its_documented_shape(cli, file_wallet: Path, tmp_
     j("status", "--passphrase-file", str(tmp_path / "missing"), code=9)
     j("export", str(tmp_path / "b.bak"), code=7)
     j("init", code=7)
+    new = tmp_path / "new-passphrase"
+    new.write_text("a new long passphrase\n")
+    new.chmod(0o600)
+    j("passwd", "--new-passphrase-file", str(new))
+    monkeypatch.setenv("WALLET_PASSPHRASE_FILE", str(new))
+    j("passwd", "--new-passphrase-file", str(tmp_path / "missing"), code=9)
+    j("store migrate", "--to", "file", code=2)
+    j("destroy", code=2)  # no terminal to confirm on, no --yes
     monkeypatch.setenv("WALLET_HOME", str(tmp_path / "other"))
     j("import", str(tmp_path / "missing.bak"), code=9)
     j("import", str(tmp_path / "b.bak"), "--backup-passphrase-file", str(tmp_path / "passphrase"), "--store", "file")
     j("init", "--store", "file", "--force", "--yes")
+    j("destroy", "--yes")
+    j.ok.add("store migrate")  # its success needs a Secret Service: test_store_migrate_products, below
 
     assert set(SHAPES) - j.ok == set(), "commands never seen succeed"
     assert set(SHAPES) - {"verify --batch"} - j.failed == set(), "commands never seen fail"
+
+
+@pytest.mark.keyring
+def test_store_migrate_products(cli, home: Path, passfile: Path, monkeypatch) -> None:
+    import os
+
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        from conftest import require_real_part
+
+        require_real_part("a Secret Service session (.ci/with-keyring)")
+    j = Checked(cli)
+    monkeypatch.setenv("WALLET_PASSPHRASE_FILE", str(passfile))
+    j("init", "--store", "file")
+    assert j("store migrate", "--to", "keyring")["store"] == "keyring"
+    assert j("store migrate", "--to", "file")["store"] == "file"
+    j("destroy", "--yes")

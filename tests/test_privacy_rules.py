@@ -345,7 +345,7 @@ def test_cli_choices_are_the_vocabulary() -> None:
 
     expected = {"--service": SERVICE_TYPES, "--model": CALL_MODELS, "--category": CATEGORIES, "--state": STATES,
                 "--origin": ORIGIN_CHOICES, "--scope": SCOPES, "--kind": ("real", "pseudonym"),
-                "--store": ("auto", "keyring", "file"), "--format": ("line", "token")}
+                "--store": ("auto", "keyring", "file"), "--to": ("keyring", "file"), "--format": ("line", "token")}
 
     def walk(node: dict) -> None:
         for name, sub in node.get("commands", {}).items():

@@ -363,6 +363,33 @@ SPEC: dict[str, Any] = {'args': [],
                                'default), untrusted.',
                        'options': {'--help': {'help': 'Show help and exit.', 'value': None},
                                    '-h': {'help': 'Show help and exit.', 'value': None}}},
+              'destroy': {'args': [],
+                          'help': 'Delete this wallet: its files and its OS keyring item.',
+                          'options': {'--help': {'help': 'Show help and exit.', 'value': None},
+                                      '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                         'JSON OUTPUT in man wallet).',
+                                                 'value': None},
+                                      '--yes': {'help': 'Do not ask for confirmation (needed '
+                                                        'without a TTY).',
+                                                'value': None},
+                                      '-h': {'help': 'Show help and exit.', 'value': None},
+                                      '-y': {'help': 'Do not ask for confirmation (needed without '
+                                                     'a TTY).',
+                                             'value': None}},
+                          'params': [{'default': False,
+                                      'kind': 'flag',
+                                      'multiple': False,
+                                      'name': 'yes',
+                                      'opts': ['--yes', '-y'],
+                                      'required': False,
+                                      'value': None},
+                                     {'default': False,
+                                      'kind': 'flag',
+                                      'multiple': False,
+                                      'name': 'json_out',
+                                      'opts': ['--json'],
+                                      'required': False,
+                                      'value': None}]},
               'endorse': {'args': [],
                           'commands': {'account': {'args': [],
                                                    'help': 'Show the account key (a did:key) to '
@@ -1554,6 +1581,46 @@ SPEC: dict[str, Any] = {'args': [],
                                    'opts': ['--json'],
                                    'required': False,
                                    'value': None}]},
+              'passwd': {'args': [],
+                         'help': "Change the file store's passphrase (atomic: a crash leaves the "
+                                 'old one or the new one working).',
+                         'options': {'--help': {'help': 'Show help and exit.', 'value': None},
+                                     '--json': {'help': 'Print one JSON object (stable keys: see '
+                                                        'JSON OUTPUT in man wallet).',
+                                                'value': None},
+                                     '--new-passphrase-file': {'help': 'Read the new passphrase '
+                                                                       "from PATH ('-' = stdin). "
+                                                                       'Without it, prompt twice '
+                                                                       'on a TTY.',
+                                                               'value': 'path'},
+                                     '--passphrase-file': {'help': "Read the file store's "
+                                                                   "passphrase from PATH ('-' = "
+                                                                   'stdin). Default: '
+                                                                   '$WALLET_PASSPHRASE_FILE, else '
+                                                                   'prompt on a TTY.',
+                                                           'value': 'path'},
+                                     '-h': {'help': 'Show help and exit.', 'value': None}},
+                         'params': [{'default': None,
+                                     'kind': 'option',
+                                     'multiple': False,
+                                     'name': 'new_passphrase_file',
+                                     'opts': ['--new-passphrase-file'],
+                                     'required': False,
+                                     'value': 'path'},
+                                    {'default': None,
+                                     'kind': 'option',
+                                     'multiple': False,
+                                     'name': 'passphrase_file',
+                                     'opts': ['--passphrase-file'],
+                                     'required': False,
+                                     'value': 'path'},
+                                    {'default': False,
+                                     'kind': 'flag',
+                                     'multiple': False,
+                                     'name': 'json_out',
+                                     'opts': ['--json'],
+                                     'required': False,
+                                     'value': None}]},
               'persona': {'args': [],
                           'commands': {'add': {'args': [{'name': 'NAME', 'value': 'text'}],
                                                'help': 'Add a persona.',
@@ -2588,6 +2655,69 @@ SPEC: dict[str, Any] = {'args': [],
                                      'opts': ['--json'],
                                      'required': False,
                                      'value': None}]},
+              'store': {'args': [],
+                        'commands': {'migrate': {'args': [],
+                                                 'help': 'Move the GUID and master secret to the '
+                                                         'OS keyring or to an encrypted file; '
+                                                         'every identifier stays the same.',
+                                                 'options': {'--help': {'help': 'Show help and '
+                                                                                'exit.',
+                                                                        'value': None},
+                                                             '--json': {'help': 'Print one JSON '
+                                                                                'object (stable '
+                                                                                'keys: see JSON '
+                                                                                'OUTPUT in man '
+                                                                                'wallet).',
+                                                                        'value': None},
+                                                             '--passphrase-file': {'help': 'Read '
+                                                                                           'the '
+                                                                                           'file '
+                                                                                           "store's "
+                                                                                           'passphrase '
+                                                                                           'from '
+                                                                                           'PATH '
+                                                                                           "('-' = "
+                                                                                           'stdin). '
+                                                                                           'Default: '
+                                                                                           '$WALLET_PASSPHRASE_FILE, '
+                                                                                           'else '
+                                                                                           'prompt '
+                                                                                           'on a '
+                                                                                           'TTY.',
+                                                                                   'value': 'path'},
+                                                             '--to': {'choices': ['keyring',
+                                                                                  'file'],
+                                                                      'help': 'Where to keep the '
+                                                                              'secret from now on.',
+                                                                      'value': 'choice'},
+                                                             '-h': {'help': 'Show help and exit.',
+                                                                    'value': None}},
+                                                 'params': [{'choices': ['keyring', 'file'],
+                                                             'default': None,
+                                                             'kind': 'option',
+                                                             'multiple': False,
+                                                             'name': 'to',
+                                                             'opts': ['--to'],
+                                                             'required': True,
+                                                             'value': 'choice'},
+                                                            {'default': None,
+                                                             'kind': 'option',
+                                                             'multiple': False,
+                                                             'name': 'passphrase_file',
+                                                             'opts': ['--passphrase-file'],
+                                                             'required': False,
+                                                             'value': 'path'},
+                                                            {'default': False,
+                                                             'kind': 'flag',
+                                                             'multiple': False,
+                                                             'name': 'json_out',
+                                                             'opts': ['--json'],
+                                                             'required': False,
+                                                             'value': None}]}},
+                        'help': 'Where the GUID and master secret are kept: move them between the '
+                                'OS keyring and an encrypted file.',
+                        'options': {'--help': {'help': 'Show help and exit.', 'value': None},
+                                    '-h': {'help': 'Show help and exit.', 'value': None}}},
               'trust': {'args': [],
                         'commands': {'add': {'args': [{'name': 'ISSUER', 'value': 'text'}],
                                              'help': "Trust an identity provider's endorsements "

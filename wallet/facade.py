@@ -32,6 +32,8 @@ from wallet.storage.secretstores import PassphraseSource, open_store
 from wallet.storage.records import RecordStore
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from wallet.storage.encryption import Progress
     from typing import Any
 
@@ -54,9 +56,10 @@ KINDS = (PERSONA, LEDGER, "destination", "rule", "rule-id", ENDORSEMENT, PENDING
 
 def create_wallet(
     home: WalletHome, *, store: str = "auto", passphrase: PassphraseSource, force: bool = False,
-    progress: Progress | None = None,
+    progress: Progress | None = None, announce: Callable[[StoreChoice], None] | None = None,
 ) -> tuple[IdentityRoot, StoreChoice]:
-    """``wallet init``: a new GUID and master secret, and a ``default`` persona."""
+    """``wallet init``: a new GUID and master secret, and a ``default`` persona (``announce`` hears the store
+    chosen, and why, before a passphrase is asked for)."""
     root = IdentityRoot.generate()
     default = Persona.new(DEFAULT_PERSONA, kind="real")
     choice = provision(
@@ -67,6 +70,7 @@ def create_wallet(
         force=force,
         records={PERSONA: [(default.name, default.to_record())]},
         progress=progress,
+        announce=announce,
     )
     return root, choice
 
@@ -103,6 +107,21 @@ def unlock_home(
                             hint="run the command again") from None
         raise
     return store, root, state
+
+
+def migrate_store(
+    home: WalletHome, *, to: str, passphrase: PassphraseSource, progress: Progress | None = None
+) -> bool:
+    """``wallet store migrate``: move the identity root to the ``to`` store (``keyring`` or ``file``); the GUID,
+    master secret and state stay as they are, so every identifier stays the same. ``passphrase`` unlocks a file
+    store, or chooses the new one's. False when the old keyring item is left for the next command to delete."""
+    from wallet.storage.provisioning import migrate, wallet_files
+
+    recover_if_needed(home)
+    before = wallet_files(home)
+    _, root, state = unlock_home(home, passphrase, progress)
+    state.close()
+    return migrate(home, root, to=to, before=before, passphrase=passphrase, progress=progress)
 
 
 def open_wallet(home: WalletHome, *, passphrase: PassphraseSource, progress: Progress | None = None) -> Wallet:

@@ -30,6 +30,8 @@ from wallet.storage.paths import WalletHome
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from wallet.storage.encryption import Progress
     from wallet.storage.provisioning import StoreChoice
     from wallet.storage.secretstores import PassphraseSource
@@ -63,7 +65,7 @@ def issuer_secret(root: IdentityRoot) -> bytes:
 
 def create_idp(
     home: WalletHome, *, issuer: str, store: str = "auto", passphrase: PassphraseSource, force: bool = False,
-    ttl: int | None = None, progress: Progress | None = None,
+    ttl: int | None = None, progress: Progress | None = None, announce: Callable[[StoreChoice], None] | None = None,
 ) -> StoreChoice:
     """``wallet idp init``: a new IdP home whose issuer is ``issuer`` (an https URL)."""
     from wallet.endorsements.issuer import DEFAULT_TTL
@@ -71,7 +73,7 @@ def create_idp(
 
     records = IdentityProvider.initial_records(issuer, ttl=ttl or DEFAULT_TTL)
     return provision(home, IdentityRoot.generate(), store=store, passphrase=passphrase, force=force, records=records,
-                     progress=progress)
+                     progress=progress, announce=announce)
 
 
 def open_idp(home: WalletHome, *, passphrase: PassphraseSource, progress: Progress | None = None) -> IdentityProvider:

@@ -50,6 +50,8 @@ OriginStatus = enum.StrEnum("OriginStatus", [
 PersonaKind = enum.StrEnum("PersonaKind", [("REAL", "real"), ("PSEUDONYM", "pseudonym")])
 # Where a wallet's identity root lives; auto picks at init:
 StoreKind = enum.StrEnum("StoreKind", [("AUTO", "auto"), ("KEYRING", "keyring"), ("FILE", "file")])
+# Where an existing wallet's identity root can be moved (wallet store migrate): a store, never auto:
+StoreTarget = enum.StrEnum("StoreTarget", [("KEYRING", StoreKind.KEYRING.value), ("FILE", StoreKind.FILE.value)])
 
 STATES: tuple[str, ...] = tuple(PrivacyState)
 SCOPES: tuple[str, ...] = tuple(KeyScope)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from wallet.cli.completion import Shell
     from wallet.cli.output import AssertionFormat
-    from wallet.vocabulary import CallModel, Category, KeyScope, OriginChoice, PersonaKind, PrivacyState, ServiceType, StoreKind
+    from wallet.vocabulary import CallModel, Category, KeyScope, OriginChoice, PersonaKind, PrivacyState, ServiceType, StoreKind, StoreTarget
 
     class AssertArgs(TypedDict):
         to: str
@@ -51,6 +51,10 @@ if TYPE_CHECKING:
         dest: str
         category: Category
         passphrase_file: str | None
+        json_out: bool
+
+    class DestroyArgs(TypedDict):
+        yes: bool
         json_out: bool
 
     class EndorseAccountArgs(TypedDict):
@@ -162,6 +166,11 @@ if TYPE_CHECKING:
         passphrase_file: str | None
         json_out: bool
 
+    class PasswdArgs(TypedDict):
+        new_passphrase_file: str | None
+        passphrase_file: str | None
+        json_out: bool
+
     class PersonaAddArgs(TypedDict):
         name: str
         kind: PersonaKind
@@ -254,6 +263,11 @@ if TYPE_CHECKING:
         json_out: bool
 
     class StatusArgs(TypedDict):
+        passphrase_file: str | None
+        json_out: bool
+
+    class StoreMigrateArgs(TypedDict):
+        to: StoreTarget
         passphrase_file: str | None
         json_out: bool
 
@@ -364,6 +378,15 @@ def _dest_set(v: dict[str, Any]) -> None:
         "json_out": v["json_out"],
     }
     dest_set(a)
+
+
+def _destroy(v: dict[str, Any]) -> None:
+    from wallet.cli.lifecycle import destroy
+    a: DestroyArgs = {
+        "yes": v["yes"],
+        "json_out": v["json_out"],
+    }
+    destroy(a)
 
 
 def _endorse_account(v: dict[str, Any]) -> None:
@@ -555,6 +578,16 @@ def _init(v: dict[str, Any]) -> None:
     init(a)
 
 
+def _passwd(v: dict[str, Any]) -> None:
+    from wallet.cli.lifecycle import passwd
+    a: PasswdArgs = {
+        "new_passphrase_file": v["new_passphrase_file"],
+        "passphrase_file": v["passphrase_file"],
+        "json_out": v["json_out"],
+    }
+    passwd(a)
+
+
 def _persona_add(v: dict[str, Any]) -> None:
     from wallet.cli.persona import add
     from wallet.vocabulary import PersonaKind
@@ -719,6 +752,17 @@ def _status(v: dict[str, Any]) -> None:
     status(a)
 
 
+def _store_migrate(v: dict[str, Any]) -> None:
+    from wallet.cli.lifecycle import store_migrate
+    from wallet.vocabulary import StoreTarget
+    a: StoreMigrateArgs = {
+        "to": StoreTarget(v["to"]),
+        "passphrase_file": v["passphrase_file"],
+        "json_out": v["json_out"],
+    }
+    store_migrate(a)
+
+
 def _trust_add(v: dict[str, Any]) -> None:
     from wallet.cli.trust import add
     a: TrustAddArgs = {
@@ -789,6 +833,7 @@ CALLS: dict[str, Callable[[dict[str, Any]], None]] = {
     "dest list": _dest_list,
     "dest rm": _dest_rm,
     "dest set": _dest_set,
+    "destroy": _destroy,
     "endorse account": _endorse_account,
     "endorse import": _endorse_import,
     "endorse list": _endorse_list,
@@ -804,6 +849,7 @@ CALLS: dict[str, Callable[[dict[str, Any]], None]] = {
     "idp revoke": _idp_revoke,
     "import": _import,
     "init": _init,
+    "passwd": _passwd,
     "persona add": _persona_add,
     "persona list": _persona_list,
     "persona rename": _persona_rename,
@@ -817,6 +863,7 @@ CALLS: dict[str, Callable[[dict[str, Any]], None]] = {
     "rule rm": _rule_rm,
     "sign-sdp": _sign_sdp,
     "status": _status,
+    "store migrate": _store_migrate,
     "trust add": _trust_add,
     "trust list": _trust_list,
     "trust rm": _trust_rm,

@@ -5,28 +5,28 @@ from __future__ import annotations
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
     from wallet.cli._args import ExportArgs, ImportArgs
+    from wallet.cli.passphrase import Passphrase
 
 import os
 import sys
 
 from wallet.cli.common import home_to_replace, unlock_wallet
 from wallet.cli.output import Output, spinner
-from wallet.storage.secretstores import PassphraseSource
 
 
-def _backup_source(path: str | None, other: str | None) -> PassphraseSource:
-    from wallet.cli.passphrase import passphrase_source
+def _backup_source(path: str | None, other: str | None) -> Passphrase:
+    from wallet.cli.passphrase import ENV_VAR, MIN_NEW_PASSPHRASE_CHARS, passphrase_source
     from wallet.errors import UsageError
-
-    import os
-
-    from wallet.cli.passphrase import ENV_VAR
 
     if path == "-" and (other or os.environ.get(ENV_VAR)) == "-":
         raise UsageError(
             "standard input cannot give both the wallet and the backup passphrase", hint="put one of them in a file"
         )
-    return passphrase_source(path, what="backup passphrase", env=None, flag="--backup-passphrase-file")
+    return passphrase_source(
+        path, what="backup passphrase", env=None, flag="--backup-passphrase-file",
+        why=f"the backup will be encrypted with a passphrase: choose one of at least {MIN_NEW_PASSPHRASE_CHARS} "
+        "characters (without it the backup cannot be restored)",
+    )
 
 
 def export(a: ExportArgs) -> None:
@@ -62,18 +62,18 @@ def export(a: ExportArgs) -> None:
 def import_(a: ImportArgs) -> None:
     from wallet.backup import MAX_BACKUP_SIZE, read_backup
     from wallet.cli.common import read_input
-    from wallet.cli.passphrase import passphrase_source
+    from wallet.cli.passphrase import passphrase_source, with_retries
     from wallet.storage.provisioning import provision
 
     blob = read_input(a["file"], what="backup", limit=MAX_BACKUP_SIZE, binary_from_tty=False)
-    root, records = read_backup(blob, _backup_source(a["backup_passphrase_file"], a["passphrase_file"])(False), spinner)
+    source = _backup_source(a["backup_passphrase_file"], a["passphrase_file"])
+    root, records = with_retries(source, lambda: read_backup(blob, source(False), spinner))
     home = home_to_replace(a["force"], a["yes"], "Replace the wallet in {home} with the backup?")
-    choice = provision(
-        home, root, store=a["store"], passphrase=passphrase_source(a["passphrase_file"]), force=a["force"],
-        records=records, progress=spinner,
-    )
+    wallet_source = passphrase_source(a["passphrase_file"])
+    choice = provision(home, root, store=a["store"], passphrase=wallet_source, force=a["force"], records=records,
+                       progress=spinner, announce=wallet_source.announce)
     out = Output(a["json_out"])
-    out.notice(f"secret store: {choice.store.name} ({choice.reason})")
+    wallet_source.tell_store()
     out.notice(f"restored the wallet into {home.path}")
     personas = sorted(name for name, _ in records.get("persona", []))
     out.product({"home": str(home.path), "store": choice.store.name, "guid": str(root.guid), "personas": personas})

@@ -37,6 +37,7 @@ from wallet.vocabulary import (
     PrivacyState,
     ServiceType,
     StoreKind,
+    StoreTarget,
 )
 
 
@@ -78,6 +79,7 @@ GROUPS = {
     "endorse": "Ask identity providers to vouch for your keys, and keep their endorsements (see ENDORSEMENTS in man wallet).",
     "trust": "The identity providers this verifier believes, each for some claims (like ssh allowed_signers).",
     "idp": "Run a small identity provider: enroll accounts, issue endorsements, revoke them, publish.",
+    "store": "Where the GUID and master secret are kept: move them between the OS keyring and an encrypted file.",
 }
 
 #: Options several commands share, declared once: group -> [(parameter, its annotation's name here, default)].
@@ -815,6 +817,45 @@ def completion(
     """
 
 
+# -- living with a wallet --------------------------------------------------------------------------
+@implemented_by("passwd", "wallet.cli.lifecycle:passwd")
+def passwd(
+    new_passphrase_file: Annotated[
+        Optional[str],
+        typer.Option("--new-passphrase-file", metavar="PATH",
+                     help="Read the new passphrase from PATH ('-' = stdin). Without it, prompt twice on a TTY."),
+    ] = None,
+) -> None:
+    """Change the file store's passphrase (atomic: a crash leaves the old one or the new one working).
+
+    Examples:
+        wallet passwd
+        wallet passwd --new-passphrase-file new-passphrase
+    """
+
+
+@implemented_by("store migrate", "wallet.cli.lifecycle:store_migrate")
+def store_migrate(
+    to: Annotated[StoreTarget, typer.Option("--to", help="Where to keep the secret from now on.")],
+) -> None:
+    """Move the GUID and master secret to the OS keyring or to an encrypted file; every identifier stays the same.
+
+    Examples:
+        wallet store migrate --to keyring
+        wallet store migrate --to file --passphrase-file new-passphrase
+    """
+
+
+@implemented_by("destroy", "wallet.cli.lifecycle:destroy", groups=("json",))
+def destroy(yes: YesOpt = False) -> None:
+    """Delete this wallet: its files and its OS keyring item. Without a backup its identity is gone for good.
+
+    Examples:
+        wallet export wallet.backup && wallet destroy
+        wallet destroy --yes --json
+    """
+
+
 @implemented_by("demo", "wallet.cli.demo:demo", groups=())
 def demo() -> None:
     """Walk through a complete flow in a temporary wallet (nothing is kept).
@@ -826,4 +867,5 @@ def demo() -> None:
 
 #: Top-level commands in the order help lists them (groups gather the commands declared as "GROUP NAME").
 ORDER = ("init", "status", "persona", "pseudonym", "endorse", "assert", "sign-sdp", "verify", "trust", "history",
-         "explain", "dest", "rule", "policy", "idp", "export", "import", "completion", "demo")
+         "explain", "dest", "rule", "policy", "idp", "export", "import", "passwd", "store",
+         "destroy", "completion", "demo")

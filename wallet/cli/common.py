@@ -94,13 +94,15 @@ def confirm_or_refuse(question: str, yes: bool, *, flag_hint: str) -> None:
 
 
 def unlock_wallet(passphrase_file: str | None) -> Wallet:
-    from wallet.cli.passphrase import passphrase_source
+    """The wallet in WALLET_HOME, unlocked (a passphrase typed at the prompt has three tries)."""
+    from wallet.cli.passphrase import passphrase_source, with_retries
     from wallet.storage.paths import WalletHome
     from wallet.facade import open_wallet
 
     from wallet.cli.output import spinner
 
-    return open_wallet(WalletHome.resolve(), passphrase=passphrase_source(passphrase_file), progress=spinner)
+    source = passphrase_source(passphrase_file)
+    return with_retries(source, lambda: open_wallet(WalletHome.resolve(), passphrase=source, progress=spinner))
 
 
 def fingerprint_options(values: list[str] | None) -> list[Fingerprint]:

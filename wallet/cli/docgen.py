@@ -18,6 +18,7 @@ from typing import Any
 
 from wallet import __version__
 from wallet.cli.completion import INSTALLED, packaged
+from wallet.cli.passphrase import MIN_NEW_PASSPHRASE_CHARS
 from wallet.errors import exit_status_table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -314,7 +315,8 @@ Each command's help (wallet COMMAND \\-\\-help) ends with examples, as does its 
 
 MAN_ENV = [
     ("WALLET_HOME", "The wallet directory (default: $XDG_DATA_HOME/wallet, i.e. ~/.local/share/wallet)."),
-    ("WALLET_PASSPHRASE_FILE", "A file holding the file store's passphrase (never the passphrase itself)."),
+    ("WALLET_PASSPHRASE_FILE", "A file holding the file store's passphrase (never the passphrase itself); mode 0600, "
+     "or it is refused."),
     ("WALLET_IDP_HOME", "The identity provider's directory for wallet idp (default: $XDG_DATA_HOME/wallet\\-idp)."),
     ("XDG_STATE_HOME", "Where a verifier keeps its replay store when WALLET_HOME is not set (default ~/.local/state)."),
     ("WALLET_VERIFY_WORKERS", "Worker processes for verify --batch (default: one per core, at most 2; 1 = verify "
@@ -467,6 +469,37 @@ def man_page() -> str:
         ),
         ".SH COMPLETION",
         *MAN_COMPLETION,
+        ".SH PASSPHRASES AND THE WALLET'S LIFE",
+        _roff(
+            "A file store's passphrase, and a backup's, comes from a prompt on the terminal, --passphrase-file (or "
+            "$WALLET_PASSPHRASE_FILE) or --backup-passphrase-file; a passphrase file that other users could read, or "
+            "that another user owns, is refused as a loose secret.key is (exit 6; chmod 600 it). A new passphrase "
+            f"needs at least {MIN_NEW_PASSPHRASE_CHARS} characters (older, shorter ones still open their wallets). On a terminal the wallet "
+            "says why it needs one before it asks, asks again when a new one is too short or its repeat differs, and "
+            "gives three tries at a wrong one."
+        ),
+        ".PP",
+        _roff(
+            "wallet passwd encrypts secret.key under a new passphrase: the new file is written beside it, read "
+            "back, then renamed over it, so a crash leaves the old passphrase or the new one working. A keyring "
+            "wallet has no passphrase of its own (its keyring's password protects it). wallet store migrate --to "
+            "keyring|file moves the GUID and master secret between the OS keyring and an encrypted file; the state "
+            "is untouched, so the GUID, personas, rules, ledger and every identifier stay the same. The new copy is "
+            "written and read back before the old one is removed, and an interrupted migration is finished or undone "
+            "by the next command."
+        ),
+        ".PP",
+        _roff(
+            "wallet destroy deletes the wallet: wallet.json, secret.key, state.db and the OS keyring item holding "
+            "the master secret; then the directory, unless it holds other files (a verifier's replay.db or "
+            "trust.json), which are kept and listed. What that means: the master secret is gone from the keyring and "
+            "the encrypted files are deleted; without the secret nobody can decrypt the state, and no identifier "
+            "can be derived again. Only a backup (wallet export) brings the identity back. The files are deleted, "
+            "not overwritten: on journaling and copy-on-write file systems and SSDs overwriting in place is not "
+            "meaningful; a copy made earlier (a backup, a snapshot) stays as protected as it was, by its "
+            "passphrase or by the keyring. If the keyring cannot be reached, nothing is deleted (exit 8); if it "
+            "fails after the files are gone, the next wallet command deletes the item."
+        ),
         ".SH CONVENTIONS",
         MAN_CONVENTIONS,
         ".SH JSON OUTPUT",

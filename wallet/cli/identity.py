@@ -22,10 +22,11 @@ def init(a: InitArgs) -> None:
     from wallet.facade import create_wallet
 
     home = home_to_replace(a["force"], a["yes"], "Replace the wallet in {home}? Its GUID, keys and pseudonyms will be lost")
-    root, choice = create_wallet(home, store=a["store"], passphrase=passphrase_source(a["passphrase_file"]),
-                                 force=a["force"], progress=spinner)
+    source = passphrase_source(a["passphrase_file"])
+    root, choice = create_wallet(home, store=a["store"], passphrase=source, force=a["force"], progress=spinner,
+                                 announce=source.announce)
     out = Output(a["json_out"])
-    out.notice(f"secret store: {choice.store.name} ({choice.reason})")
+    source.tell_store()
     out.notice(f"created a wallet in {home.path}")
     out.notice(NEXT_STEPS)
     out.product({"home": str(home.path), "store": choice.store.name, "guid": str(root.guid)})

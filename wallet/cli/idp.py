@@ -30,7 +30,7 @@ def _home_to_create(force: bool, yes: bool) -> WalletHome:
 
 
 def unlock_idp(passphrase_file: str | None) -> IdentityProvider:
-    from wallet.cli.passphrase import passphrase_source
+    from wallet.cli.passphrase import passphrase_source, with_retries
     from wallet.errors import UsageError
     from wallet.idp import default_idp_home, open_idp
 
@@ -38,7 +38,8 @@ def unlock_idp(passphrase_file: str | None) -> IdentityProvider:
     if not home.has_wallet_files():
         raise UsageError(f"no identity provider in {home.path}", hint="create one: wallet idp init --issuer URL "
                          "(or set WALLET_IDP_HOME)")
-    return open_idp(home, passphrase=passphrase_source(passphrase_file), progress=spinner)
+    source = passphrase_source(passphrase_file)
+    return with_retries(source, lambda: open_idp(home, passphrase=source, progress=spinner))
 
 
 def init(a: IdpInitArgs) -> None:
@@ -48,10 +49,10 @@ def init(a: IdpInitArgs) -> None:
     home = _home_to_create(a["force"], a["yes"])
     source = passphrase_source(a["passphrase_file"])
     choice = create_idp(home, issuer=a["issuer"], store=a["store"], passphrase=source, force=a["force"],
-                        ttl=a["ttl"], progress=spinner)
+                        ttl=a["ttl"], progress=spinner, announce=source.announce)
     idp = open_idp(home, passphrase=source)
     out = Output(a["json_out"])
-    out.notice(f"secret store: {choice.store.name} ({choice.reason})")
+    source.tell_store()
     out.notice(f"created identity provider {idp.issuer} in {home.path}; publish its metadata with 'wallet idp publish'")
     out.product({"home": home.path, "store": choice.store.name, "issuer": idp.issuer, "kid": idp.key_id,
                  "metadata": idp.metadata()}, idp.issuer)

@@ -89,6 +89,9 @@ SHAPES: dict[str, Any] = {
     "idp issue": {"issuer": S, "request": S, "endorsements": I, "response?": ANY, "output?": S},
     "idp revoke": {"revoked": S, "endorsements": I},
     "idp publish": {"issuer": S, "files": [S]},
+    "passwd": {"home": S, "store": S},
+    "store migrate": {"home": S, "store": S},
+    "destroy": {"home": S, "removed": [S], "keyring_item": B, "kept": [S]},
 }
 
 ERROR = {"error": {"code": S, "message": S, "hint": S_}}

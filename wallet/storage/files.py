@@ -19,7 +19,7 @@ import contextlib
 import errno
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from wallet.errors import FileError, InsecurePermissions
 
@@ -67,16 +67,26 @@ def lstat_or_none(path: StrPath) -> os.stat_result | None:
         raise FileError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def write_new_file(path: StrPath, data: bytes, *, replace: bool = False) -> None:
+def write_new_file(
+    path: StrPath, data: bytes, *, replace: bool = False, check: Callable[[str], None] | None = None
+) -> None:
     """Write ``data`` atomically with mode 0600: a temp file, fsync, then link/rename.
 
     With ``replace=False`` an existing file is never overwritten; with
     ``replace=True`` only a regular file is (never a symlink, device or
     directory). Either way a crash leaves the old content or the new, never
-    half, and a failed write leaves no temp file behind.
+    half, and a failed write leaves no temp file behind. ``check`` is called with
+    the temp file's path once it is on disk, before the rename: it reads the new
+    content back, and raising from it leaves the old file in place.
     """
     staged = StagedFile(path, replace=replace)
     staged.write(data)
+    if check is not None:
+        try:
+            check(staged.staged_path)
+        except BaseException:
+            staged.discard()
+            raise
     staged.commit()
 
 
@@ -93,6 +103,11 @@ class StagedFile:
             raise FileError(f"{self.path!r} is not a file name")
         self._tmp = os.path.join(self.directory, f".{name}.{os.getpid()}.tmp")
         self._written = False
+
+    @property
+    def staged_path(self) -> str:
+        """Where :meth:`write` put the content before :meth:`commit` names it."""
+        return self._tmp
 
     def check(self) -> None:
         """Refuse now what :meth:`write` or :meth:`commit` would refuse later (nothing is created)."""

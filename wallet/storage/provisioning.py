@@ -33,9 +33,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Callable
 
 from wallet.vocabulary import StoreKind
-from wallet.errors import AlreadyExists, FileError, StoreUnavailable, UsageError, WalletError
+from wallet.errors import AlreadyExists, CorruptData, FileError, StoreUnavailable, UsageError, WalletError
 from wallet.storage.files import fsync_dir, lstat_or_none, write_new_file
 from wallet.storage.paths import WalletHome
 from wallet.storage.secretstores import PassphraseSource
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
     from wallet.storage.secretstores import RootSecret, SecretStore
 
 STAGING = ".staging"
+#: The marker of a destruction under way (wallet.storage.lifecycle): recovery finishes it.
+DESTROYING = ".destroying"
 MANIFEST = "manifest.json"
 _JOURNALS = ("-journal", "-wal", "-shm")
 
@@ -63,9 +66,14 @@ class StoreChoice:
 
 
 def choose_store(
-    home: WalletHome, requested: str, passphrase: PassphraseSource, progress: Progress | None = None
+    home: WalletHome, requested: str, passphrase: PassphraseSource, progress: Progress | None = None,
+    announce: Callable[[StoreChoice], None] | None = None,
 ) -> StoreChoice:
-    """Pick the secret store for a new wallet (``auto`` prefers a usable OS keyring)."""
+    """Pick the secret store for a new wallet (``auto`` prefers a usable OS keyring).
+
+    ``announce`` hears the choice and why before a passphrase for a file store is asked for (a person
+    learns why one is needed before the prompt).
+    """
     from wallet.storage.secretstores.filestore import FileStore
 
     if requested not in tuple(StoreKind):
@@ -81,12 +89,19 @@ def choose_store(
             reason = f"{exc.message}; using an encrypted file instead"
         else:
             how = "requested" if requested == "keyring" else "a usable OS keyring was found"
-            return StoreChoice(KeyringStore.new(backend), f"{how} ({backend})")
+            choice = StoreChoice(KeyringStore.new(backend), f"{how} ({backend})")
+            if announce is not None:
+                announce(choice)
+            return choice
     else:
         reason = "requested"
+    choice = StoreChoice(FileStore(home.secret_path, passphrase, progress), reason)
+    if announce is not None:
+        announce(choice)
     # Ask for (and confirm) the passphrase now, before anything is changed on disk.
     chosen = passphrase(True)
-    return StoreChoice(FileStore(home.secret_path, lambda _confirm: chosen, progress), reason)
+    choice.store = FileStore(home.secret_path, lambda _confirm: chosen, progress)
+    return choice
 
 
 def _staging(home: WalletHome) -> Path:
@@ -140,7 +155,8 @@ def _remove_staging(home: WalletHome) -> None:
     fsync_dir(home.path)
 
 
-def _roll_forward(home: WalletHome, manifest: dict[str, Any]) -> None:
+def _roll_forward(home: WalletHome, manifest: dict[str, Any]) -> bool:
+    """Finish a committed replacement; False when the replaced keyring item is left for the next run."""
     staging = _staging(home)
     new = manifest["new"]
     try:
@@ -163,8 +179,9 @@ def _roll_forward(home: WalletHome, manifest: dict[str, Any]) -> None:
         raise FileError(f"cannot finish writing the wallet in {home.path}: {exc.strerror}") from None
     old = manifest.get("old")
     if old != new and not _delete_item(old):
-        return  # the replaced item stays named in the manifest: the next run deletes it
+        return False  # the replaced item stays named in the manifest: the next run deletes it
     _remove_staging(home)
+    return True
 
 
 def _roll_back(home: WalletHome, manifest: dict[str, Any] | None) -> None:
@@ -176,10 +193,16 @@ def _roll_back(home: WalletHome, manifest: dict[str, Any] | None) -> None:
 def recover(home: WalletHome) -> None:
     """Finish or undo an interrupted replacement (caller holds the home lock)."""
     # The earlier protocol's staging files, and a wallet.json temp file of a write that was killed.
-    for pattern in (".state.db.*.new", ".secret.key.*.new", ".state.db.*.new-journal", ".wallet.json.*.tmp"):
+    # A secret.key temp file is a passphrase change killed before its rename: the old file is the wallet's.
+    for pattern in (".state.db.*.new", ".secret.key.*.new", ".state.db.*.new-journal", ".wallet.json.*.tmp",
+                    ".secret.key.*.tmp", f".{DESTROYING}.*.tmp"):
         for leftover in _staging(home).parent.glob(pattern):
             with contextlib.suppress(OSError):
                 leftover.unlink()
+    if os.path.exists(home.join(DESTROYING)):
+        from wallet.storage.lifecycle import finish_destroy
+
+        finish_destroy(home)
     if not _staging(home).exists():
         return
     manifest = _read_manifest(home)
@@ -195,7 +218,7 @@ def recover_if_needed(home: WalletHome) -> None:
         names = os.listdir(home.path)
     except OSError:
         return  # no home yet, or unreadable: opening it reports that
-    if any(n == STAGING or (n.startswith(".") and n.endswith((".new", ".tmp"))) for n in names):
+    if any(n in (STAGING, DESTROYING) or (n.startswith(".") and n.endswith((".new", ".tmp"))) for n in names):
         with home.locked():
             recover(home)
 
@@ -234,14 +257,16 @@ def provision(
     force: bool,
     records: dict[str, list[tuple[str, Any]]] | None = None,
     progress: Progress | None = None,
+    announce: Callable[[StoreChoice], None] | None = None,
 ) -> StoreChoice:
-    """Write a wallet holding ``root`` (and ``records``) into ``home``, replacing one only with ``force``."""
+    """Write a wallet holding ``root`` (and ``records``) into ``home``, replacing one only with ``force``
+    (``announce``: see :func:`choose_store`)."""
     from wallet.storage.secretstores.filestore import FileStore
 
     # Refuse early, and ask for a passphrase, before taking the lock: nobody waits on a prompt.
     if not force and _existing(home):
         raise _exists(home)
-    choice = choose_store(home, store, passphrase, progress)
+    choice = choose_store(home, store, passphrase, progress, announce)
     with home.locked():
         recover(home)
         if not force and _existing(home):
@@ -250,15 +275,8 @@ def provision(
         old_store: dict[str, Any] | None = None
         with contextlib.suppress(WalletError):
             old_store = {k: v for k, v in home.load_config().items() if k != "format"}
-        new_store = choice.store.config()
-        staging = _staging(home)
-        try:
-            staging.mkdir(mode=0o700)
-        except OSError as exc:
-            raise FileError(f"cannot create {staging}: {exc.strerror}") from None
-        manifest = {"phase": "staging", "new": new_store, "old": old_store}
-        try:
-            _write_manifest(home, manifest)
+
+        def stage(staging: Path) -> None:
             state = RecordStore.create(staging / "state.db", root.master)
             with state.transaction():
                 for kind, items in (records or {}).items():
@@ -269,10 +287,92 @@ def provision(
                 choice.store.at(staging / "secret.key") if isinstance(choice.store, FileStore) else choice.store
             )
             staged.save(root)
-            fsync_dir(staging)
-            _write_manifest(home, {**manifest, "phase": "commit"})  # the commit point
-        except BaseException:
-            _roll_back(home, manifest)
-            raise
-        _roll_forward(home, {**manifest, "phase": "commit"})
+
+        _replace(home, choice.store.config(), old_store, stage)
     return choice
+
+
+def _replace(
+    home: WalletHome, new_store: dict[str, Any], old_store: dict[str, Any] | None, stage: Callable[[Path], None]
+) -> bool:
+    """Steps 2-5 of the protocol (the caller holds the lock and has recovered): ``stage`` writes the new wallet's
+    files into ``.staging/`` (or its keyring item). False when the old keyring item is left for the next run."""
+    staging = _staging(home)
+    try:
+        staging.mkdir(mode=0o700)
+    except OSError as exc:
+        raise FileError(f"cannot create {staging}: {exc.strerror}") from None
+    manifest = {"phase": "staging", "new": new_store, "old": old_store}
+    try:
+        _write_manifest(home, manifest)
+        stage(staging)
+        fsync_dir(staging)
+        _write_manifest(home, {**manifest, "phase": "commit"})  # the commit point
+    except BaseException:
+        _roll_back(home, manifest)
+        raise
+    return _roll_forward(home, {**manifest, "phase": "commit"})
+
+
+def wallet_files(home: WalletHome) -> tuple[bytes | None, ...]:
+    """The bytes of wallet.json and secret.key (None when absent): taken before a command waits at a prompt and
+    compared under the lock, so a wallet another command replaced meanwhile is never changed."""
+    out: list[bytes | None] = []
+    for path in (home.config_path, home.secret_path):
+        try:
+            with open(path, "rb") as fh:
+                out.append(fh.read(1 << 16))
+        except FileNotFoundError:
+            out.append(None)
+        except OSError as exc:
+            raise FileError(f"cannot read {path}: {exc.strerror}") from None
+    return tuple(out)
+
+
+def check_unchanged(home: WalletHome, before: tuple[bytes | None, ...]) -> None:
+    if wallet_files(home) != before:
+        raise FileError(f"the wallet in {home.path} was replaced while this command ran",
+                        hint="run the command again; nothing was changed")
+
+
+def migrate(
+    home: WalletHome, root: RootSecret, *, to: str, before: tuple[bytes | None, ...], passphrase: PassphraseSource,
+    progress: Progress | None = None,
+) -> bool:
+    """Move the identity root of the wallet in ``home`` to the ``to`` store (``keyring`` or ``file``).
+
+    ``root`` was read from the current store when its files were ``before`` (:func:`wallet_files`); the state
+    is not touched (its keys come from the master secret, which does not change). The new copy is written and
+    read back before the commit point; the old one (the secret file, or the keyring item) is removed only after
+    it, by the roll-forward. ``passphrase`` gives the file store's new passphrase when ``to`` is ``file``.
+    False when the old keyring item could not be deleted yet (the next command retries).
+    """
+    from wallet.storage.secretstores.filestore import FileStore
+    from wallet.storage.secretstores.keyringstore import KeyringStore, RETRY_HINT, detect_backend
+
+    if to not in (StoreKind.FILE, StoreKind.KEYRING):
+        raise UsageError(f"unknown store {to!r}", hint="use keyring or file")
+    current = home.load_config()
+    if current["store"] == to:
+        raise UsageError(f"the wallet in {home.path} already keeps its secret in the {to} store",
+                         hint="nothing to move; 'wallet status' shows the store")
+    # Everything that may wait (a prompt, the keyring's probe) happens before the lock.
+    new: SecretStore
+    if to == StoreKind.KEYRING:
+        new = KeyringStore.new(detect_backend(RETRY_HINT + "; the wallet stays in its encrypted file"))
+    else:
+        chosen = passphrase(True)
+        new = FileStore(home.secret_path, lambda _confirm: chosen, progress)
+    with home.locked():
+        recover(home)
+        check_unchanged(home, before)
+        _check_replaceable(home)
+        old_store = {k: v for k, v in current.items() if k != "format"}
+
+        def stage(staging: Path) -> None:
+            staged = new.at(staging / "secret.key") if isinstance(new, FileStore) else new
+            staged.save(root)
+            if staged.load() != root.to_bytes():  # read back before the old copy may go
+                raise CorruptData("the new secret store did not return the secret written to it; nothing was changed")
+
+        return _replace(home, new.config(), old_store, stage)

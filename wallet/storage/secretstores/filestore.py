@@ -42,7 +42,8 @@ class FileStore:
         """The same store (same passphrase source) at another path: used to stage a new wallet."""
         return FileStore(path, self._passphrase, self._progress)
 
-    def load(self) -> bytes:
+    def read_blob(self) -> bytes:
+        """The envelope as stored (checked: private, a regular file, not too large), not yet decrypted."""
         try:
             check_private(self.path, what="secret file")
             # O_NONBLOCK: a FIFO planted at this path must not hang us; fstat then refuses it.
@@ -62,13 +63,18 @@ class FileStore:
             raise FileError(f"cannot read {self.path}: {exc.strerror}") from None
         if len(blob) > MAX_FILE_SIZE:
             raise CorruptData(f"the secret file {self.path} is too large to be a wallet secret")
+        return blob
+
+    def load(self) -> bytes:
+        return self.open_blob(self.read_blob())
+
+    def open_blob(self, blob: bytes) -> bytes:
+        """Decrypt an envelope with this store's passphrase (AuthError when it is wrong)."""
         passphrase = self._passphrase(False)
-        plain = open_with_passphrase(blob, passphrase, purpose=PURPOSE, what="secret file", progress=self._progress)
-        return plain
+        return open_with_passphrase(blob, passphrase, purpose=PURPOSE, what="secret file", progress=self._progress)
 
     def save(self, root: RootSecret) -> None:
-        passphrase = self._passphrase(True)
-        blob = seal_with_passphrase(root.to_bytes(), passphrase, purpose=PURPOSE, progress=self._progress)
+        blob = seal_with_passphrase(root.to_bytes(), self._passphrase(True), purpose=PURPOSE, progress=self._progress)
         try:
             write_new_file(self.path, blob)
         except FileExistsError:

@@ -64,8 +64,16 @@ def timeout_seconds() -> float:
     return min(max(value, 0.1), 300.0)
 
 
-def bounded(call: Callable[[], _T], what: str) -> _T:
-    """Run a keyring call in a daemon thread; StoreUnavailable if it errors or hangs."""
+#: What a user can do about a keyring that fails or hangs, destroying nothing (not 'init --store file', which
+#: would need --force and lose the identity).
+RETRY_HINT = "check that your keyring is running and unlocked, then try again"
+READ_HINT = (RETRY_HINT + "; once it answers, 'wallet store migrate --to file' can move the secret to an "
+             "encrypted file")
+NEW_WALLET_HINT = "unlock your keyring, or keep the secret in an encrypted file: --store file"
+
+
+def bounded(call: Callable[[], _T], what: str, hint: str = RETRY_HINT) -> _T:
+    """Run a keyring call in a daemon thread; StoreUnavailable (with ``hint``) if it errors or hangs."""
     result: list[_T] = []
     error: list[BaseException] = []
 
@@ -80,19 +88,13 @@ def bounded(call: Callable[[], _T], what: str) -> _T:
     thread.start()
     thread.join(limit)
     if thread.is_alive():
-        raise StoreUnavailable(
-            f"the OS keyring did not answer within {limit:g} s while trying to {what}",
-            hint="unlock your keyring, or use the encrypted file store (wallet init --store file)",
-        )
+        raise StoreUnavailable(f"the OS keyring did not answer within {limit:g} s while trying to {what}", hint=hint)
     if error:
         exc = error[0]
         if isinstance(exc, WalletError):
             raise exc
         # The exception text of a keyring backend may echo what it was given; show its type only.
-        raise StoreUnavailable(
-            f"the OS keyring failed to {what} ({type(exc).__name__})",
-            hint="check that your keyring is running and unlocked, or use --store file",
-        )
+        raise StoreUnavailable(f"the OS keyring failed to {what} ({type(exc).__name__})", hint=hint)
     return result[0]
 
 
@@ -119,8 +121,8 @@ def _load_backend(path: str) -> Any:
         ) from None
 
 
-def detect_backend() -> str:
-    """The class path of a usable keyring backend; StoreUnavailable with the reason otherwise."""
+def detect_backend(hint: str = NEW_WALLET_HINT) -> str:
+    """The class path of a usable keyring backend; StoreUnavailable with the reason (and ``hint``) otherwise."""
 
     def probe() -> str:
         import keyring
@@ -146,7 +148,7 @@ def detect_backend() -> str:
             chosen.delete_password(SERVICE, user)
         return _class_path(chosen)
 
-    return bounded(probe, "probe the keyring")
+    return bounded(probe, "probe the keyring", hint)
 
 
 def _encode(root: RootSecret) -> str:
@@ -200,11 +202,11 @@ class KeyringStore:
             from wallet.storage.secretstores.secret_service import read_secret
 
             query = {"username": self.username, "service": SERVICE}
-            value = bounded(lambda: read_secret(query), "read the wallet secret")
+            value = bounded(lambda: read_secret(query), "read the wallet secret", READ_HINT)
         else:
             value = bounded(
                 lambda: _load_backend(self.backend).get_password(SERVICE, self.username),
-                "read the wallet secret",
+                "read the wallet secret", READ_HINT,
             )
         return _decode(value)
 
