@@ -14,6 +14,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,16 +118,25 @@ def test_migrate_to_keyring_killed_at_every_step(tmp_path: Path, env: dict[str, 
     assert every_kill_point(tmp_path, ["store", "migrate", "--to", "keyring"], prepare, check) == {"old", "new"}
 
 
-def test_migrate_to_file_killed_at_every_step(tmp_path: Path, env: dict[str, str]) -> None:
+def _keyring_wallet(tmp_path: Path, env: dict[str, str]) -> tuple[Any, Any]:
+    """A keyring wallet (on the fake keyring file) to copy before each run, and its identity."""
     template, template_keyring = tmp_path / "template", tmp_path / "template.keyring.json"
     made = run(["init", "--store", "keyring"], {**keyring_env(env, template_keyring), "WALLET_HOME": str(template)})
     assert made.returncode == 0, made.stderr.decode()
-    before = identity(template, keyring_env(env, template_keyring))
 
-    def prepare(home: Path) -> dict[str, str]:
+    def copy(home: Path) -> dict[str, str]:
         shutil.copytree(template, home)
         shutil.copy(template_keyring, home.parent / f"{home.name}.keyring.json")
-        return {**keyring_env(env, home.parent / f"{home.name}.keyring.json"), "WALLET_PASSPHRASE_FILE": env["NEW"]}
+        return keyring_env(env, home.parent / f"{home.name}.keyring.json")
+
+    return copy, identity(template, keyring_env(env, template_keyring))
+
+
+def test_migrate_to_file_killed_at_every_step(tmp_path: Path, env: dict[str, str]) -> None:
+    copy, before = _keyring_wallet(tmp_path, env)
+
+    def prepare(home: Path) -> dict[str, str]:
+        return {**copy(home), "WALLET_PASSPHRASE_FILE": env["NEW"]}
 
     def check(home: Path, env: dict[str, str]) -> str:
         assert identity(home, env) == before
@@ -142,15 +152,10 @@ def test_migrate_to_file_killed_at_every_step(tmp_path: Path, env: dict[str, str
 
 
 def test_destroy_killed_at_every_step_leaves_the_wallet_whole_or_gone(tmp_path: Path, env: dict[str, str]) -> None:
-    template, template_keyring = tmp_path / "template", tmp_path / "template.keyring.json"
-    made = run(["init", "--store", "keyring"], {**keyring_env(env, template_keyring), "WALLET_HOME": str(template)})
-    assert made.returncode == 0, made.stderr.decode()
-    before = identity(template, keyring_env(env, template_keyring))
+    copy, before = _keyring_wallet(tmp_path, env)
 
     def prepare(home: Path) -> dict[str, str]:
-        shutil.copytree(template, home)
-        shutil.copy(template_keyring, home.parent / f"{home.name}.keyring.json")
-        return keyring_env(env, home.parent / f"{home.name}.keyring.json")
+        return copy(home)
 
     def check(home: Path, env: dict[str, str]) -> str:
         status = run(["status"], env)
