@@ -296,7 +296,7 @@ def test_destroy_removes_the_wallet_and_its_directory(cli, file_wallet: Path) ->
     r = cli(["destroy", "--yes", "--json"])
     assert r.code == 0, r.err
     assert json.loads(r.out) == {"home": str(file_wallet), "removed": ["wallet.json", "secret.key", "state.db"],
-                                 "keyring_item": False, "kept": [], "error": None}
+                                 "keyring_item": False, "kept": [], "keyring_owner": None, "error": None}
     assert not file_wallet.exists()
     assert cli(["status"]).code == 3
     again = cli(["destroy", "--yes"])

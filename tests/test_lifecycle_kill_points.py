@@ -127,6 +127,10 @@ def _keyring_wallet(tmp_path: Path, env: dict[str, str]) -> tuple[Any, Any]:
     def copy(home: Path) -> dict[str, str]:
         shutil.copytree(template, home)
         shutil.copy(template_keyring, home.parent / f"{home.name}.keyring.json")
+        # as if made in this home (a copy of a keyring home keeps the original's item: KeyringStore.owner_elsewhere)
+        config = json.loads((home / "wallet.json").read_text())
+        config["keyring"]["home"] = os.path.realpath(home)
+        (home / "wallet.json").write_text(json.dumps(config))
         return keyring_env(env, home.parent / f"{home.name}.keyring.json")
 
     return copy, identity(template, keyring_env(env, template_keyring))

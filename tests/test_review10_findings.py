@@ -181,7 +181,7 @@ def test_a_closed_standard_stream_is_an_io_error_not_a_bug(file_wallet: Path, ar
     import shlex
 
     done = subprocess.run(["sh", "-c", " ".join(shlex.quote(a) for a in argv) + " " + redirect],
-                          capture_output=close == "stdin", stderr=subprocess.PIPE, timeout=60)
+                          stdout=subprocess.PIPE if close == "stdin" else None, stderr=subprocess.PIPE, timeout=60)
     err = done.stderr.decode()
     assert "internal error" not in err and "this is a bug" not in err, err
     assert done.returncode in (2, 9), (done.returncode, err)
@@ -244,38 +244,39 @@ def test_ctrl_c_of_a_batch_does_not_say_nothing_was_changed(cli, file_wallet: Pa
 
 # -- destroy ------------------------------------------------------------------------------------------------
 
-def test_destroy_does_not_break_the_homes_lock_for_a_command_waiting_on_it(cli, file_wallet: Path,
-                                                                          passfile: Path) -> None:
+def test_destroy_does_not_break_the_homes_lock_for_a_command_waiting_on_it(cli, file_wallet: Path) -> None:
     """MEDIUM. destroy (finish_destroy, also run by any command's recovery) unlinks '.lock' while holding it. A
-    command waiting for the lock at that moment (exclusive_lock opens the file, then polls flock) holds an fd of
-    the unlinked inode: it then "gets" the lock while the next command creates a fresh '.lock' and gets that
-    one too. Two init/import/passwd/migrate runs then work in one home at once -- the second's recovery rolls
-    back the first's '.staging/' (deleting its staged files and keyring item) while the first still writes,
-    the very interleaving the lock exists to prevent (design.md section 4). wallet/storage/lifecycle.py
-    _WALLET_FILES includes '.lock' and _report unlinks it: never unlink a lock file others may have open
-    (or re-check after flock that the fd's inode is still the path's, and retry, as exclusive_lock could)."""
-    import fcntl
+    command waiting for the lock at that moment (exclusive_lock polls flock on the file it opened) then "got"
+    the lock of the unlinked file, while the next command created a fresh '.lock' and got that one too: two
+    init/import/passwd/migrate runs in one home at once (design.md section 4). Fixed in
+    wallet/storage/files.py exclusive_lock: after flock, the lock must be on the file the name holds now."""
+    import threading
+    import time
 
-    from wallet.storage.lifecycle import destroy
+    from wallet.errors import FileError
     from wallet.storage.paths import WalletHome
 
     home = WalletHome.resolve()
-    with home.locked():
-        pass
-    waiter = os.open(home.lock_path, os.O_RDWR)  # a command waiting for the lock has it open
+    got, release = threading.Event(), threading.Event()
+
+    def waiter() -> None:  # a command waiting for the home while destroy holds it
+        with home.locked(timeout=20):
+            got.set()
+            release.wait(20)
+
+    with home.locked():  # destroy holding the lock, deleting the lock file before letting go
+        thread = threading.Thread(target=waiter)
+        thread.start()
+        time.sleep(0.3)
+        os.unlink(home.lock_path)
     try:
-        destroy(home)
-        r = cli(["init", "--store", "file", "--passphrase-file", str(passfile)])
-        assert r.code == 0, r.err
-        with home.locked():  # a later command holds the home's lock ...
-            try:  # ... so the waiting command must not get it
-                fcntl.flock(waiter, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+        assert got.wait(20), "the waiting command never got the lock"
+        with pytest.raises(FileError, match="busy"):  # the next command must wait for the waiter
+            with home.locked(timeout=0.5):
                 pass
-            else:
-                pytest.fail("two commands hold the home's lock at once")
     finally:
-        os.close(waiter)
+        release.set()
+        thread.join(20)
 
 
 def test_destroying_a_copy_of_a_keyring_home_does_not_destroy_the_original(home: Path, tmp_path: Path) -> None:

@@ -18,6 +18,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if sys.stdin is None or sys.stdout is None:  # started with <&- or >&-: Python sets the stream to None
+        from wallet.cli.dispatch import closed_streams
+
+        closed_streams()
     if args in (["--version"], ["-V"]):
         from wallet._version import __version__
 

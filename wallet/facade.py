@@ -169,8 +169,8 @@ class Wallet:
             self.records.put(PERSONA, persona.name, persona.to_record())
 
     def rules_using(self, name: str) -> list[Rule]:
-        """The privacy rules that sign as persona ``name``."""
-        return [r for r in self.prefs.rules() if r.persona == name]
+        """The privacy rules that sign as persona ``name`` (a rule naming none signs as the default persona)."""
+        return [r for r in self.prefs.rules() if (r.persona or DEFAULT_PERSONA) == name]
 
     def set_persona(self, name: str, attributes: dict[str, str], unset: list[str] | None = None) -> Persona:
         """Add or replace attributes of a persona (and drop ``unset`` ones); its identifiers do not change.
@@ -217,7 +217,7 @@ class Wallet:
                 self.records.put("rule", rule.selector(), rule.to_record())
             for kind, field in ((ENDORSEMENT, "id"), (PENDING, "jti"), (LEDGER, "jti")):
                 for record in self.records.items(kind):
-                    if isinstance(record, dict) and record.get("persona") == old:
+                    if isinstance(record, dict) and record.get("persona") == old and not record.get("persona_removed"):
                         self.records.put(kind, record[field], {**record, "persona": new})
         return who
 
@@ -245,6 +245,9 @@ class Wallet:
                 for record in self.records.items(kind):
                     if isinstance(record, dict) and record.get("persona") == name:
                         self.records.delete(kind, record[field])
+            for record in self.records.items(LEDGER):  # its history stays, marked: a namesake never claims it
+                if isinstance(record, dict) and record.get("persona") == name:
+                    self.records.put(LEDGER, record["jti"], {**record, "persona_removed": True})
         return rules
 
     # -- pseudonyms ----------------------------------------------------------

@@ -177,8 +177,7 @@ def _chunks(numbered: Iterable[Numbered | object]) -> Iterator[tuple[list[Number
         if len(chunk) == CHUNK_LINES or size >= CHUNK_BYTES:
             yield chunk, False
             chunk, size = [], 0
-    if chunk:
-        yield chunk, True
+    yield chunk, True  # the end of the input: everything still in flight goes out (the chunk may be empty)
 
 
 def _numbered(requests: Iterable[bytes | str | object]) -> Iterator[Numbered | object]:
@@ -273,6 +272,9 @@ def verify_batch(
                 while pending and (idle or len(pending) > 2 * processes):
                     task, done_chunk = pending.popleft()
                     yield from _merge(task.get(), done_chunk, replay)
+            while pending:  # never left behind, whatever marked the end
+                task, done_chunk = pending.popleft()
+                yield from _merge(task.get(), done_chunk, replay)
     finally:
         if pool is not None:
             pool.terminate()

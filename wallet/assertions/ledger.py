@@ -43,12 +43,17 @@ if TYPE_CHECKING:
         jti: str
         #: [{"issuer", "claims": {name: value}}]: the verified claims shown; absent when none was presented.
         endorsements: NotRequired[list[dict[str, Any]]]
+        #: True once the persona that signed was removed (a new persona of the same name is another one).
+        persona_removed: NotRequired[bool]
 
 
 COMMANDS = ("assert", "sign-sdp")
 _MAX_TIME = 2**53
 _MAX_TEXT = 8192
 _DID = re.compile(r"did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}")
+#: Fields an entry may lack: the endorsements it presented (if any), and the mark that its persona was removed
+#: (so that a later persona of the same name never claims it: Wallet.rename_persona).
+_OPTIONAL = frozenset({"endorsements", "persona_removed"})
 _STRINGS = ("command", "destination", "id", "state", "scope", "persona", "decided_by", "jti")
 _FIELDS = frozenset((*_STRINGS, "time", "recorded_ns", "expires", "disclosed", "fingerprints", "origin"))
 
@@ -97,8 +102,10 @@ def check_entry(name: object, entry: Any) -> LedgerEntry:
 
     if not isinstance(entry, dict):
         raise _bad("entry")
-    if set(entry) - {"endorsements"} != _FIELDS:
-        raise _bad(sorted((set(entry) - {"endorsements"}) ^ _FIELDS)[0])
+    if set(entry) - _OPTIONAL != _FIELDS:
+        raise _bad(sorted((set(entry) - _OPTIONAL) ^ _FIELDS)[0])
+    if entry.get("persona_removed", True) is not True:  # present only on entries of a removed persona
+        raise _bad("persona_removed")
     if "endorsements" in entry:
         shown = entry["endorsements"]
         if not isinstance(shown, list) or not 1 <= len(shown) <= 8 or not all(

@@ -220,7 +220,7 @@ def sign_sdp(a: SignSdpArgs) -> None:
     from wallet.errors import Rejected
 
     context = read_context(a["to"], a["policy"], a["origin"])  # usage errors before anything is unlocked or read
-    staged = _staged(a["output"], a["force"])
+    staged = _staged(None if a["output"] == "-" else a["output"], a["force"])  # -o - is stdout
     raw = read_input(a["file"], what="SDP", limit=MAX_SDP_BYTES)
     try:
         sdp = Sdp.parse(raw)
@@ -255,13 +255,24 @@ def sign_sdp(a: SignSdpArgs) -> None:
     _check_output(issued, signed)
     summary = _summary(issued)
     if staged is not None:
-        staged.write(signed)  # complete and fsynced before anything is recorded
+        def write() -> None:  # recorded first: a kill before the rename over-reports, never hides (design.md)
+            staged.write(signed)
+            _commit(staged)()
+
         try:
-            _deliver(wallet, issued, _commit(staged))
+            _deliver(wallet, issued, write)
         finally:
             staged.discard()
         _notice(wallet, issued, plan)
-        Output(a["json_out"]).product({**summary, "output": a["output"]})
+        try:
+            Output(a["json_out"]).product({**summary, "output": a["output"]})
+        except OSError as exc:  # the SDP is written and recorded: say so, not just that stdout failed
+            from wallet.cli.output import silence_stdout
+            from wallet.errors import FileError
+
+            silence_stdout()
+            raise FileError(f"the signed SDP was written to {a['output']} and recorded, but standard output "
+                            f"failed: {exc.strerror or type(exc).__name__}") from None
     elif a["json_out"]:
         _deliver(wallet, issued, lambda: Output(True).product({**summary, "sdp": signed.decode("utf-8")}))
         _notice(wallet, issued, plan)

@@ -43,6 +43,37 @@ def report(err: WalletError, *, json_mode: bool) -> int:
     return err.exit_code
 
 
+class _Closed:
+    """Stands for a standard stream the command was started without: any use is a FileError (exit 9) that
+    says so, never an AttributeError reported as a bug; it is not a terminal."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def isatty(self) -> bool:
+        return False
+
+    def flush(self) -> None:  # Python's exit-time flush: nothing was written, nothing to say twice
+        return None
+
+    @property
+    def buffer(self) -> _Closed:
+        return self
+
+    def __getattr__(self, attr: str) -> object:
+        raise FileError(f"standard {self._name} is closed",
+                        hint=f"give the command a standard {self._name} (a file, a pipe or a terminal)")
+
+
+def closed_streams() -> None:
+    """Give a missing stdin/stdout a stand-in that fails clearly when used (a command that never reads stdin
+    still runs with it closed)."""
+    if sys.stdin is None:
+        sys.stdin = _Closed("input")
+    if sys.stdout is None:
+        sys.stdout = _Closed("output")
+
+
 def guarded(action: Callable[[], object], *, json_mode: bool) -> int:
     """Run ``action``; map every failure to its message and exit status. Never a traceback."""
     from wallet.cli.common import reset_stdin_claims

@@ -511,7 +511,9 @@ def man_page() -> str:
     for cmd, shape in SHAPES.items():
         lines += [".TP", f"\\fB{_roff(cmd)}\\fR", _roff(render(shape))]
     lines += [".TP", "\\fBany failure\\fR", _roff(render(ERROR) + " (verify and verify --batch: their result, "
-                                                    "with error {code, message})")]
+                                                    "with error {code, message}, when an input is refused; this "
+                                                    "document when they cannot run: a usage error, a replay store "
+                                                    "they cannot use)")]
     lines += [".SH ENVIRONMENT"]
     for name, text in MAN_ENV:
         lines += [".TP", f"\\fB{name}\\fR", _roff(text)]

@@ -11,7 +11,8 @@ by type, on success and on failure.
 A shape is a type name ("string", "integer", "boolean", "any"), a dict of keys (a key ending in "?" may be
 absent; the key "*" stands for any key), a one-element list (an array of that), or ("null", shape): that
 shape or null. A name ending in "?" is that type or null. Every product also has "error": null on success;
-a failure prints {"error": {"code", "message", "hint"}} (verify prints its result with an error instead).
+a failure prints {"error": {"code", "message", "hint"}}; verify prints its result with an error when it refuses an
+input, and the generic document when it cannot run (a usage error, a replay store it cannot use).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ TRUST_ENTRY = {"keys": [{"*": S}], "claims": ("null", [S]), "valid_after": I_, "
 ACCOUNT = {"name": S, "key": S_, "claims": {"*": ANY}, "revoked": B, "guid": S_}
 ENTRY = {"time": I, "expires": I, "command": S, "destination": S, "id": S, "state": S, "scope": S, "persona": S,
          "disclosed": {"*": S}, "fingerprints": FINGERPRINTS, "origin": ORIGIN, "decided_by": S_, "jti": S,
-         "endorsements?": PRESENTED}
+         "endorsements?": PRESENTED, "persona_removed?": B}
 
 #: command path -> the shape of its product on success (besides "error": null).
 SHAPES: dict[str, Any] = {
@@ -91,7 +92,7 @@ SHAPES: dict[str, Any] = {
     "idp publish": {"issuer": S, "files": [S]},
     "passwd": {"home": S, "store": S},
     "store migrate": {"home": S, "store": S},
-    "destroy": {"home": S, "removed": [S], "keyring_item": B, "kept": [S]},
+    "destroy": {"home": S, "removed": [S], "keyring_item": B, "kept": [S], "keyring_owner": S_},
 }
 
 ERROR = {"error": {"code": S, "message": S, "hint": S_}}
@@ -111,8 +112,8 @@ def mismatches(doc: Any, command: str) -> list[str]:
     """What in ``doc`` (a parsed --json line) differs from the command's documented product; [] if nothing."""
     if not isinstance(doc, dict) or doc.get("error", "absent") == "absent":
         return ["the product has no 'error' key"]
-    if doc["error"] is not None and command not in ("verify", "verify --batch"):
-        return check(doc, ERROR)
+    if doc["error"] is not None and (command not in ("verify", "verify --batch") or set(doc) == {"error"}):
+        return check(doc, ERROR)  # verify's own verdicts keep its shape; its usage and I/O failures are these
     return check({k: v for k, v in doc.items() if k != "error"} if command not in ("verify", "verify --batch")
                  else doc, SHAPES[command])
 

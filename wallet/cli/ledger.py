@@ -23,9 +23,10 @@ def history(a: HistoryArgs) -> None:
         endorsed = e.get("endorsements", [])
         vouched = "; ".join(f"{safe(x['issuer'])}: {','.join(safe(k) for k in sorted(x['claims'])) or 'no claim'}"
                             for x in endorsed)
-        plain.append(f"{when}  {safe(e['destination'])}  {e['state']}  {safe(e['persona'])}  {e['id']}  disclosed: {what}"
+        who = e["persona"] + (" (removed)" if e.get("persona_removed") else "")
+        plain.append(f"{when}  {safe(e['destination'])}  {e['state']}  {safe(who)}  {e['id']}  disclosed: {what}"
                      + (f"  endorsed by {vouched}" if endorsed else ""))
-        rows.append([when, e["destination"], e["state"], e["persona"], e["id"],
+        rows.append([when, e["destination"], e["state"], who, e["id"],
                      ", ".join(f"{k}={v}" for k, v in sorted(e["disclosed"].items())) or "-", vouched or "-"])
     from wallet.cli.output import origin_json
 

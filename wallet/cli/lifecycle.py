@@ -60,4 +60,7 @@ def destroy(a: DestroyArgs) -> None:
     out.notice(f"destroyed the wallet in {home.path}: deleted {', '.join(done.removed) or 'what was left'}{item}")
     if done.kept:
         out.notice(f"kept {home.path}: it also holds {', '.join(done.kept)} (not the wallet's)")
-    out.product({"home": home.path, "removed": done.removed, "keyring_item": done.keyring_item, "kept": done.kept})
+    if done.keyring_owner is not None:
+        out.notice(f"kept the OS keyring item: the wallet in {done.keyring_owner} uses it (this home was a copy of it)")
+    out.product({"home": home.path, "removed": done.removed, "keyring_item": done.keyring_item, "kept": done.kept,
+                 "keyring_owner": done.keyring_owner})

@@ -42,13 +42,23 @@ ENV_VAR = "WALLET_PASSPHRASE_FILE"
 def read_passphrase_file(path: str, *, what: str) -> bytes:
     from wallet.cli.common import read_input
 
+    if path in ("/dev/stdin", "/dev/fd/0"):
+        path = "-"
     if path != "-":
+        import stat
+
         from wallet.storage.files import check_private
 
-        try:  # a secret that others could read is refused, as ssh refuses a loose key (same message, same exit)
+        try:
+            mode = os.stat(os.path.expanduser(path)).st_mode
+        except OSError:
+            mode = 0  # read_input says what is wrong
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):  # /dev/null, a disk: never "chmod" a device
+            raise UsageError(f"the {what} file {path} is a device, not a file holding a passphrase",
+                             hint="give a private file holding it (readable by you alone), or '-' to read standard input")
+        if stat.S_ISREG(mode):  # a pipe (<(pass show wallet)) has no permissions worth checking
+            # a secret that others could read is refused, as ssh refuses a loose key (same message, same exit)
             check_private(os.path.expanduser(path), what=f"{what} file")
-        except FileNotFoundError:
-            pass  # read_input says so
     data = read_input(path, what=f"{what} file", limit=MAX_PASSPHRASE_BYTES + 2, awaited=f"{what} (shown as typed)")
     if data.endswith(b"\r\n"):
         data = data[:-2]

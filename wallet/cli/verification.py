@@ -240,6 +240,12 @@ def _batch(
                 out.flush()
                 progress.update(total, valid)
         out.flush()
+    except KeyboardInterrupt:
+        from wallet.errors import Interrupted
+
+        kept = " (their acceptances are recorded in the replay store)" if store is not None and valid else ""
+        raise Interrupted(f"interrupted after {total} result{'s' if total != 1 else ''}, {valid} valid{kept}; "
+                          "the rest of the input was not verified") from None
     finally:
         progress.close()
         if store is not None:

@@ -101,7 +101,8 @@ class StagedFile:
         self.directory, name = os.path.split(self.path)
         if name in ("", ".", ".."):
             raise FileError(f"{self.path!r} is not a file name")
-        self._tmp = os.path.join(self.directory, f".{name}.{os.getpid()}.tmp")
+        self._name = name
+        self._tmp = ""
         self._written = False
 
     @property
@@ -130,8 +131,11 @@ class StagedFile:
 
     def write(self, data: bytes) -> None:
         self.check()
+        import tempfile
+
         try:
-            fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+            # A random name (created 0600, O_EXCL): a leftover of a killed run never stands in the way.
+            fd, self._tmp = tempfile.mkstemp(prefix=f".{self._name}.", suffix=".tmp", dir=self.directory or ".")
             self._written = True
             try:
                 _write_all(fd, data)
@@ -197,20 +201,30 @@ def exclusive_lock(path: StrPath, *, timeout: float, busy: str) -> Iterator[None
     import fcntl
     import time
 
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as exc:
+            raise FileError(f"cannot open {path}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if time.monotonic() > deadline:
+                raise FileError(busy, hint="try again when that command has finished") from None
+            time.sleep(0.05)
+            continue
+        # The holder may have deleted the lock file before letting go (wallet destroy): a lock on a file that
+        # no longer has this name excludes nobody. Take the lock of the file the name holds now.
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except OSError:
+            same = False
+        if same:
+            break
+        os.close(fd)
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-    except OSError as exc:
-        raise FileError(f"cannot open {path}: {exc.strerror}") from None
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise FileError(busy, hint="try again when that command has finished") from None
-                time.sleep(0.05)
         yield
     finally:
         os.close(fd)

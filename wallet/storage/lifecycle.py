@@ -76,10 +76,11 @@ def change_passphrase(
 class Destroyed:
     """What :func:`destroy` did: the files it deleted, whether a keyring item went, and what it kept."""
 
-    __slots__ = ("removed", "keyring_item", "kept")
+    __slots__ = ("removed", "keyring_item", "kept", "keyring_owner")
 
     def __init__(self, removed: list[str], keyring_item: bool, kept: list[str]) -> None:
         self.removed, self.keyring_item, self.kept = removed, keyring_item, kept
+        self.keyring_owner: str | None = None  # the home whose keyring item was kept (this one was its copy)
 
 
 def check_destroyable(home: WalletHome) -> None:
@@ -114,8 +115,13 @@ def destroy(home: WalletHome) -> Destroyed:
                 check_destroyable(home)  # another command destroyed it meanwhile
         except CorruptData:
             pass  # a damaged wallet.json names no item we could trust: the files still go
+        owner = None
         if config is not None and config["store"] == "keyring":
             item = KeyringStore.from_config(config)
+            owner = item.owner_elsewhere(home.path)
+        if owner is not None:
+            config = None  # this home is a copy: its item is the original's only copy of the secret, and stays
+        if config is not None and config["store"] == "keyring":
             try:
                 item.load()
             except CorruptData:
@@ -129,7 +135,9 @@ def destroy(home: WalletHome) -> Destroyed:
         removed = [name for name in _WALLET_FILES[:3] if os.path.lexists(home.join(name))]
         if not finish_destroy(home):
             raise _item_left(home)
-        return _report(home, removed, marker["item"] is not None)
+        done = _report(home, removed, marker["item"] is not None)
+        done.keyring_owner = owner
+        return done
 
 
 def _item_left(home: WalletHome) -> StoreUnavailable:

@@ -89,7 +89,7 @@ def choose_store(
             reason = f"{exc.message}; using an encrypted file instead"
         else:
             how = "requested" if requested == "keyring" else "a usable OS keyring was found"
-            choice = StoreChoice(KeyringStore.new(backend), f"{how} ({backend})")
+            choice = StoreChoice(KeyringStore.new(backend, home.path), f"{how} ({backend})")
             if announce is not None:
                 announce(choice)
             return choice
@@ -126,14 +126,17 @@ def _read_manifest(home: WalletHome) -> dict[str, Any] | None:
     return doc
 
 
-def _delete_item(config: Any) -> bool:
-    """Delete the keyring item a store config names (True when it is gone)."""
+def _delete_item(config: Any, home: WalletHome) -> bool:
+    """Delete the keyring item a store config names (True when it is gone, or kept for the home it belongs to:
+    ``home`` is then a copy of that one, KeyringStore.owner_elsewhere)."""
     if not isinstance(config, dict) or config.get("store") != "keyring":
         return True
     from wallet.storage.secretstores.keyringstore import KeyringStore
 
     try:
-        KeyringStore.from_config(config).delete()
+        item = KeyringStore.from_config(config)
+        if item.owner_elsewhere(home.path) is None:
+            item.delete()
     except WalletError:
         return False
     return True
@@ -178,14 +181,14 @@ def _roll_forward(home: WalletHome, manifest: dict[str, Any]) -> bool:
     except OSError as exc:
         raise FileError(f"cannot finish writing the wallet in {home.path}: {exc.strerror}") from None
     old = manifest.get("old")
-    if old != new and not _delete_item(old):
+    if old != new and not _delete_item(old, home):
         return False  # the replaced item stays named in the manifest: the next run deletes it
     _remove_staging(home)
     return True
 
 
 def _roll_back(home: WalletHome, manifest: dict[str, Any] | None) -> None:
-    if manifest is not None and not _delete_item(manifest["new"]):
+    if manifest is not None and not _delete_item(manifest["new"], home):
         return  # keep the manifest: the new item is still named there, for the next run
     _remove_staging(home)
 
@@ -359,7 +362,7 @@ def migrate(
     # Everything that may wait (a prompt, the keyring's probe) happens before the lock.
     new: SecretStore
     if to == StoreKind.KEYRING:
-        new = KeyringStore.new(detect_backend(RETRY_HINT + "; the wallet stays in its encrypted file"))
+        new = KeyringStore.new(detect_backend(RETRY_HINT + "; the wallet stays in its encrypted file"), home.path)
     else:
         chosen = passphrase(True)
         new = FileStore(home.secret_path, lambda _confirm: chosen, progress)

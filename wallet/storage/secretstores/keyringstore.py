@@ -173,29 +173,52 @@ def _decode(value: str | None) -> bytes:
 class KeyringStore:
     name = "keyring"
 
-    def __init__(self, backend: str, username: str) -> None:
+    def __init__(self, backend: str, username: str, home: str | None = None) -> None:
         self.backend = backend
         self.username = username
+        self.home = home  # the wallet home the item was made for (None: a wallet from before this was kept)
 
     @classmethod
-    def new(cls, backend: str) -> KeyringStore:
+    def new(cls, backend: str, home: str) -> KeyringStore:
         # A random item name per wallet: several wallet homes can share one keyring,
         # and the name says nothing about the user.
+        import os
         import secrets
 
-        return cls(backend, "root-" + secrets.token_hex(16))
+        return cls(backend, "root-" + secrets.token_hex(16), os.path.realpath(home))
 
     @classmethod
     def from_config(cls, config: WalletConfig | dict[str, Any]) -> KeyringStore:
         kr = config.get("keyring")
         if not isinstance(kr, dict) or not all(
             isinstance(kr.get(k), str) for k in ("backend", "username")
-        ):
+        ) or not isinstance(kr.get("home", ""), str):
             raise CorruptData("wallet.json lacks the keyring entry's location")
-        return cls(kr["backend"], kr["username"])
+        home = kr.get("home")
+        return cls(kr["backend"], kr["username"], home if isinstance(home, str) else None)
 
     def config(self) -> dict[str, Any]:
-        return {"store": "keyring", "keyring": {"backend": self.backend, "username": self.username}}
+        entry = {"backend": self.backend, "username": self.username}
+        if self.home is not None:
+            entry["home"] = self.home
+        return {"store": "keyring", "keyring": entry}
+
+    def owner_elsewhere(self, here: str) -> str | None:
+        """The other wallet home that uses this item, if ``here`` is a copy of it (a copied or restored keyring
+        home names the same item: deleting it there would take the original's only copy of its secret)."""
+        import json
+        import os
+
+        if self.home is None or os.path.realpath(here) == self.home:
+            return None
+        try:
+            with open(os.path.join(self.home, "wallet.json"), "rb") as fh:
+                theirs = json.loads(fh.read(1 << 16)).get("keyring", {})
+        except (OSError, ValueError, AttributeError):
+            return None  # the home it was made for is gone (moved here): the item is this home's
+        if isinstance(theirs, dict) and theirs.get("username") == self.username:
+            return self.home
+        return None
 
     def load(self) -> bytes:
         if self.backend == SECRET_SERVICE_BACKEND:
