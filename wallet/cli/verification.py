@@ -128,6 +128,11 @@ def verify(a: VerifyArgs) -> None:
         raise result.error
 
 
+#: How long the input must stay empty before the answers so far go out: long enough that a writer refilling a
+#: pipe is not taken for an idle co-process (bench/verify.py, requests on a pipe), short next to a call's setup.
+IDLE_S = 0.005
+
+
 def _lines(stream: BinaryIO) -> Iterator[bytes | object]:
     """Request lines from ``stream``; TOO_LONG for one longer than MAX_REQUEST_BYTES; FLUSH whenever no
     complete line is waiting, so that a co-process writing one request and waiting for its answer gets it
@@ -163,7 +168,7 @@ def _lines(stream: BinaryIO) -> Iterator[bytes | object]:
         pending = pending[start:]
         if len(pending) > MAX_REQUEST_BYTES:
             pending, skipping = b"", True
-        if not select.select([fd], [], [], 0)[0]:
+        if not select.select([fd], [], [], IDLE_S)[0]:
             yield FLUSH  # nothing more to read now: answer what was read before waiting for more
         try:
             block = os.read(fd, 1 << 16)
