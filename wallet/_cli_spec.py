@@ -2953,9 +2953,25 @@ SPEC: dict[str, Any] = {'args': [],
                                      '--policy': {'help': 'Enforce this destination policy (see '
                                                           'POLICY FILES in man wallet).',
                                                   'value': 'path'},
-                                     '--replay-store': {'help': 'Replay store file (default: see '
-                                                                'FILES in man wallet).',
-                                                        'value': 'path'},
+                                     '--replay-fail-open': {'help': 'If the shared replay store '
+                                                                    'cannot be reached, accept '
+                                                                    'anyway (no replay '
+                                                                    'protection), with a warning '
+                                                                    'on every such result; '
+                                                                    'default: fail closed (exit '
+                                                                    '30).',
+                                                            'value': None},
+                                     '--replay-store': {'help': 'Replay store: a file (default: '
+                                                                'see FILES in man wallet), or a '
+                                                                'Redis/Valkey server shared by a '
+                                                                'fleet of verifiers: '
+                                                                'redis://[USER:PASS@]HOST[:PORT][/DB], '
+                                                                'rediss://... (TLS, certificate '
+                                                                'verified), '
+                                                                'unix:///PATH/redis.sock?db=N (see '
+                                                                'SHARED REPLAY STORE in man '
+                                                                'wallet).',
+                                                        'value': 'text'},
                                      '--trust': {'help': 'The trust file (default: '
                                                          '$WALLET_HOME/trust.json).',
                                                  'value': 'path'},
@@ -3007,7 +3023,14 @@ SPEC: dict[str, Any] = {'args': [],
                                      'name': 'replay_store',
                                      'opts': ['--replay-store'],
                                      'required': False,
-                                     'value': 'path'},
+                                     'value': 'text'},
+                                    {'default': False,
+                                     'kind': 'flag',
+                                     'multiple': False,
+                                     'name': 'replay_fail_open',
+                                     'opts': ['--replay-fail-open'],
+                                     'required': False,
+                                     'value': None},
                                     {'default': False,
                                      'kind': 'flag',
                                      'multiple': False,

@@ -261,6 +261,15 @@ class ConflictRefused(WalletError):
     meaning = "assert/sign-sdp: your rules and a party's policy conflict and the rule says refuse; nothing was signed."
 
 
+class ReplayStoreUnavailable(WalletError):
+    """A shared replay store (redis://...) gave no definite answer: nothing it was asked about is accepted."""
+
+    code = "replay-store-unavailable"
+    exit_code = 30
+    meaning = ("verify: the shared replay store (--replay-store redis://...) cannot be reached or gave no definite "
+               "answer; nothing was accepted (fail closed).")
+
+
 class Interrupted(WalletError):
     code = "interrupted"
     exit_code = 130

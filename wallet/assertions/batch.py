@@ -26,10 +26,10 @@ from wallet.errors import Malformed, Replayed, TooLarge, UsageError, WalletError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Sequence
     from typing import Any, TypedDict
 
-    from wallet.assertions.replay import ReplayStore
+    from wallet.assertions.replay import Replay
     from wallet.endorsements.trust import TrustStore
     from wallet.privacy.policy import Policy
 
@@ -77,12 +77,16 @@ class Settings:
 
 
 class BatchResult:
-    """One request's result: its line number, whether it is valid, and its JSON document (as text)."""
+    """One request's result: its line number, whether it is valid, and its JSON document (as text).
 
-    __slots__ = ("line", "valid", "text", "last_in_chunk")
+    ``replay_unchecked``: valid without a replay check (a shared store was down, and fail-open was chosen);
+    the document then says ``"replay_unchecked": true``."""
 
-    def __init__(self, line: int, valid: bool, text: str, last_in_chunk: bool) -> None:
+    __slots__ = ("line", "valid", "text", "last_in_chunk", "replay_unchecked")
+
+    def __init__(self, line: int, valid: bool, text: str, last_in_chunk: bool, replay_unchecked: bool = False) -> None:
         self.line, self.valid, self.text, self.last_in_chunk = line, valid, text, last_in_chunk
+        self.replay_unchecked = replay_unchecked
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = json.loads(self.text)
@@ -234,7 +238,7 @@ def verify_batch(
     expect_id: str | None = None,
     at: float | None = None,
     policy: Policy | None = None,
-    replay: ReplayStore | None = None,
+    replay: Replay | None = None,
     workers: int | None = None,
     trust: TrustStore | None = None,
 ) -> Iterator[BatchResult]:
@@ -280,14 +284,14 @@ def verify_batch(
             pool.terminate()
 
 
-def _merge(done: list[Done], chunk: list[Numbered], replay: ReplayStore | None) -> Iterator[BatchResult]:
+def _merge(done: list[Done], chunk: list[Numbered], replay: Replay | None) -> Iterator[BatchResult]:
     """Record and commit the chunk's acceptances, then hand out its results (a replay becomes invalid)."""
-    fresh: list[bool] = []
+    fresh: Sequence[bool | None] = []
     if replay is not None:
         keys: list[tuple[str, str, int]] = []
         for _, group, _ in done:
             keys.extend(group)
-        fresh = replay.first_uses(keys)
+        fresh = replay.first_uses(keys)  # a shared store: one round trip for the chunk
         replay.commit()
     results = []
     at = 0
@@ -298,13 +302,18 @@ def _merge(done: list[Done], chunk: list[Numbered], replay: ReplayStore | None) 
             continue
         first, rest = fresh[at], fresh[at + 1:at + n]
         at += n
-        if not first or not all(rest):
+        if first is False or False in rest:
             doc = json.loads(text)
             doc["valid"] = False
-            err = Replayed("this assertion was already accepted once (replay)" if not first else
+            err = Replayed("this assertion was already accepted once (replay)" if first is False else
                            "a once-only endorsement in this assertion was already presented (replay)")
             doc["error"] = {"code": err.code, "message": err.message}
             text, valid = json.dumps(doc), False
+        elif first is None or None in rest:  # a shared store that is down, and the verifier chose fail-open
+            doc = json.loads(text)
+            doc["replay_unchecked"] = True
+            results.append(BatchResult(number, valid, json.dumps(doc), False, True))
+            continue
         results.append(BatchResult(number, valid, text, False))
     if results:
         results[-1].last_in_chunk = True

@@ -1,5 +1,9 @@
 """The verifier's replay store: each (issuer, jti) is accepted once until its assertion expires.
 
+This module holds the file store (SQLite, the default) and :func:`open_store`, which picks the file store or
+the shared one (``wallet.assertions.shared_replay``, a Redis or Valkey server) from a --replay-store value.
+Both implement :class:`Replay`.
+
     >>> import os, tempfile
     >>> from wallet.assertions.replay import ReplayStore
     >>> store = ReplayStore.open(os.path.join(tempfile.mkdtemp(), "replay.db"))
@@ -32,7 +36,28 @@ import time
 from wallet.storage.database import rollback, storage_error
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Protocol
+
     from wallet.storage.files import StrPath
+
+    class Replay(Protocol):
+        """What a verifier needs of a replay store (the file store here, the shared one in shared_replay)."""
+
+        def first_use(self, issuer: str, jti: str, *, expires: int) -> bool | None:
+            """True the first time (issuer, jti) is seen, False for a replay; None: not checked (fail-open)."""
+
+        def first_uses(self, entries: list[tuple[str, str, int]]) -> Sequence[bool | None]:
+            """first_use for each (issuer, jti, expires), in order; a repeat inside ``entries`` is a replay."""
+
+        def commit(self) -> None:
+            """Make the first uses so far definite: only then may they be reported as accepted."""
+
+        def rollback(self) -> None:
+            """Forget uncommitted first uses, where the store can."""
+
+        def close(self) -> None:
+            """Commit, then release the store."""
 
 from wallet.errors import FileError, InsecurePermissions, WalletError
 from wallet.vocabulary import SKEW_SECONDS
@@ -54,7 +79,30 @@ def check_time(at: float | None) -> None:
         )
 
 
-def _key(issuer: str, jti: str) -> bytes:
+#: The URL schemes of a shared store (wallet.assertions.shared_replay); any other value is a file path.
+SCHEMES = ("redis", "rediss", "unix", "redis+unix")
+
+
+def is_url(spec: str) -> bool:
+    """Whether a --replay-store value names a server (SCHEME://..., or redis:... missing its //) or a file."""
+    scheme, sep, _ = spec.partition("://")
+    if sep and scheme[:1].isalpha() and all(c.isascii() and (c.isalnum() or c in "+-.") for c in scheme):
+        return True
+    return ":" in spec and spec.split(":", 1)[0].lower() in SCHEMES  # ./redis:x is still a file
+
+
+def open_store(spec: str, *, fail_open: bool = False) -> Replay:
+    """The store a --replay-store value names: a server URL (redis://, rediss://, unix://, redis+unix://) or a
+    file path. ``fail_open`` applies to a server only: a file store always fails closed."""
+    if is_url(spec):
+        from wallet.assertions.shared_replay import RedisReplayStore
+
+        return RedisReplayStore.open(spec, fail_open=fail_open)
+    return ReplayStore.open(spec)
+
+
+def replay_key(issuer: str, jti: str) -> bytes:
+    """What a store keeps of an (issuer, jti): SHA-256(issuer || 0x00 || jti), 128 bits of it."""
     return hashlib.sha256(issuer.encode() + b"\0" + jti.encode()).digest()[:16]
 
 
@@ -165,7 +213,7 @@ class ReplayStore:
         self._begin()
         self._pending += 1
         try:
-            self._conn.execute("INSERT INTO seen VALUES (?, ?)", (_key(issuer, jti), expires + SKEW_SECONDS))
+            self._conn.execute("INSERT INTO seen VALUES (?, ?)", (replay_key(issuer, jti), expires + SKEW_SECONDS))
         except sqlite3.IntegrityError:
             return False
         except sqlite3.Error as exc:
@@ -175,7 +223,7 @@ class ReplayStore:
 
     def first_uses(self, entries: list[tuple[str, str, int]]) -> list[bool]:
         """:meth:`first_use` for many (issuer, jti, expires) at once: one query and one insert per call."""
-        keys = [_key(i, j) for i, j, _ in entries]
+        keys = [replay_key(i, j) for i, j, _ in entries]
         if not keys:
             return []
         self._begin()

@@ -54,7 +54,7 @@ from wallet.vocabulary import MAX_TTL, SKEW_SECONDS, SIGNED_STATES as STATES, vo
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
-    from typing import Any, TypedDict
+    from typing import Any, NotRequired, TypedDict
 
     class VerifyResultJson(TypedDict):
         """What `wallet verify --json` prints (and each --batch line, plus "line" and "ref")."""
@@ -69,10 +69,11 @@ if TYPE_CHECKING:
         fingerprints: list[dict[str, str]]
         origin: dict[str, str | None]
         endorsements: list[dict[str, Any]]
+        replay_unchecked: NotRequired[bool]
 
     from collections.abc import Callable
 
-    from wallet.assertions.replay import ReplayStore
+    from wallet.assertions.replay import Replay
     from wallet.endorsements.presentation import VerifiedEndorsement
     from wallet.endorsements.trust import TrustStore
     from wallet.privacy.policy import Policy
@@ -92,7 +93,7 @@ class VerifyResult:
     """One shape for success and failure (``to_json`` is what ``--json`` prints)."""
 
     __slots__ = ("valid", "error", "identity", "state", "disclosed", "audience", "issued_at", "expires_at",
-                 "fingerprints", "jti", "origin", "endorsements")
+                 "fingerprints", "jti", "origin", "endorsements", "replay_unchecked")
 
     def __init__(self) -> None:
         self.valid = False
@@ -108,13 +109,15 @@ class VerifyResult:
         self.origin: dict[str, str | None] = {"status": "none", "url": None}
         #: What identity providers vouch for (verified claims), apart from the self-asserted ``disclosed``.
         self.endorsements: list[VerifiedEndorsement] = []
+        #: Accepted without a replay check: the shared replay store was down and --replay-fail-open was given.
+        self.replay_unchecked = False
 
     @property
     def exit_code(self) -> int:
         return 0 if self.error is None else self.error.exit_code
 
     def to_json(self) -> VerifyResultJson:
-        return {
+        doc: VerifyResultJson = {
             "valid": self.valid,
             "error": None if self.error is None else {"code": self.error.code, "message": self.error.message},
             "identity": None if self.identity is None else {"id": self.identity, "state": self.state},
@@ -126,6 +129,9 @@ class VerifyResult:
             "origin": self.origin,
             "endorsements": [e.to_json() for e in self.endorsements] if self.endorsements else [],
         }
+        if self.replay_unchecked:  # present only then: a consumer that ignores it still sees "valid"
+            doc["replay_unchecked"] = True
+        return doc
 
 
 def _detect(data: bytes) -> tuple[str, Sdp | None, bool]:
@@ -304,7 +310,7 @@ def verify(
     fingerprints: list[str] | list[Fingerprint] | list[str | Fingerprint] | None = None,
     expect_id: str | None = None,
     at: float | None = None,
-    replay: ReplayStore | None = None,
+    replay: Replay | None = None,
     policy: Policy | None = None,
     trust: Trust | None = None,
 ) -> VerifyResult:
@@ -351,7 +357,7 @@ def check_settings(
     audience: str | None,
     fingerprints: list[str] | list[Fingerprint] | list[str | Fingerprint] | None,
     at: float | None,
-    replay: ReplayStore | None,
+    replay: Replay | None,
     expect_id: str | None = None,
 ) -> tuple[str | None, list[Fingerprint], int]:
     """The verifier's own settings, checked: (normalised audience, fingerprints, time). UsageError if wrong."""
@@ -416,19 +422,26 @@ def enforce(result: VerifyResult, policy: Policy) -> None:
                                           + ("presented none" if not result.endorsements else "presented no such one"))
 
 
-def check_replay(result: VerifyResult, replay: ReplayStore) -> None:
+def check_replay(result: VerifyResult, replay: Replay) -> None:
     """Record a valid result's (issuer, jti); turn it into ``replayed`` if it was seen before."""
     if not result.valid:
         return
     assert result.identity is not None and result.jti is not None and result.expires_at is not None
-    if not replay.first_use(result.identity, result.jti, expires=result.expires_at):
+    first = replay.first_use(result.identity, result.jti, expires=result.expires_at)
+    if first is None:  # a shared store that is down, and the verifier chose fail-open
+        result.replay_unchecked = True
+    elif not first:
         result.valid = False
         result.error = Replayed("this assertion was already accepted once (replay)",
                                 hint="re-checking a saved assertion? add --no-replay-check")
         return
     for endorsement in result.endorsements:
-        if endorsement.once and not replay.first_use(endorsement.issuer, "once:" + endorsement.key_id,
-                                                      expires=endorsement.expires_at):
+        if not endorsement.once:
+            continue
+        first = replay.first_use(endorsement.issuer, "once:" + endorsement.key_id, expires=endorsement.expires_at)
+        if first is None:
+            result.replay_unchecked = True
+        elif not first:
             result.valid = False
             result.error = Replayed(f"this once-only endorsement by {endorsement.issuer[:80]} was already presented "
                                     "(replay)", hint="a once-only endorsement is good for one call")

@@ -304,6 +304,7 @@ if TYPE_CHECKING:
         at: str | None
         no_replay_check: bool
         replay_store: str | None
+        replay_fail_open: bool
         batch: bool
         policy: str | None
         trust: str | None
@@ -818,6 +819,7 @@ def _verify(v: dict[str, Any]) -> None:
         "at": v["at"],
         "no_replay_check": v["no_replay_check"],
         "replay_store": v["replay_store"],
+        "replay_fail_open": v["replay_fail_open"],
         "batch": v["batch"],
         "policy": v["policy"],
         "trust": v["trust"],

@@ -445,8 +445,16 @@ def verify(
     ] = None,
     no_replay_check: Annotated[bool, typer.Option("--no-replay-check", help="Do not record or check the assertion id.")] = False,
     replay_store: Annotated[
-        Optional[str], typer.Option("--replay-store", metavar="PATH", help="Replay store file (default: see FILES in man wallet).")
+        Optional[str],
+        typer.Option("--replay-store", metavar="PATH|URL", help="Replay store: a file (default: see FILES in man wallet), or a "
+                     "Redis/Valkey server shared by a fleet of verifiers: redis://[USER:PASS@]HOST[:PORT][/DB], "
+                     "rediss://... (TLS, certificate verified), unix:///PATH/redis.sock?db=N (see SHARED REPLAY STORE "
+                     "in man wallet)."),
     ] = None,
+    replay_fail_open: Annotated[
+        bool, typer.Option("--replay-fail-open", help="If the shared replay store cannot be reached, accept anyway "
+                           "(no replay protection), with a warning on every such result; default: fail closed (exit 30).")
+    ] = False,
     batch: Annotated[
         bool, typer.Option("--batch", help="Read JSON Lines requests, write one JSON result per line (streaming).")
     ] = False,
@@ -461,6 +469,7 @@ def verify(
         wallet verify offer.signed.sdp --audience shop.example
         wallet verify offer.signed.sdp --audience shop.example --expect-id did:key:z6Mk...
         wallet verify --batch requests.jsonl --audience shop.example > results.jsonl
+        wallet verify --batch requests.jsonl --audience shop.example --replay-store redis://10.0.0.5:6379/0
         wallet verify callcentre.signed.sdp --audience callcentre.example --policy callcentre.json --json
     """
 

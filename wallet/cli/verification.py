@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any, BinaryIO
 
-    from wallet.assertions.replay import ReplayStore
+    from wallet.assertions.replay import Replay
     from wallet.assertions.sdp import Fingerprint
     from wallet.cli._args import VerifyArgs
     from wallet.endorsements.trust import TrustStore
@@ -44,13 +44,39 @@ def parse_time(text: str) -> float:
     return seconds
 
 
-def _replay_store(no_replay_check: bool, path: str | None) -> ReplayStore | None:
+def _replay_store(no_replay_check: bool, spec: str | None, fail_open: bool) -> Replay | None:
     if no_replay_check:
         return None
     from wallet.storage.paths import default_replay_store
-    from wallet.assertions.replay import ReplayStore
+    from wallet.assertions.replay import open_store
 
-    return ReplayStore.open(path if path else default_replay_store())
+    return open_store(spec if spec else default_replay_store(), fail_open=fail_open)
+
+
+def _check_store_options(a: VerifyArgs) -> None:
+    """Mistakes in --replay-store or --replay-fail-open are usage errors, found before any input is read."""
+    from wallet.errors import UsageError
+
+    spec = a["replay_store"]
+    from wallet.assertions.replay import is_url
+
+    shared = spec is not None and is_url(spec)
+    if shared and not a["no_replay_check"]:
+        from wallet.assertions.shared_replay import parse_url
+
+        assert spec is not None
+        parse_url(spec)
+    if a["replay_fail_open"] and not shared:
+        raise UsageError("--replay-fail-open is for a shared replay store (--replay-store redis://...)",
+                         hint="a replay store file always fails closed")
+
+
+def _unchecked_warning(store: Replay | None, where: str) -> None:
+    from wallet.cli.output import Output
+
+    reason = getattr(store, "last_failure", None) or "did not answer"
+    Output.notice(f"warning: {where} accepted WITHOUT a replay check (--replay-fail-open): the shared replay store "
+                  f"{reason}; it may be a replay")
 
 
 def _safe(text: str) -> str:
@@ -90,9 +116,10 @@ def verify(a: VerifyArgs) -> None:
     enforced = load_policy_arg(a["policy"]) if a["policy"] is not None else None
     from wallet.cli.trust import load_trust
 
+    _check_store_options(a)
     if a["batch"]:
         _batch(a["file"], a["audience"], fingerprints, a["expect_id"], when, a["no_replay_check"], a["replay_store"],
-               enforced, load_trust(a["trust"], missing_ok=True))
+               enforced, load_trust(a["trust"], missing_ok=True), a["replay_fail_open"])
         return
     if a["trust"] is not None:
         import os
@@ -110,7 +137,7 @@ def verify(a: VerifyArgs) -> None:
     check_settings(a["audience"], fingerprints, when, None, a["expect_id"])  # usage errors before any reading
     data = read_input(a["file"], what="input", limit=MAX_INPUT_BYTES, oversize_ok=True,
                       awaited="assertion (an SDP, an a=identity line or a token)")
-    store = _replay_store(a["no_replay_check"], a["replay_store"])
+    store = _replay_store(a["no_replay_check"], a["replay_store"], a["replay_fail_open"])
     try:
         result = verify_one(
             data, audience=a["audience"], fingerprints=fingerprints, expect_id=a["expect_id"], at=when, replay=store,
@@ -119,6 +146,8 @@ def verify(a: VerifyArgs) -> None:
     finally:
         if store is not None:
             store.close()
+    if result.replay_unchecked:
+        _unchecked_warning(store, "this assertion was")
     if a["json_out"]:
         sys.stdout.write(json.dumps(result.to_json()) + "\n")
     elif result.valid:
@@ -208,10 +237,12 @@ def _batch(
     replay_store: str | None,
     policy: Policy | None,
     trust: TrustStore,
+    fail_open: bool = False,
 ) -> None:
     """Connect stdin (or FILE) and stdout to wallet.assertions.batch.verify_batch; a summary on stderr."""
     from wallet.assertions.batch import verify_batch
     from wallet.assertions.verify import check_settings
+    from wallet.errors import ReplayStoreUnavailable
 
     check_settings(audience, fingerprints, when, None, expect_id)  # usage errors before anything is opened
     if not no_replay_check:
@@ -231,13 +262,15 @@ def _batch(
             from wallet.errors import FileError
 
             raise FileError(f"cannot read {file}: {exc.strerror}") from None
-    store = _replay_store(no_replay_check, replay_store)
+    store = _replay_store(no_replay_check, replay_store, fail_open)
     total = valid = 0
     out = sys.stdout
     progress = BatchProgress()
     try:
         for result in verify_batch(_lines(stream), audience=audience, fingerprints=list(fingerprints),
                                    expect_id=expect_id, at=when, policy=policy, replay=store, trust=trust):
+            if result.replay_unchecked:
+                _unchecked_warning(store, f"request {result.line} was")
             out.write(result.text + "\n")
             total += 1
             valid += result.valid
@@ -245,6 +278,10 @@ def _batch(
                 out.flush()
                 progress.update(total, valid)
         out.flush()
+    except ReplayStoreUnavailable as exc:
+        exc.message += (f"; the {total} result{'s' if total != 1 else ''} written before were recorded, the rest of "
+                        "the input was not accepted") if total else ""
+        raise
     except KeyboardInterrupt:
         from wallet.errors import Interrupted
 
