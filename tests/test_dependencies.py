@@ -29,8 +29,10 @@ def imported_top_level_modules() -> dict[str, set[str]]:
 
 
 def declared() -> set[str]:
+    """The dependencies, and the extras a user installs for a feature (not the test extra)."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    return {re.split(r"[<>=;\[ ]", dep, maxsplit=1)[0].strip().lower() for dep in project["dependencies"]}
+    extras = [dep for name, deps in project.get("optional-dependencies", {}).items() if name != "test" for dep in deps]
+    return {re.split(r"[<>=;\[ ]", dep, maxsplit=1)[0].strip().lower() for dep in project["dependencies"] + extras}
 
 
 def test_every_imported_module_is_declared() -> None:
@@ -47,3 +49,8 @@ def test_typer_and_rich_are_imported_by_the_cli_only() -> None:
     for module in ("typer", "rich"):
         files = imported_top_level_modules().get(module, set())
         assert files and all(f.startswith("wallet/cli/") for f in files), (module, files)
+
+
+def test_redis_is_imported_by_the_shared_replay_store_only() -> None:
+    """An optional extra (wallet[redis]): imported when a redis:// store is opened, never on the common path."""
+    assert imported_top_level_modules().get("redis") == {"wallet/assertions/shared_replay.py"}

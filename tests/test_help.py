@@ -147,6 +147,8 @@ RUN_ELSEWHERE = {
                                          "the real gnome-keyring",
     "wallet store migrate --to file --passphrase-file new-passphrase": "needs a keyring wallet: same test",
     "wallet export wallet.backup && wallet destroy": "asks on a terminal: tests/test_lifecycle.py",
+    "wallet verify --batch requests.jsonl --audience shop.example --replay-store redis://10.0.0.5:6379/0":
+        "needs a Redis server: tests/test_shared_replay.py runs batches on a real redis-server",
 }
 
 RUNNABLE = [(path, i, line) for path in sorted(DECLARATIONS) for i, line in enumerate(described(path)[2])

@@ -253,7 +253,7 @@ class RedisReplayStore:
             "socket_timeout": address.timeout, "socket_connect_timeout": address.timeout,
             # No silent retry: a retried SET NX whose first reply was lost would answer "replay" for an
             # assertion this very process just recorded; a failure is reported instead (fail closed).
-            "retry": Retry(NoBackoff(), 0), "retry_on_timeout": False,
+            "retry": Retry(NoBackoff(), 0),
             "protocol": 2, "decode_responses": False,
         }
         if address.path is not None:
