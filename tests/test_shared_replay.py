@@ -252,10 +252,21 @@ def test_four_verifier_processes_race_on_the_same_10000_assertions(server: Serve
     """Every process gets every request at once: each assertion is accepted by exactly one of them."""
     path = tmp_path / "requests.jsonl"
     requests(10_000, path)
-    procs = [subprocess.Popen([*wallet_exe(), "verify", "--batch", str(path), "--audience", AUDIENCE,
-                               "--replay-store", server.url], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-             for _ in range(4)]
-    outputs = [p.communicate(timeout=600) for p in procs]
+    procs = [subprocess.Popen([*wallet_exe(), "verify", "--batch", "-", "--audience", AUDIENCE,
+                               "--replay-store", server.url], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE) for _ in range(4)]
+    time.sleep(1.0)  # every process started and waiting on its input: then all get it at once
+    data = path.read_bytes()
+    outputs: list[tuple[bytes, bytes]] = [(b"", b"")] * 4
+
+    def feed(i: int) -> None:
+        outputs[i] = procs[i].communicate(input=data, timeout=600)
+
+    threads = [threading.Thread(target=feed, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     assert [p.returncode for p in procs] == [0, 0, 0, 0], [err[-500:] for _, err in outputs]
     accepted: Counter[int] = Counter()
     per_process = []
