@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=$(mktemp -d)/venv
 python3 -m venv "$venv"
-"$venv/bin/python" -m pip install -q --disable-pip-version-check . 2>/dev/null
+"$venv/bin/python" -m pip install -q --disable-pip-version-check ".[redis]" 2>/dev/null
 echo "== machine: $(nproc) cores, $(uname -m), $(python3 --version), $(date -u +%Y-%m-%d)"
 echo "== bench/startup.py"
 .ci/with-keyring "$venv/bin/python" bench/startup.py
@@ -15,6 +15,8 @@ echo "== bench/derive.py"
 "$venv/bin/python" bench/derive.py
 echo "== bench/verify.py"
 "$venv/bin/python" bench/verify.py
+echo "== bench/fleet.py"
+"$venv/bin/python" bench/fleet.py
 echo "== bench/endorsements.py"
 "$venv/bin/python" bench/endorsements.py
 echo "== bench/explain.py"

@@ -290,6 +290,9 @@ def test_a_store_that_cannot_be_reached_accepts_nothing(tmp_path: Path) -> None:
     code, doc, err = verify_one(signed, f"redis://:pw-not-shown@127.0.0.1:{port}/0")
     assert code == UNAVAILABLE and doc["error"]["code"] == "replay-store-unavailable"  # type: ignore[index]
     assert "valid" not in doc and "pw-not-shown" not in err and len(err.strip().splitlines()) == 1
+    from wallet.cli.json_shapes import mismatches
+
+    assert mismatches(doc, "verify") == []
     assert "fail closed" in err and f"redis://127.0.0.1:{port}/0" in err
     path = tmp_path / "requests.jsonl"
     requests(10, path)
@@ -304,11 +307,15 @@ def test_fail_open_accepts_with_a_warning_on_every_result(tmp_path: Path) -> Non
     code, doc, err = verify_one(signed, store, "--replay-fail-open")
     assert code == 0 and doc["valid"] is True and doc["replay_unchecked"] is True
     assert "WITHOUT a replay check" in err
+    from wallet.cli.json_shapes import mismatches
+
+    assert mismatches(doc, "verify") == []
     path = tmp_path / "requests.jsonl"
     requests(20, path)
     code, results, err = batch(["--replay-store", store, "--replay-fail-open"], path.read_bytes())
     assert code == 0 and all(r["valid"] and r["replay_unchecked"] is True for r in results) and len(results) == 20
-    assert err.count("WITHOUT a replay check") == 20
+    assert err.count("WITHOUT a replay check") == 21  # each result, and the summary
+    assert all(mismatches(r, "verify --batch") == [] for r in results)
 
 
 def test_fail_open_is_for_a_shared_store_only() -> None:

@@ -444,6 +444,32 @@ def man_page() -> str:
             "(each line carries its own verdict); a summary goes to standard error. Set WALLET_VERIFY_WORKERS=1 "
             "to verify in one process."
         ),
+        ".SH SHARED REPLAY STORE",
+        _roff(
+            "A fleet of verifiers (processes, machines) shares one replay store with --replay-store URL on a Redis "
+            "(6.2 or later) or Valkey server: each assertion is then accepted at most once across the whole fleet. "
+            "The URL forms: redis://[USER[:PASSWORD]@]HOST[:PORT][/DB] (port 6379, database 0 by default); "
+            "rediss://... the same over TLS, the server's certificate verified against the system's CAs or "
+            "?ca=FILE (PEM), and its name checked; unix:///PATH/TO/redis.sock[?db=N] or redis+unix:///PATH... "
+            "(a Unix socket). Options (?NAME=VALUE&...): password_file=FILE (a private file whose first line is "
+            "the password; better than a password in the URL, which other users may see in the process list), "
+            "replicas=N and replicas_timeout_ms=MS (after each write, WAIT for N replicas to acknowledge it, else "
+            "fail closed), timeout=SECONDS (connect and reply timeout, default 5), prefix=TEXT (of the keys, "
+            "default wallet:replay:). Any other option, scheme or form is a usage error; messages show the URL "
+            "without its password or options. Needs the redis package: pip install 'wallet[redis]'."
+        ),
+        ".PP",
+        _roff(
+            "Each acceptance is one SET KEY 1 NX EX TTL, the key being the same 128-bit hash of (issuer, jti) "
+            "the file store keeps, as hex after the prefix, living until the assertion's exp plus twice the "
+            "60 s clock skew; a batch sends a chunk's writes in one pipeline. If the server cannot be reached, "
+            "times out, refuses the password, answers with an error or with anything but OK or nil, nothing is "
+            "accepted: verify exits 30 (replay-store-unavailable) with a one-line message, and --batch stops "
+            "there, every result it wrote before having been recorded. --replay-fail-open instead accepts such "
+            "assertions without any replay check, with a warning on standard error for each and "
+            "\"replay_unchecked\": true in its JSON result: a replay is then accepted too, for as long as the "
+            "server is down. Fleet layouts and what holds during a failover: docs/deployment.md."
+        ),
         ".SH PRIVACY RULES",
         _roff(
             "For each call the wallet picks the rule with the highest precedence: a destination (exact, then the "

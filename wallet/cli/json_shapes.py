@@ -34,7 +34,9 @@ SIGNED = {"line": S_, "token": S_, "id": S_, "state": S, "audience": S, "disclos
 VERIFIED = {"valid": B, "error": ("null", {"code": S, "message": S}), "identity": ("null", {"id": S, "state": S}),
             "disclosed": {"*": S}, "audience": S_, "issued_at": I_, "expires_at": I_, "fingerprints": FINGERPRINTS,
             "origin": ORIGIN,
-            "endorsements": [{"issuer": S, "vct": S, "claims": {"*": ANY}, "status": S, "once": B}]}
+            "endorsements": [{"issuer": S, "vct": S, "claims": {"*": ANY}, "status": S, "once": B}],
+            # Present (true) only when --replay-fail-open accepted it with the shared replay store down.
+            "replay_unchecked?": B}
 TRUST_ENTRY = {"keys": [{"*": S}], "claims": ("null", [S]), "valid_after": I_, "valid_before": I_,
                "status_lists": {"*": ANY}}
 ACCOUNT = {"name": S, "key": S_, "claims": {"*": ANY}, "revoked": B, "guid": S_}

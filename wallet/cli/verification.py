@@ -263,13 +263,14 @@ def _batch(
 
             raise FileError(f"cannot read {file}: {exc.strerror}") from None
     store = _replay_store(no_replay_check, replay_store, fail_open)
-    total = valid = 0
+    total = valid = unchecked = 0
     out = sys.stdout
     progress = BatchProgress()
     try:
         for result in verify_batch(_lines(stream), audience=audience, fingerprints=list(fingerprints),
                                    expect_id=expect_id, at=when, policy=policy, replay=store, trust=trust):
             if result.replay_unchecked:
+                unchecked += 1
                 _unchecked_warning(store, f"request {result.line} was")
             out.write(result.text + "\n")
             total += 1
@@ -294,4 +295,5 @@ def _batch(
             store.close()
         if stream is not sys.stdin.buffer:
             stream.close()
-    Output.notice(f"verified {total} request{'s' if total != 1 else ''}: {valid} valid, {total - valid} rejected")
+    Output.notice(f"verified {total} request{'s' if total != 1 else ''}: {valid} valid, {total - valid} rejected"
+                  + (f" ({unchecked} accepted WITHOUT a replay check: --replay-fail-open)" if unchecked else ""))
