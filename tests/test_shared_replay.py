@@ -473,3 +473,69 @@ def test_plain_verify_does_not_import_redis() -> None:
     here.write_text(signed)
     done = subprocess.run([sys.executable, "-c", code, str(here), FP.line()], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+# -- TLS -------------------------------------------------------------------------------------------------
+def _certificates(directory: Path) -> tuple[Path, Path, Path, Path]:
+    """A CA, a server certificate for 127.0.0.1 signed by it, the server's key, and a CA nobody used."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import ipaddress
+
+    def name(text: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text)])
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def ca(label: str) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (x509.CertificateBuilder().subject_name(name(label)).issuer_name(name(label)).public_key(key.public_key())
+                .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+                .not_valid_after(now + datetime.timedelta(days=1))
+                .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                             data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                             crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+                .sign(key, hashes.SHA256()))
+        return key, cert
+
+    ca_key, ca_cert = ca("test CA")
+    _, other_cert = ca("another CA")
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder().subject_name(name("127.0.0.1")).issuer_name(ca_cert.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    paths = [directory / n for n in ("ca.pem", "server.pem", "server.key", "other-ca.pem")]
+    paths[0].write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    paths[3].write_bytes(other_cert.public_bytes(serialization.Encoding.PEM))
+    return paths[0], paths[1], paths[2], paths[3]
+
+
+def test_rediss_verifies_the_server_certificate(tmp_path: Path) -> None:
+    ca, cert, key, other = _certificates(tmp_path)
+    tls_port = _free_port()
+    server = Server(tmp_path, "--tls-port", str(tls_port), "--tls-cert-file", str(cert), "--tls-key-file", str(key),
+                    "--tls-ca-cert-file", str(ca), "--tls-auth-clients", "no")
+    server.start()
+    try:
+        signed, iss, jti = token()
+        code, _, err = verify_one(signed, f"rediss://127.0.0.1:{tls_port}/0?ca={other}")
+        assert code == UNAVAILABLE and "certificate" in err.lower()
+        code, _, err = verify_one(signed, f"rediss://127.0.0.1:{tls_port}/0")  # the system CAs do not know it
+        assert code == UNAVAILABLE
+        assert server.client().exists(key_name(iss, jti)) == 0
+        assert verify_one(signed, f"rediss://127.0.0.1:{tls_port}/0?ca={ca}")[0] == 0
+        assert verify_one(signed, f"rediss://127.0.0.1:{tls_port}/0?ca={ca}")[0] == 17
+        assert server.client().exists(key_name(iss, jti)) == 1
+    finally:
+        server.stop()
