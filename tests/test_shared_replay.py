@@ -467,12 +467,14 @@ def test_the_url_forms_that_are_accepted() -> None:
 def test_plain_verify_does_not_import_redis() -> None:
     signed, _, _ = token()
     code = ("import sys, wallet._entry as e; sys.stdin = open(sys.argv[1]);"
-            "rc = e.main(['verify', '-', '--audience', 'shop.example', '--fingerprint', sys.argv[2]]);"
-            "assert 'redis' not in sys.modules and 'wallet.assertions.shared_replay' not in sys.modules, rc")
+            "rc = e.main(['verify', '-', '--audience', 'shop.example', '--fingerprint', sys.argv[2], *sys.argv[3:]]);"
+            "assert 'redis' not in sys.modules and 'wallet.assertions.shared_replay' not in sys.modules, rc;"
+            "assert sys.argv[3:] != ['--no-replay-check'] or 'wallet.assertions.replay' not in sys.modules")
     here = Path(os.environ["WALLET_HOME"]).parent / "token.txt"
     here.write_text(signed)
-    done = subprocess.run([sys.executable, "-c", code, str(here), FP.line()], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    for extra in ([], ["--no-replay-check"]):
+        done = subprocess.run([sys.executable, "-c", code, str(here), FP.line(), *extra], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
 
 
 # -- TLS -------------------------------------------------------------------------------------------------

@@ -468,7 +468,8 @@ def man_page() -> str:
             "there, every result it wrote before having been recorded. --replay-fail-open instead accepts such "
             "assertions without any replay check, with a warning on standard error for each and "
             "\"replay_unchecked\": true in its JSON result: a replay is then accepted too, for as long as the "
-            "server is down. Fleet layouts and what holds during a failover: docs/deployment.md."
+            "server is down. With a replicated server, an acceptance that had not reached the replica promoted by a "
+            "failover is lost, and that assertion can be accepted once more (replicas=N narrows this window)."
         ),
         ".SH PRIVACY RULES",
         _roff(
@@ -559,7 +560,8 @@ def man_page() -> str:
         ".SH SEE ALSO",
         "RFC 8827 (WebRTC security architecture), W3C did:key, draft on WebRTC identity privacy (reTHINK), "
         "RFC 9901 (SD\\-JWT). The source distribution's docs/ directory has the full specification: design.md "
-        "(derivation, storage), policy.md (rules and reconciliation), endorsements.md, assertion\\-format.md.",
+        "(derivation, storage), policy.md (rules and reconciliation), endorsements.md, assertion\\-format.md, "
+        "deployment.md (verifier fleets sharing a replay store, failover).",
     ]
     return "\n".join(lines) + "\n"
 

@@ -58,14 +58,15 @@ def _check_store_options(a: VerifyArgs) -> None:
     from wallet.errors import UsageError
 
     spec = a["replay_store"]
-    from wallet.assertions.replay import is_url
+    shared = False
+    if spec is not None:  # imported only then: start-up of a plain verify
+        from wallet.assertions.replay import is_url
 
-    shared = spec is not None and is_url(spec)
-    if shared and not a["no_replay_check"]:
-        from wallet.assertions.shared_replay import parse_url
+        shared = is_url(spec)
+        if shared and not a["no_replay_check"]:
+            from wallet.assertions.shared_replay import parse_url
 
-        assert spec is not None
-        parse_url(spec)
+            parse_url(spec)
     if a["replay_fail_open"] and not shared:
         raise UsageError("--replay-fail-open is for a shared replay store (--replay-store redis://...)",
                          hint="a replay store file always fails closed")
