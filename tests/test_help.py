@@ -147,6 +147,8 @@ RUN_ELSEWHERE = {
                                          "the real gnome-keyring",
     "wallet store migrate --to file --passphrase-file new-passphrase": "needs a keyring wallet: same test",
     "wallet export wallet.backup && wallet destroy": "asks on a terminal: tests/test_lifecycle.py",
+    'eval "$(wallet agent)"': "leaves an agent running: tests/test_agent.py starts and stops real ones",
+    'eval "$(wallet agent stop)"': "needs a running agent: tests/test_agent.py",
 }
 
 RUNNABLE = [(path, i, line) for path in sorted(DECLARATIONS) for i, line in enumerate(described(path)[2])
