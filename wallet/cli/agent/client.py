@@ -63,7 +63,8 @@ def exchange(conn: socket.socket, fields: list[bytes], fds: list[int]) -> list[b
     try:
         sent = conn.sendmsg([frame[:4096]], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, _fd_array(fds))]
                            if fds else [])
-        conn.sendall(frame[sent:])
+        if sent < len(frame):  # nothing left to send may meet an agent that already answered and hung up
+            conn.sendall(frame[sent:])
         return read_frame(conn.recv)
     except (OSError, FrameError) as exc:
         raise AgentError(f"the wallet agent did not answer ({exc})", hint="it may have stopped; " + _START_HINT) \
