@@ -1,4 +1,4 @@
-"""The wallet agent: unlock once, then sign for this user's commands over a Unix socket (docs/design.md, section 9).
+"""The wallet agent: unlock once, then sign for this user's commands over a Unix socket (docs/design.md, section 10).
 
     eval "$(wallet agent)"          # prints WALLET_AGENT_SOCK=...; export WALLET_AGENT_SOCK;
     wallet sign-sdp --to shop.example offer.sdp     # runs in the agent: no passphrase, no keyring
