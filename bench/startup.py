@@ -36,6 +36,7 @@ GOALS = {
     "verify, one endorsement": 6.0,
     "sign-sdp (keyring)": 10.0,
     "sign-sdp, endorsed": 10.0,
+    "sign-sdp (agent)": 5.0,
 }
 OFFER = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sdp" / "sdp_chrome_offer_bundle_media_level_fingerprint.sdp"
 
@@ -81,6 +82,8 @@ def cases_for(wallet: str, tmp: Path, base_env: dict[str, str], tag: str) -> dic
         cases["verify, replay store on"] = ([wallet, "verify", str(signed), "--audience", "shop.example"], verifier)
         if not tag:  # endorsements: this build only (an earlier one may not have them)
             cases.update(endorsed_cases(wallet, tmp, env, verifier))
+    if not tag:  # the file store, and the agent: this build only
+        cases.update(file_and_agent_cases(wallet, tmp, base_env))
     return {f"{name}{tag}": case for name, case in cases.items()}
 
 
@@ -116,6 +119,25 @@ def endorsed_cases(wallet: str, tmp: Path, env: dict[str, str], verifier: dict[s
     }
 
 
+AGENTS: list[dict[str, str]] = []
+
+
+def file_and_agent_cases(wallet: str, tmp: Path, base_env: dict[str, str]) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """sign-sdp from a file-store wallet (Argon2id each time), and through an agent holding the same wallet."""
+    passfile = tmp / "file-passphrase"
+    passfile.write_text("file store bench passphrase\n")
+    passfile.chmod(0o600)
+    env = {**base_env, "WALLET_HOME": str(tmp / "home-file"), "WALLET_PASSPHRASE_FILE": str(passfile)}
+    subprocess.run([wallet, "init", "--store", "file"], env=env, check=True, capture_output=True)
+    lines = subprocess.run([wallet, "agent", "--idle", "1h"], env=env, check=True, capture_output=True,
+                           text=True).stdout
+    sock = lines.split("WALLET_AGENT_SOCK=", 1)[1].split(";", 1)[0]
+    agent_env = {**env, "WALLET_AGENT_SOCK": sock}
+    AGENTS.append(agent_env)
+    sign = [wallet, "sign-sdp", "--to", "shop.example", str(OFFER)]
+    return {"sign-sdp (file)": (sign, env), "sign-sdp (agent)": (sign, agent_env)}
+
+
 def main() -> int:
     against = sys.argv[sys.argv.index("--against") + 1] if "--against" in sys.argv else None
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("WALLET_")}
@@ -125,7 +147,11 @@ def main() -> int:
         if against:
             other = shutil.which("wallet", path=against) or str(Path(against) / "wallet")
             cases.update(cases_for(other, Path(tmp), base_env, " [other]"))
-        results = measure(cases)
+        try:
+            results = measure(cases)
+        finally:
+            for agent_env in AGENTS:
+                subprocess.run([WALLET, "agent", "stop"], env=agent_env, capture_output=True)
     base = results.pop("python -c pass")
     print(f"interpreter: {sys.executable} ({sys.version.split()[0]}), {RUNS} runs each, median wall time")
     print(f"python -c pass: {base * 1000:.1f} ms")

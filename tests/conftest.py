@@ -61,7 +61,7 @@ def isolated(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest
     home = tmp_path / "home"
     monkeypatch.setenv("WALLET_HOME", str(home))
     monkeypatch.setenv("WALLET_IDP_HOME", str(tmp_path / "idp"))  # never the user's own identity provider
-    for var in ("WALLET_PASSPHRASE_FILE", "PYTHON_KEYRING_BACKEND", "WALLET_DEBUG", "NO_COLOR"):
+    for var in ("WALLET_PASSPHRASE_FILE", "PYTHON_KEYRING_BACKEND", "WALLET_DEBUG", "NO_COLOR", "WALLET_AGENT_SOCK"):
         monkeypatch.delenv(var, raising=False)
     if request.node.get_closest_marker("keyring") is None:
         monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")

@@ -46,7 +46,8 @@ def test_every_command_has_examples(path: str) -> None:
     assert examples, (f"'wallet {path}' has no examples: add an 'Examples:' block to its docstring in "
                       "wallet/cli/commands.py (tests/test_help.py runs each one)")
     for line in examples:
-        assert line.startswith(("wallet ", "WALLET_")) or f"| wallet {path}" in line, (path, line)
+        # eval "$(wallet agent)": a command whose product is shell lines, run as ssh-agent's is
+        assert line.startswith(("wallet ", "WALLET_", 'eval "$(wallet ')) or f"| wallet {path}" in line, (path, line)
         assert f"wallet {path}" in line, f"an example of 'wallet {path}' runs another command: {line}"
     assert any(PLACEHOLDER not in line for line in examples), f"'wallet {path}' has no runnable example"
     runnable = [line for line in examples if PLACEHOLDER not in line and line not in RUN_ELSEWHERE]
@@ -149,6 +150,8 @@ RUN_ELSEWHERE = {
     "wallet export wallet.backup && wallet destroy": "asks on a terminal: tests/test_lifecycle.py",
     "wallet verify --batch requests.jsonl --audience shop.example --replay-store redis://10.0.0.5:6379/0":
         "needs a Redis server: tests/test_shared_replay.py runs batches on a real redis-server",
+    'eval "$(wallet agent)"': "leaves an agent running: tests/test_agent.py starts and stops real ones",
+    'eval "$(wallet agent stop)"': "needs a running agent: tests/test_agent.py",
 }
 
 RUNNABLE = [(path, i, line) for path in sorted(DECLARATIONS) for i, line in enumerate(described(path)[2])

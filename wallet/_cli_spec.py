@@ -8,7 +8,75 @@ if TYPE_CHECKING:
     from typing import Any
 
 SPEC: dict[str, Any] = {'args': [],
- 'commands': {'assert': {'args': [],
+ 'commands': {'agent': {'args': [{'choices': ['start', 'stop'],
+                                  'name': '[start|stop]',
+                                  'value': 'choice'}],
+                        'help': "Unlock the wallet once and sign for this user's commands: an "
+                                'agent behind a private Unix socket (see AGENT in man wallet).',
+                        'options': {'--foreground': {'help': 'Do not detach: serve from this '
+                                                             'process, log to stderr, stop on '
+                                                             'Ctrl-C (for a service manager).',
+                                                     'value': None},
+                                    '--help': {'help': 'Show help and exit.', 'value': None},
+                                    '--idle': {'help': 'Stop after this long without a request '
+                                                       '(90s, 15m, 8h, 2d).',
+                                               'value': 'text'},
+                                    '--lifetime': {'help': 'Stop after this long in any case.',
+                                                   'value': 'text'},
+                                    '--passphrase-file': {'help': "Read the file store's "
+                                                                  "passphrase from PATH ('-' = "
+                                                                  'stdin). Default: '
+                                                                  '$WALLET_PASSPHRASE_FILE, else '
+                                                                  'prompt on a TTY.',
+                                                          'value': 'path'},
+                                    '--request-timeout': {'help': 'Stop a command that runs longer '
+                                                                  '(a prompt left unanswered, a '
+                                                                  'stdin never closed).',
+                                                          'value': 'int'},
+                                    '-h': {'help': 'Show help and exit.', 'value': None}},
+                        'params': [{'choices': ['start', 'stop'],
+                                    'default': 'start',
+                                    'kind': 'argument',
+                                    'multiple': False,
+                                    'name': 'action',
+                                    'required': False,
+                                    'value': 'choice'},
+                                   {'default': '15m',
+                                    'kind': 'option',
+                                    'multiple': False,
+                                    'name': 'idle',
+                                    'opts': ['--idle'],
+                                    'required': False,
+                                    'value': 'text'},
+                                   {'default': '8h',
+                                    'kind': 'option',
+                                    'multiple': False,
+                                    'name': 'lifetime',
+                                    'opts': ['--lifetime'],
+                                    'required': False,
+                                    'value': 'text'},
+                                   {'default': 60,
+                                    'kind': 'option',
+                                    'multiple': False,
+                                    'name': 'request_timeout',
+                                    'opts': ['--request-timeout'],
+                                    'required': False,
+                                    'value': 'int'},
+                                   {'default': False,
+                                    'kind': 'flag',
+                                    'multiple': False,
+                                    'name': 'foreground',
+                                    'opts': ['--foreground'],
+                                    'required': False,
+                                    'value': None},
+                                   {'default': None,
+                                    'kind': 'option',
+                                    'multiple': False,
+                                    'name': 'passphrase_file',
+                                    'opts': ['--passphrase-file'],
+                                    'required': False,
+                                    'value': 'path'}]},
+              'assert': {'args': [],
                          'help': 'Sign an identity assertion over DTLS fingerprints for DEST '
                                  '(offline).',
                          'options': {'--disclose': {'help': 'Disclose this persona attribute '

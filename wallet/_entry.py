@@ -32,6 +32,13 @@ def main(argv: list[str] | None = None) -> int:
         from wallet._completion import complete
 
         return complete(shell, args)
+    sock = os.environ.get("WALLET_AGENT_SOCK")
+    if sock:  # like SSH_AUTH_SOCK: a command that needs the secret runs in the agent (wallet/cli/agent/)
+        from wallet.cli.agent.client import forwarded
+
+        code = forwarded(sock, args)
+        if code is not None:
+            return code
     from wallet.cli.fast import run as run_fast
 
     code = run_fast(args)

@@ -270,6 +270,16 @@ class ReplayStoreUnavailable(WalletError):
                "answer; nothing was accepted (fail closed).")
 
 
+class AgentError(WalletError):
+    """WALLET_AGENT_SOCK names a wallet agent that cannot serve this command: none answers there, it belongs to
+    another user, it serves another wallet home, or it refused or timed out the request."""
+
+    code = "agent"
+    exit_code = 31
+    meaning = ("The wallet agent in WALLET_AGENT_SOCK is not running, serves another wallet home, or refused or "
+               "timed out the command (see AGENT in man wallet).")
+
+
 class Interrupted(WalletError):
     code = "interrupted"
     exit_code = 130

@@ -145,6 +145,13 @@ class Wallet:
     def close(self) -> None:
         self.records.close()
 
+    def wipe(self) -> None:
+        """Close, and zero the master secret and every key derived from it that this object holds (the wallet
+        agent's exit). Best effort: see wallet.storage.hardening.wipe for what Python cannot reach."""
+        self.records.wipe()
+        self._deriver.wipe()
+        self.root.wipe()
+
     # -- personas ------------------------------------------------------------
     def personas(self) -> list[Persona]:
         return sorted(

@@ -11,9 +11,18 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any, TypedDict
 
+    from wallet.cli.agent.command import AgentAction
     from wallet.cli.completion import Shell
     from wallet.cli.output import AssertionFormat
     from wallet.vocabulary import CallModel, Category, KeyScope, OriginChoice, PersonaKind, PrivacyState, ServiceType, StoreKind, StoreTarget
+
+    class AgentArgs(TypedDict):
+        action: AgentAction
+        idle: str
+        lifetime: str
+        request_timeout: int
+        foreground: bool
+        passphrase_file: str | None
 
     class AssertArgs(TypedDict):
         to: str
@@ -309,6 +318,20 @@ if TYPE_CHECKING:
         policy: str | None
         trust: str | None
         json_out: bool
+
+
+def _agent(v: dict[str, Any]) -> None:
+    from wallet.cli.agent.command import agent
+    from wallet.cli.agent.command import AgentAction
+    a: AgentArgs = {
+        "action": AgentAction(v["action"]),
+        "idle": v["idle"],
+        "lifetime": v["lifetime"],
+        "request_timeout": v["request_timeout"],
+        "foreground": v["foreground"],
+        "passphrase_file": v["passphrase_file"],
+    }
+    agent(a)
 
 
 def _assert(v: dict[str, Any]) -> None:
@@ -829,6 +852,7 @@ def _verify(v: dict[str, Any]) -> None:
 
 
 CALLS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "agent": _agent,
     "assert": _assert,
     "completion": _completion,
     "demo": _demo,

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from wallet.cli.agent.command import AgentAction
 from wallet.cli.completion import Shell
 from wallet.cli.output import AssertionFormat
 from wallet.vocabulary import (
@@ -874,7 +875,30 @@ def demo() -> None:
     """
 
 
+# -- the agent -------------------------------------------------------------------------------------
+@implemented_by("agent", "wallet.cli.agent.command:agent", groups=("unlocks",))
+def agent(
+    action: Annotated[AgentAction, typer.Argument(metavar="[start|stop]", help="start (the default): unlock the wallet and serve it; stop: stop the agent WALLET_AGENT_SOCK names.")] = AgentAction.START,
+    idle: Annotated[str, typer.Option("--idle", metavar="DURATION", help="Stop after this long without a request (90s, 15m, 8h, 2d).")] = "15m",
+    lifetime: Annotated[str, typer.Option("--lifetime", metavar="DURATION", help="Stop after this long in any case.")] = "8h",
+    request_timeout: Annotated[int, typer.Option("--request-timeout", metavar="SECONDS", help="Stop a command that runs longer (a prompt left unanswered, a stdin never closed).")] = 60,
+    foreground: Annotated[bool, typer.Option("--foreground", help="Do not detach: serve from this process, log to stderr, stop on Ctrl-C (for a service manager).")] = False,
+) -> None:
+    """Unlock the wallet once and sign for this user's commands: an agent behind a private Unix socket (see AGENT in man wallet).
+
+    It prints shell lines setting WALLET_AGENT_SOCK; a command that needs the secret (pseudonym, assert, sign-sdp,
+    explain, history, persona, endorse, rule and dest commands) then runs in the agent, without a passphrase or a
+    keyring call. Only its own user may connect; it never hands out the secret; export, import, passwd,
+    store migrate, destroy, init and status always unlock the wallet themselves.
+
+    Examples:
+        eval "$(wallet agent)"                        # unlock once; this shell's commands then sign through it
+        eval "$(wallet agent --idle 5m --lifetime 1h)" && wallet sign-sdp --to shop.example offer.sdp > offer.signed.sdp && eval "$(wallet agent stop)"
+        eval "$(wallet agent stop)"
+    """
+
+
 #: Top-level commands in the order help lists them (groups gather the commands declared as "GROUP NAME").
 ORDER = ("init", "status", "persona", "pseudonym", "endorse", "assert", "sign-sdp", "verify", "trust", "history",
          "explain", "dest", "rule", "policy", "idp", "export", "import", "passwd", "store",
-         "destroy", "completion", "demo")
+         "destroy", "agent", "completion", "demo")

@@ -93,8 +93,19 @@ def confirm_or_refuse(question: str, yes: bool, *, flag_hint: str) -> None:
         raise UsageError("cancelled; nothing was changed")
 
 
+_held: list[Wallet] = []
+
+
+def hold(wallet: Wallet | None) -> None:
+    """In the wallet agent: every command it runs uses ``wallet`` (already unlocked) instead of unlocking."""
+    _held[:] = [wallet] if wallet is not None else []
+
+
 def unlock_wallet(passphrase_file: str | None) -> Wallet:
-    """The wallet in WALLET_HOME, unlocked (a passphrase typed at the prompt has three tries)."""
+    """The wallet in WALLET_HOME, unlocked (a passphrase typed at the prompt has three tries); in the wallet
+    agent, the one it holds (the agent checked that WALLET_HOME names it)."""
+    if _held:
+        return _held[0]
     from wallet.cli.passphrase import passphrase_source, with_retries
     from wallet.storage.paths import WalletHome
     from wallet.facade import open_wallet

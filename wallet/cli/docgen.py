@@ -321,6 +321,8 @@ MAN_ENV = [
     ("XDG_STATE_HOME", "Where a verifier keeps its replay store when WALLET_HOME is not set (default ~/.local/state)."),
     ("WALLET_VERIFY_WORKERS", "Worker processes for verify --batch (default: one per core, at most 2; 1 = verify "
      "in the calling process)."),
+    ("WALLET_AGENT_SOCK", "The socket of a wallet agent (set by eval \"$(wallet agent)\"): commands that need the "
+     "secret run in it instead of unlocking the wallet (see AGENT)."),
     ("WALLET_KEYRING_TIMEOUT", "Seconds to wait for the OS keyring before giving up (default 10)."),
     ("PYTHON_KEYRING_BACKEND", "Forces a keyring backend at init (see the keyring library)."),
     ("NO_COLOR", "Disables colour."),
@@ -398,6 +400,41 @@ MAN_COMPLETION = [
         "with wallet persona list and wallet rule list."
     ),
 ]
+
+
+def _man_agent() -> list[str]:
+    """The AGENT section, its command lists read from the agent's own allow-list."""
+    from wallet.cli.agent.protocol import ALLOWED, FORWARDED_ENV, NEVER
+
+    return [
+        _roff(
+            "eval \"$(wallet agent)\" unlocks the wallet once (asking for a file store's passphrase on the terminal), "
+            "detaches, and prints WALLET_AGENT_SOCK=...; export WALLET_AGENT_SOCK; (and WALLET_AGENT_PID), as "
+            "ssh-agent -s does. While it is set, these commands run inside the agent, with this shell's working "
+            "directory, standard streams and terminal (passed over the socket): " + ", ".join(sorted(ALLOWED)) +
+            ". The agent signs and derives; it never hands out the master secret or the keys of the state. These "
+            "always unlock the wallet themselves: " + "; ".join(f"{k} ({v})" for k, v in NEVER.items()) + "."
+        ),
+        ".PP",
+        _roff(
+            "The socket is in a fresh 0700 directory ($XDG_RUNTIME_DIR/wallet-agent.XXXXXXXX, else the temporary "
+            "directory). The agent serves only connections whose SO_PEERCRED uid is its own, and a client talks only "
+            "to an agent running as itself. It serves one wallet home: a command whose WALLET_HOME names another, or "
+            "run after the wallet was replaced or re-keyed (import, passwd, store migrate), is refused (exit 30). "
+            "Commands see the client's " + ", ".join(FORWARDED_ENV) + "; no other variable. It stops after "
+            "--idle without a request (default 15m), after --lifetime (default 8h), on eval \"$(wallet agent "
+            "stop)\", or on SIGTERM, SIGHUP or SIGINT; a command running longer than --request-timeout "
+            "(default 60 s) is stopped (exit 30). On exit it removes the socket and overwrites the secrets it holds."
+        ),
+        ".PP",
+        _roff(
+            "It is non-dumpable with a zero core limit, and locks its memory (mlockall) when it has CAP_IPC_LOCK "
+            "or a memlock limit of at least 1 GiB; otherwise it says so when it starts. A WALLET_AGENT_SOCK naming "
+            "an agent that is not running is an error (exit 30) with a hint, never a silent passphrase prompt: "
+            "unset WALLET_AGENT_SOCK to unlock the wallet directly. Interrupting a command (Ctrl-C) stops the "
+            "client; the agent finishes that command or stops it at its request timeout."
+        ),
+    ]
 
 
 def man_page() -> str:
@@ -527,6 +564,8 @@ def man_page() -> str:
             "passphrase or by the keyring. If the keyring cannot be reached, nothing is deleted (exit 8); if it "
             "fails after the files are gone, the next wallet command deletes the item."
         ),
+        ".SH AGENT",
+        *_man_agent(),
         ".SH CONVENTIONS",
         MAN_CONVENTIONS,
         ".SH JSON OUTPUT",

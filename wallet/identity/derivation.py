@@ -69,6 +69,12 @@ class Deriver:
     def __init__(self, master: bytes) -> None:
         self._prk = hkdf_extract(_EXTRACT_SALT, master)
 
+    def wipe(self) -> None:
+        """Zero the PRK in memory (this deriver is unusable afterwards)."""
+        from wallet.storage.hardening import wipe
+
+        wipe(self._prk)
+
     def __repr__(self) -> str:
         return "Deriver(<redacted>)"
 

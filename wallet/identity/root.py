@@ -77,6 +77,13 @@ class IdentityRoot:
     def to_bytes(self) -> bytes:
         return self._guid + self.master
 
+    def wipe(self) -> None:
+        """Zero the GUID and master secret in memory (this root is unusable afterwards)."""
+        from wallet.storage.hardening import wipe
+
+        wipe(self.master)
+        wipe(self._guid)
+
     @classmethod
     def from_bytes(cls, raw: bytes) -> IdentityRoot:
         if len(raw) != ROOT_LEN:

@@ -43,3 +43,59 @@ def protect_process() -> None:
 
 def is_protected() -> bool:
     return _protected
+
+
+_CAP_IPC_LOCK = 14
+_MCL_CURRENT, _MCL_FUTURE = 1, 2
+
+
+def _has_ipc_lock() -> bool:
+    try:
+        with open("/proc/self/status") as fh:
+            caps = next(line for line in fh if line.startswith("CapEff:"))
+        return bool(int(caps.split()[1], 16) >> _CAP_IPC_LOCK & 1)
+    except (OSError, StopIteration, ValueError, IndexError):
+        return False
+
+
+def lock_memory() -> str | None:
+    """Keep this process's memory out of swap: mlockall(MCL_CURRENT | MCL_FUTURE). None when done, else why not.
+
+    Only where it cannot backfire: with CAP_IPC_LOCK, or an RLIMIT_MEMLOCK of at least 1 GiB. Under a small
+    limit MCL_FUTURE would make later allocations fail once the limit is reached, so the memory is left
+    unlocked and the reason returned for the caller to report.
+    """
+    if not sys.platform.startswith("linux"):
+        return f"memory locking is not supported on {sys.platform}"
+    import os
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_MEMLOCK)
+    if not _has_ipc_lock() and soft != resource.RLIM_INFINITY and soft < 1 << 30:
+        return (f"RLIMIT_MEMLOCK is {soft // 1024} KiB, too small to lock a Python process "
+                "(raise it: ulimit -l unlimited, or LimitMEMLOCK=infinity in a systemd unit)")
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.mlockall(_MCL_CURRENT | _MCL_FUTURE) != 0:
+            return f"mlockall failed: {os.strerror(ctypes.get_errno())}"
+    except (OSError, AttributeError) as exc:
+        return f"mlockall is unavailable ({type(exc).__name__})"
+    return None
+
+
+def wipe(data: bytes | bytearray) -> None:
+    """Overwrite ``data`` with zeros in place: a bytearray portably; an immutable ``bytes`` object only on CPython,
+    by writing into its buffer (the object must not be used afterwards). Copies made elsewhere (by libsodium,
+    hashlib, the allocator, an earlier slice) are out of reach: this narrows the window, it does not close it."""
+    if isinstance(data, bytearray):
+        data[:] = bytes(len(data))
+        return
+    import platform
+
+    if len(data) < 2 or platform.python_implementation() != "CPython":  # 0/1-byte objects are shared singletons
+        return
+    import ctypes
+
+    ctypes.memset(id(data) + sys.getsizeof(b"") - 1, 0, len(data))  # ob_sval: the header, less its NUL

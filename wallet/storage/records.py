@@ -125,6 +125,14 @@ class RecordStore:
             raise CorruptData(f"the state file {path} belongs to another wallet or was altered")
         return state
 
+    def wipe(self) -> None:
+        """Close, and zero the state keys in memory."""
+        from wallet.storage.hardening import wipe
+
+        self.close()
+        for key in (self._index_key, self._record_key, self._check):
+            wipe(key)
+
     def close(self) -> None:
         self._conn.close()
 
