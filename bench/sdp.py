@@ -67,9 +67,7 @@ _CHROME_VIDEO = [
     ("99", "rtx/90000", "apt=98"), ("100", "VP9/90000", "profile-id=2"), ("101", "rtx/90000", "apt=100"),
     ("102", "H264/90000", "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f"),
     ("103", "rtx/90000", "apt=102"),
-    ("104", "H264/90000", "level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f"),
-    ("105", "rtx/90000", "apt=104"), ("35", "AV1/90000", None), ("36", "rtx/90000", "apt=35"),
-    ("114", "red/90000", None), ("115", "rtx/90000", "apt=114"), ("116", "ulpfec/90000", None),
+    ("35", "AV1/90000", None), ("36", "rtx/90000", "apt=35"),
 ]
 
 
@@ -77,13 +75,13 @@ def chrome_offer(rng: random.Random) -> str:
     fp = _hex(rng, 32)
     ufrag, pwd = _word(rng, 4), _word(rng, 24)
     stream = _uuid(rng)
-    out = ["v=0", f"o=- {rng.getrandbits(62)} 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1 2 3",
+    out = ["v=0", f"o=- {rng.getrandbits(62)} 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1 2",
            "a=extmap-allow-mixed", f"a=msid-semantic: WMS {stream}"]
 
     def common(mid: int, kind: str, payloads: str) -> None:
         out.extend([f"m={kind} 9 UDP/TLS/RTP/SAVPF {payloads}", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0"])
         if mid == 0:
-            out.extend(_candidates(rng, 3))
+            out.extend(_candidates(rng, 2))
         out.extend([f"a=ice-ufrag:{ufrag}", f"a=ice-pwd:{pwd}", "a=ice-options:trickle",
                     f"a=fingerprint:sha-256 {fp}", "a=setup:actpass", f"a=mid:{mid}"])
 
@@ -99,11 +97,10 @@ def chrome_offer(rng: random.Random) -> str:
     cname = _word(rng, 16)
     ssrc = rng.getrandbits(32)
     out.extend([f"a=ssrc:{ssrc} cname:{cname}", f"a=ssrc:{ssrc} msid:{stream} {_uuid(rng)}"])
-    for mid in (1, 2):
+    for mid in (1,):
         common(mid, "video", " ".join(p for p, _, _ in _CHROME_VIDEO))
         out.extend(["a=extmap:14 urn:ietf:params:rtp-hdrext:toffset",
                     "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
-                    "a=extmap:13 urn:3gpp:video-orientation",
                     "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
                     "a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay",
                     "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=sendrecv",
@@ -119,7 +116,7 @@ def chrome_offer(rng: random.Random) -> str:
         out.extend([f"a=ssrc-group:FID {a} {b}", f"a=ssrc:{a} cname:{cname}", f"a=ssrc:{b} cname:{cname}"])
     out.extend(["m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 0.0.0.0", f"a=ice-ufrag:{ufrag}",
                 f"a=ice-pwd:{pwd}", "a=ice-options:trickle", f"a=fingerprint:sha-256 {fp}", "a=setup:actpass",
-                "a=mid:3", "a=sctp-port:5000", "a=max-message-size:262144"])
+                "a=mid:2", "a=sctp-port:5000", "a=max-message-size:262144"])
     return "\r\n".join(out) + "\r\n"
 
 
@@ -175,7 +172,7 @@ def aiortc_offer(rng: random.Random) -> str:
            "a=msid-semantic:WMS *"]
 
     def transport(mid: int) -> None:
-        out.extend(_candidates(rng, 2))
+        out.extend(_candidates(rng, 1))
         out.append("a=end-of-candidates")
         out.extend([f"a=ice-ufrag:{ufrag}", f"a=ice-pwd:{pwd}"])
         out.extend(f"a=fingerprint:{name} {digest}" for name, digest in fps)
