@@ -15,6 +15,8 @@ echo "== bench/derive.py"
 "$venv/bin/python" bench/derive.py
 echo "== bench/verify.py"
 "$venv/bin/python" bench/verify.py
+echo "== bench/sdp.py"
+"$venv/bin/python" bench/sdp.py
 echo "== bench/endorsements.py"
 "$venv/bin/python" bench/endorsements.py
 echo "== bench/explain.py"

@@ -102,6 +102,8 @@ def test_fast_parse_reads_every_hostile_sdp_as_the_reference_does() -> None:
     # a line fault after the fingerprints is reported before a bad fingerprint line, as the rules are ordered
     f"a=fingerprint:sha-256 {HEX} \r\n x=1\r\n",
     f"a=fingerprint:sha-1 {HEX}\r\na=x pad:1\r\n",
+    # a lone CR inside a line that ends in CRLF: every CR must stand right before a LF
+    f"a=x-pad:1\ra=fingerprint:sha-256 {':'.join(['EE'] * 32)}\r\n",
 ])
 def test_a_fault_behind_a_known_fingerprint_is_refused_with_the_reference_message(attack: str) -> None:
     raw = f"v=0\r\ns=-\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=fingerprint:sha-256 {HEX}\r\n{attack}".encode()
