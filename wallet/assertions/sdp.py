@@ -185,7 +185,7 @@ class Sdp:
     __slots__ = ("raw", "media_start", "fingerprints", "session_identity", "media_identity")
 
     def __init__(self, raw: bytes) -> None:
-        """Only through :meth:`parse`, which checks the whole text first (or leaves it to the scan here)."""
+        """Called by :meth:`parse`, which has checked size, encoding and forbidden bytes; the lines are checked here."""
         self.raw = raw
         media = raw.find(b"\nm=")
         self.media_start = len(raw) if media < 0 else media + 1  # byte offset of the first m= line
@@ -241,8 +241,8 @@ class Sdp:
             raise TooLarge(f"the SDP has more than {MAX_LINES} lines")
         if not raw.startswith(b"v="):
             raise Malformed("not an SDP (it must start with 'v=')")
-        if not _plain(raw):
-            _check_text(raw)  # the line rules are the scan's, for a plain text too
+        if not _plain(raw):  # a plain text has no forbidden byte; the scan in __init__ checks its lines
+            _check_text(raw)
         return cls(raw)
 
     def identity_value(self) -> str | None:
