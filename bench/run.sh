@@ -17,6 +17,8 @@ echo "== bench/verify.py"
 "$venv/bin/python" bench/verify.py
 echo "== bench/fleet.py"
 "$venv/bin/python" bench/fleet.py
+echo "== bench/sdp.py"
+"$venv/bin/python" bench/sdp.py
 echo "== bench/endorsements.py"
 "$venv/bin/python" bench/endorsements.py
 echo "== bench/explain.py"

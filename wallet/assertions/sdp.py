@@ -29,7 +29,11 @@ from __future__ import annotations
 import functools
 import re
 
-from wallet.errors import Malformed, TooLarge
+from wallet.errors import Malformed, TooLarge, WalletError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 MAX_SDP_BYTES = 256 * 1024
 MAX_LINES = 10_000
@@ -40,7 +44,9 @@ _DIGEST = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})*")
 _TOKEN_CHARS = r"!#$%&'*+\-.^_`{|}~0-9A-Za-z"
 _TOKEN = re.compile(f"[{_TOKEN_CHARS}]+")
 
-# Whole-text checks, each one pass in C over the bytes (the text is valid UTF-8 by then).
+# The rules (module docstring), each a regular expression over the whole text, which describes the
+# first breach of each (the text is valid UTF-8 by then). They are the definition; Sdp.parse decides
+# most SDPs faster (_plain, _SCAN) and asks these only to name a fault, or when the text is not plain.
 # A byte or sequence that some common reader takes as the end of a line, or that no SDP needs:
 # C0 controls but TAB/LF, CR not followed by LF, DEL, C1 controls (U+0080-U+009F, NEL among
 # them) and U+2028/U+2029; and the byte 0x85 anywhere, even inside a UTF-8 character such as
@@ -50,8 +56,15 @@ _FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85]|\r(?!\n)|\xc2[\x
 _BAD_LINE = re.compile(rb"^(?![a-z]=|\r?$)", re.M)
 # An attribute whose name is not a token followed by ':' or the end of the line.
 _BAD_ATTRIBUTE = re.compile(rb"^a=(?![" + _TOKEN_CHARS.encode() + rb"]+(?::|\r?$))", re.M)
-# Every attribute named fingerprint or identity, in any case: its name and the rest of the line.
-_BOUND = re.compile(rb"^a=((?i:fingerprint|identity))(?=[:\r\n]|\Z)([^\r\n]*)", re.M)
+
+# The fast path. A plain text: no byte but printable ASCII, TAB, LF and CR (every CR before a LF) passes
+# _FORBIDDEN; what is left after deleting these bytes (bytes.translate, in C) is only its CRs.
+_PLAIN = bytes(range(0x20, 0x7F)) + b"\t\n"
+# One pass over the line starts after the first (which is v=): every attribute named fingerprint or
+# identity, in any case (group 1: its name, group 2: the rest of the line), and every line start where
+# _BAD_LINE or _BAD_ATTRIBUTE would match (group 1 None). A search for LF is what the engine does fast.
+_SCAN = re.compile(rb"\n(?:a=(?:((?i:fingerprint|identity))(?=[:\r\n]|\Z)([^\r\n]*)|(?![" + _TOKEN_CHARS.encode()
+                   + rb"]+(?::|\r?(?:\n|\Z))))|(?![a-z]=|\r?(?:\n|\Z)))")
 _FINGERPRINT_VALUE = re.compile(rb":([" + _TOKEN_CHARS.encode() + rb"]+) ([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})*)")
 
 
@@ -107,6 +120,11 @@ def _fingerprint(algorithm: str, digest: str) -> Fingerprint:
         raise Malformed(f"invalid fingerprint hash name {algorithm[:40]!r}")
     if not _DIGEST.fullmatch(digest):
         raise Malformed(f"invalid fingerprint digest for {algorithm}", hint="expected hex pairs joined by ':'")
+    return _normalised(algorithm, digest)
+
+
+def _normalised(algorithm: str, digest: str) -> Fingerprint:
+    """A token (lower-cased) and hex pairs, as _TOKEN and _DIGEST match them: the length checked."""
     expected = HASH_LENGTHS.get(algorithm)
     if expected is not None and (len(digest) + 1) // 3 != expected:
         raise Malformed(f"a {algorithm} fingerprint is {expected} bytes, not {(len(digest) + 1) // 3}")
@@ -119,6 +137,20 @@ def _line_number(raw: bytes, offset: int) -> int:
 
 def _content(line: bytes) -> bytes:
     return line.rstrip(b"\r\n")
+
+
+def _plain(raw: bytes) -> bool:
+    """True if ``raw`` is plain (printable ASCII, TAB, CRLF, LF): it then has no _FORBIDDEN byte."""
+    if not raw.isascii():
+        return False
+    rest = raw.translate(None, _PLAIN)
+    return rest.count(b"\r") == len(rest) == raw.count(b"\r\n")
+
+
+def _refuse(raw: bytes, error: WalletError) -> NoReturn:
+    """Raise the first breach in the rules' order: the whole-text checks' before ``error``."""
+    _check_text(raw)
+    raise error
 
 
 def _check_text(raw: bytes) -> None:
@@ -153,51 +185,64 @@ class Sdp:
     __slots__ = ("raw", "media_start", "fingerprints", "session_identity", "media_identity")
 
     def __init__(self, raw: bytes) -> None:
+        """Called by :meth:`parse`, which has checked size, encoding and forbidden bytes; the lines are checked here."""
         self.raw = raw
         media = raw.find(b"\nm=")
         self.media_start = len(raw) if media < 0 else media + 1  # byte offset of the first m= line
         self.fingerprints: list[Fingerprint] = []
         self.session_identity: list[tuple[int, int]] = []  # (start, end) of each line's content
         self.media_identity: list[tuple[int, int]] = []
-        seen: set[Fingerprint] = set()
-        for match in _BOUND.finditer(raw):
+        seen: set[tuple[str, str]] = set()
+        lines: set[bytes] = set()  # fingerprint lines already read (browsers repeat them per media section)
+        for match in _SCAN.finditer(raw):
             name, rest = match.group(1), match.group(2)
+            start = match.start() + 1  # the line's, after the LF
+            if name is None:
+                _refuse(raw, Malformed(f"line {_line_number(raw, start)} breaks the SDP line rules"))
             if name == b"identity":
-                where = self.session_identity if match.start() < self.media_start else self.media_identity
-                where.append((match.start(), match.end()))
+                where = self.session_identity if start < self.media_start else self.media_identity
+                where.append((start, match.end()))
                 continue
             if name != b"fingerprint":
-                raise Malformed(
-                    f"line {_line_number(raw, match.start())}: attribute 'a={name.decode()}' must be spelled "
+                _refuse(raw, Malformed(
+                    f"line {_line_number(raw, start)}: attribute 'a={name.decode()}' must be spelled "
                     f"'a={name.decode().lower()}'",
                     hint="readers that match attribute names case-sensitively would not see it",
-                )
+                ))
+            if rest in lines:
+                continue
+            lines.add(rest)
             value = _FINGERPRINT_VALUE.fullmatch(rest)
             if value is None:
-                raise Malformed(
-                    f"line {_line_number(raw, match.start())}: invalid fingerprint {rest[1:81].decode()!r}",
+                _refuse(raw, Malformed(
+                    f"line {_line_number(raw, start)}: invalid fingerprint {rest[1:81].decode()!r}",
                     hint="expected 'a=fingerprint:sha-256 AB:CD:...' (hash name, one space, hex pairs)",
-                )
-            fp = _fingerprint(value.group(1).decode(), value.group(2).decode())
-            if fp not in seen:
-                seen.add(fp)
+                ))
+            try:
+                fp = _normalised(value.group(1).decode().lower(), value.group(2).decode())
+            except Malformed as exc:
+                _refuse(raw, exc)
+            if fp.key() not in seen:
+                seen.add(fp.key())
                 self.fingerprints.append(fp)
                 if len(self.fingerprints) > MAX_FINGERPRINTS:
-                    raise TooLarge(f"the SDP has more than {MAX_FINGERPRINTS} distinct fingerprints")
+                    _refuse(raw, TooLarge(f"the SDP has more than {MAX_FINGERPRINTS} distinct fingerprints"))
 
     @classmethod
     def parse(cls, raw: bytes) -> Sdp:
         if len(raw) > MAX_SDP_BYTES:
             raise TooLarge(f"the SDP is larger than {MAX_SDP_BYTES} bytes")
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise Malformed("the SDP is not valid UTF-8") from None
+        if not raw.isascii():
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Malformed("the SDP is not valid UTF-8") from None
         if raw.count(b"\n") + (not raw.endswith(b"\n")) > MAX_LINES:
             raise TooLarge(f"the SDP has more than {MAX_LINES} lines")
         if not raw.startswith(b"v="):
             raise Malformed("not an SDP (it must start with 'v=')")
-        _check_text(raw)
+        if not _plain(raw):  # a plain text has no forbidden byte; the scan in __init__ checks its lines
+            _check_text(raw)
         return cls(raw)
 
     def identity_value(self) -> str | None:
