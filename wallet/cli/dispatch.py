@@ -39,7 +39,10 @@ def report(err: WalletError, *, json_mode: bool) -> int:
     """Print ``err`` (one line on stderr; with --json also the error document on stdout); its exit status."""
     message = f"{err.code}: {err.message}" if isinstance(err, Rejected) else err.message
     broken_stdout = isinstance(err, FileError) and err.message.startswith("standard output was closed")
-    Output(json_mode and not err.in_product and not broken_stdout).error(err.code, message, err.hint)
+    try:
+        Output(json_mode and not err.in_product and not broken_stdout).error(err.code, message, err.hint)
+    except (WalletError, OSError, ValueError):
+        pass  # no stderr to say it on (closed, or full): the exit status still says it
     return err.exit_code
 
 

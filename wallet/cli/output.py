@@ -135,9 +135,14 @@ def silence_stdout() -> None:
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    try:
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         pass
+    finally:
+        os.close(devnull)  # a long-lived process (the agent) must not leak one per broken pipe
 
 
 class _Quiet:

@@ -37,6 +37,11 @@ ALLOWED = frozenset({
     "endorse account", "endorse request", "endorse import", "endorse list",
     "rule list", "rule add", "rule rm", "dest list", "dest set", "dest rm",
 })
+#: Options that make an allowed command show what the agent never hands out: such a command line runs without
+#: the agent (it unlocks the wallet itself).
+REFUSED_OPTIONS = {
+    "endorse request": ("--with-guid",),  # the request carries the GUID
+}
 #: Commands that unlock the wallet but never run in the agent, and why: they always unlock it themselves.
 NEVER = {
     "status": "shows the GUID, which is for the user's eyes at a terminal, not for any process of the user's",
@@ -69,7 +74,7 @@ def command_path(args: list[str]) -> str | None:
     for arg in args:
         if arg == "--":
             break
-        if arg in ("--help", "-h"):
+        if arg in ("--help", "-h") or arg in REFUSED_OPTIONS.get(path, ()):
             return None
     return path
 

@@ -96,6 +96,25 @@ def _stream(fd: int, writing: bool, name: str) -> TextIO:
                             line_buffering=raw.isatty(), write_through=name == "stderr")
 
 
+#: The longest a client's stream may block the agent when it is flushed and closed after a command.
+CLOSE_TIMEOUT = 1.0
+
+
+def _close_streams(opened: list[TextIO]) -> None:
+    """Flush and close the client's streams, each under its own short timer: a reader that stopped reading
+    (a full pipe) costs the agent at most CLOSE_TIMEOUT, never its service (a closed stream is not flushed
+    again; the descriptor itself is closed by the caller)."""
+    for stream in opened:
+        # A repeating timer: closing a text stream flushes it, then closes its buffer, which flushes again.
+        signal.setitimer(signal.ITIMER_REAL, CLOSE_TIMEOUT, CLOSE_TIMEOUT)
+        try:
+            stream.close()
+        except (Exception, _Timeout):  # noqa: BLE001 - the alarm's AgentError, OSError, ValueError: all end here
+            pass
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
 class Agent:
     """Serves one unlocked wallet on ``listener`` until a limit is reached or it is told to stop."""
 
@@ -192,12 +211,21 @@ class Agent:
             self._reply(conn, [b"error", b"this wallet agent serves another user", b""])
             return False
         fds: list[int] = []
+        deadline = time.monotonic() + RECEIVE_TIMEOUT  # for the whole request, not for each piece of it
+
+        def recv(n: int) -> bytes:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout("the request took too long")
+            conn.settimeout(left)
+            return conn.recv(n)
+
         try:
             conn.settimeout(RECEIVE_TIMEOUT)
             first, fds, flags, _ = socket.recv_fds(conn, 8, 8)
             if flags & socket.MSG_CTRUNC:
                 raise AgentError("the request carried too many file descriptors")
-            fields = read_frame(conn.recv, first)
+            fields = read_frame(recv, first)
             conn.settimeout(None)
             answer = self._request(fields, fds)
         except FrameError as exc:
@@ -209,6 +237,9 @@ class Agent:
             answer = [b"error", err.message.encode(), (err.hint or "").encode()]
         except OSError as exc:
             answer = [b"error", f"the wallet agent could not read the request ({exc.strerror})".encode(), b""]
+        except Exception as exc:  # noqa: BLE001 - one request's failure never ends the agent (design.md 10)
+            self._say(f"a request failed ({type(exc).__name__})")
+            answer = [b"error", f"the wallet agent could not serve the request ({type(exc).__name__})".encode(), b""]
         finally:
             for fd in fds:
                 try:
@@ -287,6 +318,7 @@ class Agent:
         time.tzset()
         self._busy = True
         try:
+            os.fchdir(cwd)  # first: a relative WALLET_HOME (or path) is the client's, never the agent's
             self._check_home()
             made = []
             for fd, name, writing in ((0, "input", False), (1, "output", True), (2, "stderr", True)):
@@ -296,7 +328,6 @@ class Agent:
                 else:
                     made.append(_Closed(name))  # type: ignore[arg-type]
             sys.stdin, sys.stdout, sys.stderr = made
-            os.fchdir(cwd)
             signal.setitimer(signal.ITIMER_REAL, self.request_timeout)
             try:
                 return self._command(args)
@@ -304,11 +335,7 @@ class Agent:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         finally:
             self._busy = False
-            for stream in opened:
-                try:
-                    stream.close()  # flushes; the descriptor itself is closed by the caller
-                except (OSError, ValueError, _Timeout):
-                    pass
+            _close_streams(opened)
             sys.stdin, sys.stdout, sys.stderr = saved
             os.fchdir(self._cwd)
             os.environ.clear()
