@@ -192,6 +192,17 @@ def _check_peer(pc: RTCPeerConnection, side: Side) -> None:
     side.authenticated = True
 
 
+async def _verified(peer: Peer, side: Side, sdp: str, expect_id: str | None) -> bool:
+    """Verify what ``peer`` received; the identity and fingerprints it asserts go into ``side``."""
+    try:
+        seen = await peer.verify(sdp, expect_id)
+    except Refused as exc:
+        side.refuse(exc)
+        return False
+    side.peer_id, side.asserted = seen["identity"]["id"], seen["fingerprints"]
+    return True
+
+
 async def call(caller: Peer, callee: Peer, *, via: Signalling | None = None, expect: bool = True,
                timeout: float = HANDSHAKE_SECONDS) -> tuple[Side, Side]:
     """One call from ``caller`` to ``callee``; each side's report. ``expect``: each verifies with the other's
@@ -205,22 +216,14 @@ async def call(caller: Peer, callee: Peer, *, via: Signalling | None = None, exp
         chat = alice.createDataChannel("chat")
         await alice.setLocalDescription(await alice.createOffer())
         delivered = await via.offer(await caller.sign(alice.localDescription.sdp, callee.address))
-        try:
-            seen = await callee.verify(delivered.verified, expect_caller)
-        except Refused as exc:
-            b.refuse(exc)
+        if not await _verified(callee, b, delivered.verified, expect_caller):
             a.refused = {"stage": "answer", "code": "no-answer", "message": f"{callee.name} refused the offer"}
             return a, b
-        b.peer_id, b.asserted = seen["identity"]["id"], seen["fingerprints"]
         await bob.setRemoteDescription(RTCSessionDescription(sdp=delivered.applied, type="offer"))
         await bob.setLocalDescription(await bob.createAnswer())
         answered = await via.answer(await callee.sign(bob.localDescription.sdp, caller.address))
-        try:
-            seen = await caller.verify(answered.verified, expect_callee)
-        except Refused as exc:
-            a.refuse(exc)
+        if not await _verified(caller, a, answered.verified, expect_callee):
             return a, b
-        a.peer_id, a.asserted = seen["identity"]["id"], seen["fingerprints"]
         await alice.setRemoteDescription(RTCSessionDescription(sdp=answered.applied, type="answer"))
 
         inbox: dict[str, asyncio.Queue[str]] = {a.name: asyncio.Queue(), b.name: asyncio.Queue()}
