@@ -54,3 +54,9 @@ def test_typer_and_rich_are_imported_by_the_cli_only() -> None:
 def test_redis_is_imported_by_the_shared_replay_store_only() -> None:
     """An optional extra (wallet[redis]): imported when a redis:// store is opened, never on the common path."""
     assert imported_top_level_modules().get("redis") == {"wallet/assertions/shared_replay.py"}
+
+
+def test_cryptography_is_imported_by_the_webrtc_helper_only() -> None:
+    """An optional extra (wallet[webrtc]): read only from an aiortc transport; the library never needs aiortc."""
+    assert imported_top_level_modules().get("cryptography") == {"wallet/webrtc.py"}
+    assert "aiortc" not in imported_top_level_modules()

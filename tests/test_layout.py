@@ -18,7 +18,7 @@ WALLET = REPO / "wallet"
 LAYERS: list[tuple[str, list[str]]] = [
     ("entry", ["wallet.__main__", "wallet._entry", "wallet._completion", "wallet.__init__"]),
     ("cli", ["wallet.cli"]),
-    ("facade", ["wallet.facade", "wallet.backup", "wallet.idp", "wallet.endorse"]),
+    ("facade", ["wallet.facade", "wallet.backup", "wallet.idp", "wallet.endorse", "wallet.webrtc"]),
     ("assertions", ["wallet.assertions"]),
     ("endorsements", ["wallet.endorsements"]),
     ("privacy", ["wallet.privacy"]),
