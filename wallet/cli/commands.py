@@ -481,7 +481,7 @@ def verify(
         wallet verify --batch requests.jsonl --audience shop.example > results.jsonl
         wallet verify --batch requests.jsonl --audience shop.example --replay-store redis://10.0.0.5:6379/0
         wallet verify callcentre.signed.sdp --audience callcentre.example --policy callcentre.json --json
-        wallet verify --sip invite.sip --gateway-key gateway-public.pem --json
+        wallet gateway invite call.signed.sdp --from +442071234567 --to +447700900123 -o invite.sip && wallet verify --sip invite.sip --gateway-key gateway-public.pem --json
     """
 
 
@@ -833,8 +833,8 @@ def gateway_invite(
     number; B when a trusted IdP vouches for the caller but not the number; C otherwise (docs/interworking.md).
 
     Examples:
-        wallet gateway invite offer.signed.sdp --from +442071234567 --to +447700900123 --trust trusted-idps.json -o invite.sip
-        wallet gateway invite offer.signed.sdp --from +442071234567 --to sip:bob@biloxi.example.org -o invite.sip
+        wallet gateway invite call.signed.sdp --from +442071234567 --to +447700900123 --trust trusted-idps.json -o invite.sip
+        wallet gateway invite sipcall.signed.sdp --from +442071234567 --to sip:bob@biloxi.example.org -o invite.sip
     """
 
 
