@@ -3195,8 +3195,7 @@ SPEC: dict[str, Any] = {'args': [],
                                                         'value': 'text'},
                                      '--sip': {'help': 'FILE is a SIP INVITE (or its header '
                                                        'lines): check its RFC 8224 Identity header '
-                                                       'against --gateway-key and its From and To '
-                                                       '(docs/interworking.md).',
+                                                       'against --gateway-key and its From and To.',
                                                'value': None},
                                      '--trust': {'help': 'The trust file (default: '
                                                          '$WALLET_HOME/trust.json).',

@@ -466,7 +466,7 @@ def verify(
     trust: TrustFileOpt = None,
     sip: Annotated[
         bool, typer.Option("--sip", help="FILE is a SIP INVITE (or its header lines): check its RFC 8224 Identity "
-                           "header against --gateway-key and its From and To (docs/interworking.md).")
+                           "header against --gateway-key and its From and To.")
     ] = False,
     gateway_key: Annotated[
         Optional[str], typer.Option("--gateway-key", metavar="FILE", help="With --sip: the trusted gateway's P-256 "
@@ -830,7 +830,7 @@ def gateway_invite(
     """Verify a caller's signed SDP and turn the call into a SIP INVITE with an RFC 8224 Identity header.
 
     The PASSporT's attest is A only when an identity provider trusted for phone_number vouches for the calling
-    number; B when a trusted IdP vouches for the caller but not the number; C otherwise (docs/interworking.md).
+    number; B when a trusted IdP vouches for the caller but not the number; C otherwise.
 
     Examples:
         wallet gateway invite call.signed.sdp --from +442071234567 --to +447700900123 --trust trusted-idps.json -o invite.sip
