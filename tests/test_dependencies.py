@@ -56,7 +56,24 @@ def test_redis_is_imported_by_the_shared_replay_store_only() -> None:
     assert imported_top_level_modules().get("redis") == {"wallet/assertions/shared_replay.py"}
 
 
-def test_cryptography_is_imported_by_the_webrtc_helper_only() -> None:
-    """An optional extra (wallet[webrtc]): read only from an aiortc transport; the library never needs aiortc."""
-    assert imported_top_level_modules().get("cryptography") == {"wallet/webrtc.py"}
+def test_cryptography_is_imported_by_the_webrtc_helper_and_the_sip_interworking_only() -> None:
+    """Read only from an aiortc transport (wallet.webrtc) and for ES256 (wallet.interworking); the library never
+    needs aiortc."""
+    files = imported_top_level_modules().get("cryptography", set())
+    assert files and all(f == "wallet/webrtc.py" or f.startswith("wallet/interworking/") for f in files), files
     assert "aiortc" not in imported_top_level_modules()
+
+
+def test_a_plain_verify_does_not_load_cryptography(tmp_path) -> None:
+    """python -X importtime: wallet verify (and its start-up) never imports cryptography; verify --sip does."""
+    import subprocess
+
+    (tmp_path / "x.sdp").write_text("v=0\r\n")
+    env = {"WALLET_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    plain = subprocess.run([sys.executable, "-X", "importtime", "-m", "wallet", "verify", str(tmp_path / "x.sdp"),
+                            "--audience", "shop.example", "--no-replay-check"], capture_output=True, text=True, env=env)
+    assert plain.returncode == 20 and "import time:" in plain.stderr
+    assert "cryptography" not in plain.stderr
+    sip = subprocess.run([sys.executable, "-X", "importtime", "-m", "wallet", "verify", "--sip", str(tmp_path / "x.sdp"),
+                          "--gateway-key", str(tmp_path / "x.sdp")], capture_output=True, text=True, env=env)
+    assert sip.returncode == 2 and "cryptography" in sip.stderr

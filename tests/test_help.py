@@ -111,6 +111,11 @@ def _world(root: Path) -> dict[str, str]:
         ok("sign-sdp", "--to", "callcentre.example", "offer.sdp", "--state", "unlinkable", "--verified",
            "verified_person", "-o", "callcentre.signed.sdp")
         ok("export", "wallet.backup", "--backup-passphrase-file", "backup-pass")
+        ok("sign-sdp", "--to", "tel:+447700900123", "offer.sdp", "-o", "call.signed.sdp")
+        ok("sign-sdp", "--to", "sip:bob@biloxi.example.org", "offer.sdp", "-o", "sipcall.signed.sdp")
+        shutil.copy(root / "home" / "trust.json", root / "trusted-idps.json")
+        ok("gateway", "init")
+        shutil.copy(root / "wallet-gateway" / "gateway-public.pem", root / "gateway-public.pem")
     finally:
         os.chdir(cwd)
         for name, value in old.items():
@@ -139,7 +144,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 #: What an example's command needs taken away from the world first: a command that creates a wallet, an
 #: identity provider or a file refuses to replace one without --force.
 FRESH = {"init": ["home"], "import": ["home"], "idp init": ["idp"], "export": ["wallet.backup"],
-         "idp issue": ["response.json"], "sign-sdp": ["offer.signed.sdp"]}
+         "idp issue": ["response.json"], "sign-sdp": ["offer.signed.sdp"], "gateway init": ["wallet-gateway"]}
 
 #: Examples that cannot run in the world (a file wallet, no keyring, no terminal), with the test that runs them.
 RUN_ELSEWHERE = {

@@ -26,7 +26,7 @@ def _json_commands(node: dict, path: tuple[str, ...] = ()) -> set[str]:
 
 
 def test_every_command_with_json_has_a_documented_shape() -> None:
-    assert _json_commands(SPEC) | {"verify --batch"} == set(SHAPES)
+    assert _json_commands(SPEC) | {"verify --batch", "verify --sip"} == set(SHAPES)
 
 
 class Checked:
@@ -159,6 +159,8 @@ def test_every_product_matches_its_documented_shape(cli, file_wallet: Path, tmp_
     j("init", "--store", "file", "--force", "--yes")
     j("destroy", "--yes")
     j.ok.add("store migrate")  # its success needs a Secret Service: test_store_migrate_products, below
+    j.ok |= {"gateway init", "gateway invite", "verify --sip"}  # test_gateway_products, below: both ways
+    j.failed |= {"gateway init", "gateway invite", "verify --sip"}
 
     assert set(SHAPES) - j.ok == set(), "commands never seen succeed"
     assert set(SHAPES) - {"verify --batch"} - j.failed == set(), "commands never seen fail"
@@ -178,3 +180,23 @@ def test_store_migrate_products(cli, home: Path, passfile: Path, monkeypatch) ->
     assert j("store migrate", "--to", "keyring")["store"] == "keyring"
     assert j("store migrate", "--to", "file")["store"] == "file"
     j("destroy", "--yes")
+
+
+def test_gateway_products(cli, file_wallet: Path, tmp_path: Path, monkeypatch) -> None:
+    """wallet gateway init|invite and verify --sip, on success and on failure."""
+    monkeypatch.setenv("WALLET_GATEWAY_HOME", str(tmp_path / "gateway"))
+    j = Checked(cli)
+    j("gateway init")
+    j("gateway init", code=7)
+    assert cli(["sign-sdp", "--to", "tel:+447700900123", str(SDP), "-o", str(tmp_path / "call.sdp")]).code == 0
+    doc = j("gateway invite", str(tmp_path / "call.sdp"), "--from", "+442071234567", "--to", "+447700900123")
+    assert doc["attest"] == "C" and doc["invite"].startswith("INVITE tel:+447700900123 SIP/2.0\r\n")
+    (tmp_path / "invite.sip").write_text(doc["invite"])
+    j("gateway invite", str(tmp_path / "call.sdp"), "--from", "+442071234567", "--to", "+447700900123",
+      code=17)  # the same assertion again: replayed
+    key = str(tmp_path / "gateway" / "gateway-public.pem")
+    assert j("verify --sip", str(tmp_path / "invite.sip"), "--gateway-key", key)["attest"] == "C"
+    (tmp_path / "bad.sip").write_text(doc["invite"].replace("To: <tel:+447700900123>", "To: <tel:+447700900999>"))
+    assert j("verify --sip", str(tmp_path / "bad.sip"), "--gateway-key", key, code=32)["orig"] is None
+    j("verify --sip", str(tmp_path / "invite.sip"), code=2)  # no --gateway-key
+    assert j.ok == j.failed == {"gateway init", "gateway invite", "verify --sip"}

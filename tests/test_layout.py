@@ -19,6 +19,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("entry", ["wallet.__main__", "wallet._entry", "wallet._completion", "wallet.__init__"]),
     ("cli", ["wallet.cli"]),
     ("facade", ["wallet.facade", "wallet.backup", "wallet.idp", "wallet.endorse", "wallet.webrtc"]),
+    ("interworking", ["wallet.interworking"]),
     ("assertions", ["wallet.assertions"]),
     ("endorsements", ["wallet.endorsements"]),
     ("privacy", ["wallet.privacy"]),

@@ -1053,6 +1053,155 @@ SPEC: dict[str, Any] = {'args': [],
                                      'opts': ['--json'],
                                      'required': False,
                                      'value': None}]},
+              'gateway': {'args': [],
+                          'commands': {'init': {'args': [],
+                                                'help': "Create a SIP gateway's P-256 signing key "
+                                                        'in $WALLET_GATEWAY_HOME; print its public '
+                                                        'key (PEM).',
+                                                'options': {'--force': {'help': 'Replace an '
+                                                                                'existing gateway '
+                                                                                'key (PASSporTs it '
+                                                                                'signed no longer '
+                                                                                'verify with the '
+                                                                                'new one).',
+                                                                        'value': None},
+                                                            '--help': {'help': 'Show help and '
+                                                                               'exit.',
+                                                                       'value': None},
+                                                            '--json': {'help': 'Print one JSON '
+                                                                               'object (stable '
+                                                                               'keys: see JSON '
+                                                                               'OUTPUT in man '
+                                                                               'wallet).',
+                                                                       'value': None},
+                                                            '--x5u': {'help': 'Where SIP verifiers '
+                                                                              "fetch the gateway's "
+                                                                              'certificate (the '
+                                                                              "PASSporT's x5u and "
+                                                                              'the Identity '
+                                                                              "header's info).",
+                                                                      'value': 'text'},
+                                                            '-h': {'help': 'Show help and exit.',
+                                                                   'value': None}},
+                                                'params': [{'default': 'https://gateway.example/cert.pem',
+                                                            'kind': 'option',
+                                                            'multiple': False,
+                                                            'name': 'x5u',
+                                                            'opts': ['--x5u'],
+                                                            'required': False,
+                                                            'value': 'text'},
+                                                           {'default': False,
+                                                            'kind': 'flag',
+                                                            'multiple': False,
+                                                            'name': 'force',
+                                                            'opts': ['--force'],
+                                                            'required': False,
+                                                            'value': None},
+                                                           {'default': False,
+                                                            'kind': 'flag',
+                                                            'multiple': False,
+                                                            'name': 'json_out',
+                                                            'opts': ['--json'],
+                                                            'required': False,
+                                                            'value': None}]},
+                                       'invite': {'args': [{'name': 'SDP', 'value': 'text'}],
+                                                  'help': "Verify a caller's signed SDP and turn "
+                                                          'the call into a SIP INVITE with an RFC '
+                                                          '8224 Identity header.',
+                                                  'options': {'--at': {'help': 'Verify and sign as '
+                                                                               'of TIME (ISO 8601, '
+                                                                               'or Unix seconds).',
+                                                                       'value': 'text'},
+                                                              '--from': {'help': 'The calling '
+                                                                                 'number (the '
+                                                                                 "INVITE's From, "
+                                                                                 "the PASSporT's "
+                                                                                 'orig).',
+                                                                         'value': 'text'},
+                                                              '--help': {'help': 'Show help and '
+                                                                                 'exit.',
+                                                                         'value': None},
+                                                              '--json': {'help': 'Print one JSON '
+                                                                                 'object (stable '
+                                                                                 'keys: see JSON '
+                                                                                 'OUTPUT in man '
+                                                                                 'wallet).',
+                                                                         'value': None},
+                                                              '--output': {'help': 'Write the '
+                                                                                   'INVITE to FILE '
+                                                                                   '(default: '
+                                                                                   'stdout).',
+                                                                           'value': 'path'},
+                                                              '--to': {'help': 'The called number '
+                                                                               'or SIP URI (the '
+                                                                               "INVITE's To, the "
+                                                                               "PASSporT's dest; "
+                                                                               "the caller's "
+                                                                               'assertion must be '
+                                                                               'for it).',
+                                                                       'value': 'text'},
+                                                              '--trust': {'help': 'The trust file '
+                                                                                  '(default: '
+                                                                                  '$WALLET_HOME/trust.json).',
+                                                                          'value': 'path'},
+                                                              '-h': {'help': 'Show help and exit.',
+                                                                     'value': None},
+                                                              '-o': {'help': 'Write the INVITE to '
+                                                                             'FILE (default: '
+                                                                             'stdout).',
+                                                                     'value': 'path'}},
+                                                  'params': [{'default': None,
+                                                              'kind': 'argument',
+                                                              'multiple': False,
+                                                              'name': 'file',
+                                                              'required': True,
+                                                              'value': 'text'},
+                                                             {'default': None,
+                                                              'kind': 'option',
+                                                              'multiple': False,
+                                                              'name': 'caller',
+                                                              'opts': ['--from'],
+                                                              'required': True,
+                                                              'value': 'text'},
+                                                             {'default': None,
+                                                              'kind': 'option',
+                                                              'multiple': False,
+                                                              'name': 'callee',
+                                                              'opts': ['--to'],
+                                                              'required': True,
+                                                              'value': 'text'},
+                                                             {'default': None,
+                                                              'kind': 'option',
+                                                              'multiple': False,
+                                                              'name': 'trust',
+                                                              'opts': ['--trust'],
+                                                              'required': False,
+                                                              'value': 'path'},
+                                                             {'default': None,
+                                                              'kind': 'option',
+                                                              'multiple': False,
+                                                              'name': 'at',
+                                                              'opts': ['--at'],
+                                                              'required': False,
+                                                              'value': 'text'},
+                                                             {'default': None,
+                                                              'kind': 'option',
+                                                              'multiple': False,
+                                                              'name': 'output',
+                                                              'opts': ['--output', '-o'],
+                                                              'required': False,
+                                                              'value': 'path'},
+                                                             {'default': False,
+                                                              'kind': 'flag',
+                                                              'multiple': False,
+                                                              'name': 'json_out',
+                                                              'opts': ['--json'],
+                                                              'required': False,
+                                                              'value': None}]}},
+                          'help': 'A SIP interworking gateway: turn a verified WebRTC call into a '
+                                  'SIP INVITE with an RFC 8224 Identity header.',
+                          'options': {'--help': {'help': 'Show help and exit.', 'value': None},
+                                      '-h': {'help': 'Show help and exit.', 'value': None}}},
               'history': {'args': [],
                           'help': 'Show the disclosure ledger: every assertion this wallet signed, '
                                   'to whom, as whom, disclosing what.',
@@ -3011,6 +3160,10 @@ SPEC: dict[str, Any] = {'args': [],
                                      '--fingerprint': {'help': "A DTLS fingerprint, e.g. 'sha-256 "
                                                                "AB:CD:...' (repeatable).",
                                                        'value': 'text'},
+                                     '--gateway-key': {'help': "With --sip: the trusted gateway's "
+                                                               'P-256 public key or certificate '
+                                                               '(PEM).',
+                                                       'value': 'path'},
                                      '--help': {'help': 'Show help and exit.', 'value': None},
                                      '--json': {'help': 'Print one JSON object (stable keys: see '
                                                         'JSON OUTPUT in man wallet).',
@@ -3040,6 +3193,10 @@ SPEC: dict[str, Any] = {'args': [],
                                                                 'SHARED REPLAY STORE in man '
                                                                 'wallet).',
                                                         'value': 'text'},
+                                     '--sip': {'help': 'FILE is a SIP INVITE (or its header '
+                                                       'lines): check its RFC 8224 Identity header '
+                                                       'against --gateway-key and its From and To.',
+                                               'value': None},
                                      '--trust': {'help': 'The trust file (default: '
                                                          '$WALLET_HOME/trust.json).',
                                                  'value': 'path'},
@@ -3118,6 +3275,20 @@ SPEC: dict[str, Any] = {'args': [],
                                      'multiple': False,
                                      'name': 'trust',
                                      'opts': ['--trust'],
+                                     'required': False,
+                                     'value': 'path'},
+                                    {'default': False,
+                                     'kind': 'flag',
+                                     'multiple': False,
+                                     'name': 'sip',
+                                     'opts': ['--sip'],
+                                     'required': False,
+                                     'value': None},
+                                    {'default': None,
+                                     'kind': 'option',
+                                     'multiple': False,
+                                     'name': 'gateway_key',
+                                     'opts': ['--gateway-key'],
                                      'required': False,
                                      'value': 'path'},
                                     {'default': False,

@@ -154,13 +154,14 @@ class TooLarge(Rejected):
 class UnsupportedAlg(Rejected):
     code = "unsupported-alg"
     exit_code = 12
-    meaning = "The token's alg is not EdDSA/Ed25519 (none, HMAC, RSA... are refused)."
+    meaning = ("The token's alg is not EdDSA/Ed25519 (none, HMAC, RSA... are refused); for verify --sip, the "
+               "PASSporT's alg is not ES256.")
 
 
 class BadSignature(Rejected):
     code = "bad-signature"
     exit_code = 13
-    meaning = "The signature does not verify with the key in 'iss'."
+    meaning = "The signature does not verify with the key in 'iss' (verify --sip: with the gateway's key)."
 
 
 class AudienceMismatch(Rejected):
@@ -172,7 +173,7 @@ class AudienceMismatch(Rejected):
 class Expired(Rejected):
     code = "expired"
     exit_code = 15
-    meaning = "The assertion has expired."
+    meaning = "The assertion has expired (verify --sip: the PASSporT's iat is older than the freshness window)."
 
 
 class NotYetValid(Rejected):
@@ -251,6 +252,19 @@ class ClaimNotTrusted(Rejected):
     code = "claim-not-trusted"
     exit_code = 29
     meaning = "An endorsement discloses a claim its issuer is not trusted for."
+
+
+class SipMismatch(Rejected):
+    code = "sip-mismatch"
+    exit_code = 32
+    meaning = ("verify --sip: the PASSporT's orig or dest is not the SIP message's From or To (after RFC 8224 "
+               "section 8 normalisation).")
+
+
+class SipParameterMismatch(Rejected):
+    code = "sip-parameter-mismatch"
+    exit_code = 33
+    meaning = "verify --sip: the Identity header's alg or ppt parameter disagrees with the PASSporT's header."
 
 
 class ConflictRefused(WalletError):

@@ -99,3 +99,59 @@ def test_carrier_vouches_for_the_phone_number_the_gateway_shows(tmp_path: Path) 
                              "--endorsed-by", IDP, "--verified", "verified_person")
     code, seen = gateway.verify(honest, "tel:+447700900123", "--policy", policy, "--trust", str(trust))
     assert code == 28 and seen["endorsements"][0]["claims"] == {"verified_person": True}
+
+
+def test_the_gateway_turns_a_vouched_call_into_a_signed_sip_invite(tmp_path: Path) -> None:
+    """End to end: Alice's wallet signs an SDP showing her carrier-endorsed number; the gateway verifies it and
+    sends a SIP INVITE whose RFC 8224 Identity header attests A; the SIP side verifies it against the gateway's
+    key and the INVITE's From and To. A number the carrier did not vouch for gets C, and a tampered To is refused."""
+    carrier = Party(tmp_path, "carrier").idp_init(CARRIER)
+    gateway = Party(tmp_path, "gateway")
+    trust = gateway.dir / "trusted-idps.json"
+    gateway.trust(carrier, "phone_number", trust_file=trust)
+    init = json.loads(gateway.ok("gateway", "init", "--x5u", "https://sip-gw.mobile.example/cert.pem", "--json").out)
+    public = gateway.dir / "gateway-public.pem"
+    public.write_text(init["public_key"])
+
+    alice = Party(tmp_path, "alice").init()
+    alice.ok("persona", "add", "mobile", "--attr", "phone=+44-20-7123-4567", "--attr", "email=alice@social.example")
+    alice.enroll_at(carrier, "alice", "phone_number=+44 20 7123 4567", persona="mobile")
+    alice.endorse_by(carrier, "--persona", "mobile", "--state", "identified", "--claims", "phone_number")
+    alice.ok("rule", "add", "--service", "interworking", "--state", "identified", "--persona", "mobile",
+             "--endorsed-by", CARRIER, "--verified", "phone_number")
+    sdp, _ = alice.sign(CHROME, "tel:+44-7700-900123", "--service", "interworking", "--model", "dual-cs")
+    offer = gateway.dir / "offer.signed.sdp"
+    offer.write_bytes(sdp)
+    invite = gateway.dir / "invite.sip"
+    made = json.loads(gateway.ok("gateway", "invite", str(offer), "--from", PHONE, "--to", "+447700900123",
+                                 "--trust", str(trust), "-o", str(invite), "--json").out)
+    assert made["attest"] == "A" and made["orig"] == PHONE and made["dest"] == {"tn": ["447700900123"]}
+    message = invite.read_bytes()
+    assert message.startswith(b"INVITE tel:+447700900123 SIP/2.0\r\n")
+    assert b"a=identity" not in message and b"social.example" not in message  # the assertion stays behind
+    assert b";info=<https://sip-gw.mobile.example/cert.pem>;alg=ES256;ppt=shaken\r\n" in message
+
+    bob = Party(tmp_path, "sip-side")  # a SIP verifier: no wallet, only the gateway's public key
+    r = bob("verify", "--sip", str(invite), "--gateway-key", str(public), "--json")
+    assert r.code == 0, r.err
+    seen = json.loads(r.out)
+    assert (seen["orig"], seen["dest"], seen["attest"]) == (PHONE, "+447700900123", "A")
+    # the same call replayed at the gateway is refused; the INVITE's To re-targeted is refused by the SIP side
+    r = gateway("gateway", "invite", str(offer), "--from", PHONE, "--to", "+447700900123", "--trust", str(trust))
+    assert r.code == 17
+    forged = bob.dir / "forged.sip"
+    forged.write_bytes(message.replace(b"To: <tel:+447700900123>", b"To: <tel:+447700900999>"))
+    r = bob("verify", "--sip", str(forged), "--gateway-key", str(public), "--json")
+    assert r.code == 32 and json.loads(r.out)["error"]["code"] == "sip-mismatch"
+
+    # Mallory's self-asserted number: the gateway passes the call on, attesting only C.
+    mallory = Party(tmp_path, "mallory").init()
+    mallory.ok("persona", "add", "mobile", "--attr", "phone=+44-20-7123-4567")
+    spoof, _ = mallory.sign(CHROME, "tel:+44-7700-900123", "--persona", "mobile", "--state", "identified",
+                            "--disclose", "phone")
+    offer.write_bytes(spoof)
+    made = json.loads(gateway.ok("gateway", "invite", str(offer), "--from", PHONE, "--to", "+447700900123",
+                                 "--trust", str(trust), "-o", str(invite), "--json").out)
+    assert made["attest"] == "C"
+    r = bob("verify", "--sip", str(invite), "--gateway-key", str(public), "--json")
+    assert r.code == 0 and json.loads(r.out)["attest"] == "C"

@@ -116,6 +116,20 @@ if TYPE_CHECKING:
         passphrase_file: str | None
         json_out: bool
 
+    class GatewayInitArgs(TypedDict):
+        x5u: str
+        force: bool
+        json_out: bool
+
+    class GatewayInviteArgs(TypedDict):
+        file: str
+        caller: str
+        callee: str
+        trust: str | None
+        at: str | None
+        output: str | None
+        json_out: bool
+
     class HistoryArgs(TypedDict):
         passphrase_file: str | None
         json_out: bool
@@ -317,6 +331,8 @@ if TYPE_CHECKING:
         batch: bool
         policy: str | None
         trust: str | None
+        sip: bool
+        gateway_key: str | None
         json_out: bool
 
 
@@ -493,6 +509,30 @@ def _export(v: dict[str, Any]) -> None:
         "json_out": v["json_out"],
     }
     export(a)
+
+
+def _gateway_init(v: dict[str, Any]) -> None:
+    from wallet.cli.gateway import init
+    a: GatewayInitArgs = {
+        "x5u": v["x5u"],
+        "force": v["force"],
+        "json_out": v["json_out"],
+    }
+    init(a)
+
+
+def _gateway_invite(v: dict[str, Any]) -> None:
+    from wallet.cli.gateway import invite
+    a: GatewayInviteArgs = {
+        "file": v["file"],
+        "caller": v["caller"],
+        "callee": v["callee"],
+        "trust": v["trust"],
+        "at": v["at"],
+        "output": v["output"],
+        "json_out": v["json_out"],
+    }
+    invite(a)
 
 
 def _history(v: dict[str, Any]) -> None:
@@ -846,6 +886,8 @@ def _verify(v: dict[str, Any]) -> None:
         "batch": v["batch"],
         "policy": v["policy"],
         "trust": v["trust"],
+        "sip": v["sip"],
+        "gateway_key": v["gateway_key"],
         "json_out": v["json_out"],
     }
     verify(a)
@@ -866,6 +908,8 @@ CALLS: dict[str, Callable[[dict[str, Any]], None]] = {
     "endorse request": _endorse_request,
     "explain": _explain,
     "export": _export,
+    "gateway init": _gateway_init,
+    "gateway invite": _gateway_invite,
     "history": _history,
     "idp accounts": _idp_accounts,
     "idp enroll": _idp_enroll,

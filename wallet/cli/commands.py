@@ -80,6 +80,7 @@ GROUPS = {
     "endorse": "Ask identity providers to vouch for your keys, and keep their endorsements (see ENDORSEMENTS in man wallet).",
     "trust": "The identity providers this verifier believes, each for some claims (like ssh allowed_signers).",
     "idp": "Run a small identity provider: enroll accounts, issue endorsements, revoke them, publish.",
+    "gateway": "A SIP interworking gateway: turn a verified WebRTC call into a SIP INVITE with an RFC 8224 Identity header.",
     "store": "Where the GUID and master secret are kept: move them between the OS keyring and an encrypted file.",
 }
 
@@ -463,6 +464,14 @@ def verify(
         Optional[str], typer.Option("--policy", metavar="FILE", help="Enforce this destination policy (see POLICY FILES in man wallet).")
     ] = None,
     trust: TrustFileOpt = None,
+    sip: Annotated[
+        bool, typer.Option("--sip", help="FILE is a SIP INVITE (or its header lines): check its RFC 8224 Identity "
+                           "header against --gateway-key and its From and To.")
+    ] = False,
+    gateway_key: Annotated[
+        Optional[str], typer.Option("--gateway-key", metavar="FILE", help="With --sip: the trusted gateway's P-256 "
+                                    "public key or certificate (PEM).")
+    ] = None,
 ) -> Any:
     """Verify an identity assertion offline; needs no wallet and no secret.
 
@@ -472,6 +481,7 @@ def verify(
         wallet verify --batch requests.jsonl --audience shop.example > results.jsonl
         wallet verify --batch requests.jsonl --audience shop.example --replay-store redis://10.0.0.5:6379/0
         wallet verify callcentre.signed.sdp --audience callcentre.example --policy callcentre.json --json
+        wallet gateway invite call.signed.sdp --from +442071234567 --to +447700900123 -o invite.sip && wallet verify --sip invite.sip --gateway-key gateway-public.pem --json
     """
 
 
@@ -784,6 +794,50 @@ def idp_publish(
     """
 
 
+# -- SIP interworking: the gateway ----------------------------------------------------------------
+@implemented_by("gateway init", "wallet.cli.gateway:init", groups=("json",))
+def gateway_init(
+    x5u: Annotated[
+        str, typer.Option("--x5u", metavar="URL", help="Where SIP verifiers fetch the gateway's certificate (the "
+                          "PASSporT's x5u and the Identity header's info).")
+    ] = "https://gateway.example/cert.pem",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing gateway key (PASSporTs it signed no "
+                                        "longer verify with the new one).")] = False,
+) -> None:
+    """Create a SIP gateway's P-256 signing key in $WALLET_GATEWAY_HOME; print its public key (PEM).
+
+    Examples:
+        WALLET_GATEWAY_HOME=~/gateway wallet gateway init --x5u https://gateway.example/cert.pem
+        wallet gateway init --json
+    """
+
+
+@implemented_by("gateway invite", "wallet.cli.gateway:invite", groups=("json",))
+def gateway_invite(
+    file: Annotated[str, typer.Argument(metavar="SDP", help="The caller's signed SDP ('-' = stdin).")],
+    caller: Annotated[str, typer.Option("--from", metavar="TEL", help="The calling number (the INVITE's From, the "
+                                        "PASSporT's orig).")],
+    callee: Annotated[str, typer.Option("--to", metavar="TEL|SIP-URI", help="The called number or SIP URI (the "
+                                        "INVITE's To, the PASSporT's dest; the caller's assertion must be for it).")],
+    trust: TrustFileOpt = None,
+    at: Annotated[
+        Optional[str], typer.Option("--at", metavar="TIME", help="Verify and sign as of TIME (ISO 8601, or Unix seconds).")
+    ] = None,
+    output: Annotated[
+        Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the INVITE to FILE (default: stdout).")
+    ] = None,
+) -> None:
+    """Verify a caller's signed SDP and turn the call into a SIP INVITE with an RFC 8224 Identity header.
+
+    The PASSporT's attest is A only when an identity provider trusted for phone_number vouches for the calling
+    number; B when a trusted IdP vouches for the caller but not the number; C otherwise.
+
+    Examples:
+        wallet gateway invite call.signed.sdp --from +442071234567 --to +447700900123 --trust trusted-idps.json -o invite.sip
+        wallet gateway invite sipcall.signed.sdp --from +442071234567 --to sip:bob@biloxi.example.org -o invite.sip
+    """
+
+
 # -- portability ---------------------------------------------------------------------------------
 @implemented_by("export", "wallet.cli.backup:export")
 def export(
@@ -900,5 +954,5 @@ def agent(
 
 #: Top-level commands in the order help lists them (groups gather the commands declared as "GROUP NAME").
 ORDER = ("init", "status", "persona", "pseudonym", "endorse", "assert", "sign-sdp", "verify", "trust", "history",
-         "explain", "dest", "rule", "policy", "idp", "export", "import", "passwd", "store",
+         "explain", "dest", "rule", "policy", "idp", "gateway", "export", "import", "passwd", "store",
          "destroy", "agent", "completion", "demo")

@@ -61,6 +61,9 @@ SHAPES: dict[str, Any] = {
     "sign-sdp": {**SIGNED, "sdp?": S, "output?": S},
     "verify": VERIFIED,
     "verify --batch": {**VERIFIED, "line": I, "ref": ANY},
+    # wallet verify --sip: the same shape whether it accepts or refuses (then orig... are null).
+    "verify --sip": {"valid": B, "error": ("null", {"code": S, "message": S}), "orig": S_, "dest": S_, "attest": S_,
+                     "origid": S_, "iat": I_, "ppt": S_, "x5u": S_, "info": S_},
     "history": {"history": [ENTRY]},
     "explain": {"destination": S, "category": S, "state": S, "persona": S, "disclosed": {"*": S}, "origin": ORIGIN,
                 "decisions": [{"item": S, "value": ANY, "decided_by": S, "why": S}],
@@ -92,11 +95,15 @@ SHAPES: dict[str, Any] = {
     "idp issue": {"issuer": S, "request": S, "endorsements": I, "response?": ANY, "output?": S},
     "idp revoke": {"revoked": S, "endorsements": I},
     "idp publish": {"issuer": S, "files": [S]},
+    "gateway init": {"home": S, "x5u": S, "public_key": S},
+    "gateway invite": {"attest": S, "orig": S, "dest": {"*": [S]}, "origid": S, "iat": I, "output": S_, "invite": S_},
     "passwd": {"home": S, "store": S},
     "store migrate": {"home": S, "store": S},
     "destroy": {"home": S, "removed": [S], "keyring_item": B, "kept": [S], "keyring_owner": S_},
 }
 
+#: The commands whose verdicts keep their own shape (with an error) when they refuse an input.
+VERDICTS = ("verify", "verify --batch", "verify --sip")
 ERROR = {"error": {"code": S, "message": S, "hint": S_}}
 
 
@@ -114,9 +121,9 @@ def mismatches(doc: Any, command: str) -> list[str]:
     """What in ``doc`` (a parsed --json line) differs from the command's documented product; [] if nothing."""
     if not isinstance(doc, dict) or doc.get("error", "absent") == "absent":
         return ["the product has no 'error' key"]
-    if doc["error"] is not None and (command not in ("verify", "verify --batch") or set(doc) == {"error"}):
+    if doc["error"] is not None and (command not in VERDICTS or set(doc) == {"error"}):
         return check(doc, ERROR)  # verify's own verdicts keep its shape; its usage and I/O failures are these
-    return check({k: v for k, v in doc.items() if k != "error"} if command not in ("verify", "verify --batch")
+    return check({k: v for k, v in doc.items() if k != "error"} if command not in VERDICTS
                  else doc, SHAPES[command])
 
 

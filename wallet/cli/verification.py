@@ -106,6 +106,15 @@ def _human(result: Any) -> str:
 
 
 def verify(a: VerifyArgs) -> None:
+    if a["sip"] or a["gateway_key"] is not None:
+        from wallet.errors import UsageError
+
+        if not a["sip"]:
+            raise UsageError("--gateway-key is for --sip", hint="add --sip: FILE is then a SIP INVITE")
+        from wallet.cli.gateway import verify_sip
+
+        verify_sip(a)
+        return
     from wallet.cli.common import fingerprint_options
     from wallet.errors import UsageError
     from wallet.assertions.verify import MAX_INPUT_BYTES, verify as verify_one
