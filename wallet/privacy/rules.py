@@ -238,7 +238,7 @@ class Rule:
             lists = ("disclose", "endorsed_by", "verified")
             if not isinstance(record, dict) or set(record) - set(cls.__slots__) or set(cls.__slots__) - set(
                     record) - {"endorsed_by", "verified", "linkable"} or not all(
-                record[f] is None or isinstance(record[f], str) for f in cls.__slots__ if f not in lists
+                record.get(f) is None or isinstance(record[f], str) for f in cls.__slots__ if f not in lists
             ):
                 raise TypeError
             rule = cls.new(
