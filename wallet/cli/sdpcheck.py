@@ -36,7 +36,7 @@ def check(a: SdpCheckArgs) -> None:
     findings = wallet.linkability(read_traits(raw), sdp.fingerprints, destination)
     if not findings:
         Output.notice("nothing found that links this SDP to other calls or shows an IP address "
-                      "(what is and is not checked: docs/privacy-model.md)")
+                      "(what is checked: wallet sdp check --help)")
     Output(a["json_out"]).product(
         {"destination": destination, "fingerprints": [f.to_json() for f in sdp.fingerprints],
          "findings": [f.to_json() for f in findings]},
