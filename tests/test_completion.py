@@ -29,7 +29,7 @@ def test_commands_and_subcommands() -> None:
     assert sorted(names(["rule", "add", "--service", "c"])) == ["click-to-link", "conferencing", "contact-list"]
     assert names(["persona", ""]) == ["add", "list", "rename", "rm", "set", "show"]
     assert names([""])[:6] == ["agent", "assert", "completion", "demo", "dest", "destroy"]
-    assert names(["s"]) == ["sign-sdp", "status", "store"]
+    assert names(["s"]) == ["sdp", "sign-sdp", "status", "store"]
     assert names(["store", ""]) == ["migrate"] and names(["store", "migrate", "--to", ""]) == ["keyring", "file"]
 
 

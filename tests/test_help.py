@@ -74,6 +74,9 @@ def _world(root: Path) -> dict[str, str]:
     (root / "new-passphrase").write_text("a new long passphrase\n")
     (root / "club-attributes.txt").write_text("# my club\ndisplay_name=Ann E.\n")
     shutil.copy(OFFER, root / "offer.sdp")
+    for n, name in enumerate(("fresh-offer.sdp", "callcentre-offer.sdp", "sip-offer.sdp"), 1):  # new certificates: unlinkable calls
+        (root / name).write_bytes(re.sub(rb"(a=fingerprint:sha-256 )[0-9A-F:]+",
+                                         rb"\g<1>" + ":".join([f"{n:02X}"] * 32).encode(), OFFER.read_bytes()))
     (root / "callcentre.json").write_text(json.dumps({
         "version": 2, "party": "https://callcentre.example", "accept": ["pseudonymous", "unlinkable"], "require": [],
         "endorsement": {"claims": ["verified_person"], "issuers": [IDP]}}))
@@ -108,11 +111,11 @@ def _world(root: Path) -> dict[str, str]:
         shutil.copy(root / "site" / "statuslists" / "1", root / "statuslist.jwt")
         ok("trust", "add", IDP, "--metadata", "site/.well-known/jwt-vc-issuer")
         ok("trust", "status", IDP, "statuslist.jwt")
-        ok("sign-sdp", "--to", "callcentre.example", "offer.sdp", "--state", "unlinkable", "--verified",
+        ok("sign-sdp", "--to", "callcentre.example", "callcentre-offer.sdp", "--state", "unlinkable", "--verified",
            "verified_person", "-o", "callcentre.signed.sdp")
         ok("export", "wallet.backup", "--backup-passphrase-file", "backup-pass")
-        ok("sign-sdp", "--to", "tel:+447700900123", "offer.sdp", "-o", "call.signed.sdp")
-        ok("sign-sdp", "--to", "sip:bob@biloxi.example.org", "offer.sdp", "-o", "sipcall.signed.sdp")
+        ok("sign-sdp", "--to", "tel:+447700900123", "sip-offer.sdp", "-o", "call.signed.sdp")
+        ok("sign-sdp", "--to", "sip:bob@biloxi.example.org", "sip-offer.sdp", "-o", "sipcall.signed.sdp")
         shutil.copy(root / "home" / "trust.json", root / "trusted-idps.json")
         ok("gateway", "init")
         shutil.copy(root / "wallet-gateway" / "gateway-public.pem", root / "gateway-public.pem")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,7 @@ def test_every_product_matches_its_documented_shape(cli, file_wallet: Path, tmp_
     j("assert", "--to", "shop.example", "--fingerprint", FP, "--state", "undetectable")
     j("sign-sdp", "--to", "shop.example", str(SDP))
     j("sign-sdp", "--to", "shop.example", str(SDP), "--state", "undetectable")
+    j("sdp check", str(SDP), "--to", "cc.example")
     signed = tmp_path / "signed.sdp"
     j("sign-sdp", "--to", "shop.example", str(SDP), "-o", str(signed))
     replay = str(tmp_path / "v" / "replay.db")
@@ -92,8 +94,10 @@ def test_every_product_matches_its_documented_shape(cli, file_wallet: Path, tmp_
     j("trust add", ISS, "--metadata", str(tmp_path / "site/.well-known/jwt-vc-issuer"), "--trust", trust)
     j("trust status", ISS, str(tmp_path / "site/statuslists/1"), "--trust", trust)
     j("trust list", "--trust", trust)
-    endorsed = tmp_path / "endorsed.sdp"
-    j("sign-sdp", "--to", "cc.example", str(SDP), "--state", "unlinkable", "--verified", "verified_person",
+    endorsed, fresh = tmp_path / "endorsed.sdp", tmp_path / "fresh.sdp"
+    fresh.write_bytes(re.sub(rb"(a=fingerprint:sha-256 )[0-9A-F:]+", rb"\g<1>" + ":".join(["CD"] * 32).encode(),
+                             SDP.read_bytes()))  # a new certificate: this unlinkable call must not reuse one
+    j("sign-sdp", "--to", "cc.example", str(fresh), "--state", "unlinkable", "--verified", "verified_person",
       "-o", str(endorsed))
     j("verify", str(endorsed), "--audience", "cc.example", "--trust", trust, "--no-replay-check")
     j("history")
@@ -125,6 +129,8 @@ def test_every_product_matches_its_documented_shape(cli, file_wallet: Path, tmp_
     j("explain", "--to", "shop.example", "--persona", "nobody", code=2)
     j("assert", "--to", "shop.example", code=2)
     j("sign-sdp", "--to", "shop.example", str(tmp_path / "missing.sdp"), code=9)
+    j("sdp check", str(tmp_path / "missing.sdp"), code=9)
+    j("sign-sdp", "--to", "other.example", str(SDP), "--state", "unlinkable", code=34)  # a reused fingerprint
     j("verify", str(signed), "--audience", "other.example", "--no-replay-check", code=14)
     j("endorse account", "--idp", "http://insecure.example", code=2)
     j("endorse request", "--idp", ISS, "--state", "undetectable", code=2)

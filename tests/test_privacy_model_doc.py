@@ -31,11 +31,25 @@ def test_every_requirement_of_section_8_has_a_row() -> None:
     assert found == expected
 
 
-def test_every_met_row_names_tests_that_exist() -> None:
-    for number, status in rows():
+def check_rows(found: list[tuple[str, str]]) -> None:
+    for number, status in found:
         named = NAMED.findall(status)
         if status.startswith("**met"):
             assert named, f"{number} says met but names no test"
         for path, name in named:
             assert (TESTS / path).exists(), f"{number}: no {path}"
             assert name in defined(path), f"{number}: {path} has no {name}"
+
+
+def test_every_met_row_names_tests_that_exist() -> None:
+    check_rows(rows())
+
+
+LINKABILITY_ROW = re.compile(r"^\| (L\d+) \| .+? \| (.+) \|$")
+
+
+def test_every_linkability_check_row_names_tests_that_exist() -> None:
+    """The "Linkability checks before signing" table: a row is met only where named tests show it."""
+    found = [(m.group(1), m.group(2)) for line in DOC.read_text().splitlines() if (m := LINKABILITY_ROW.match(line))]
+    assert [number for number, _ in found] == [f"L{i}" for i in range(1, len(found) + 1)] and len(found) >= 6
+    check_rows(found)

@@ -341,9 +341,9 @@ def test_cli_choices_are_the_vocabulary() -> None:
 
     from wallet._cli_spec import SPEC
     from wallet.cli import commands
-    from wallet.vocabulary import CALL_MODELS, CATEGORIES, ORIGIN_CHOICES, SCOPES, SERVICE_TYPES, STATES
+    from wallet.vocabulary import CALL_MODELS, CATEGORIES, LINKABLE_CHOICES, ORIGIN_CHOICES, SCOPES, SERVICE_TYPES, STATES
 
-    expected = {"--service": SERVICE_TYPES, "--model": CALL_MODELS, "--category": CATEGORIES, "--state": STATES,
+    expected = {"--linkable": LINKABLE_CHOICES, "--service": SERVICE_TYPES, "--model": CALL_MODELS, "--category": CATEGORIES, "--state": STATES,
                 "--origin": ORIGIN_CHOICES, "--scope": SCOPES, "--kind": ("real", "pseudonym"),
                 "--store": ("auto", "keyring", "file"), "--to": ("keyring", "file"), "--format": ("line", "token")}
 

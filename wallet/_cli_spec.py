@@ -2385,6 +2385,25 @@ SPEC: dict[str, Any] = {'args': [],
                                                                            '(stable keys: see JSON '
                                                                            'OUTPUT in man wallet).',
                                                                    'value': None},
+                                                        '--linkable': {'choices': ['refuse',
+                                                                                   'warn',
+                                                                                   'allow'],
+                                                                       'help': 'For an unlinkable '
+                                                                               'or undetectable '
+                                                                               'call whose SDP '
+                                                                               'would link it to '
+                                                                               'others or reveal '
+                                                                               'the caller (see '
+                                                                               "'wallet sdp "
+                                                                               "check'): refuse, "
+                                                                               'warn, or allow. '
+                                                                               'Default: refuse a '
+                                                                               'DTLS fingerprint '
+                                                                               'reused in an '
+                                                                               'unlinkable call, '
+                                                                               'warn about the '
+                                                                               'rest.',
+                                                                       'value': 'choice'},
                                                         '--model': {'choices': ['single-cs',
                                                                                 'dual-cs'],
                                                                     'help': 'Match calls of this '
@@ -2536,6 +2555,14 @@ SPEC: dict[str, Any] = {'args': [],
                                                         'opts': ['--on-conflict'],
                                                         'required': False,
                                                         'value': 'text'},
+                                                       {'choices': ['refuse', 'warn', 'allow'],
+                                                        'default': None,
+                                                        'kind': 'option',
+                                                        'multiple': False,
+                                                        'name': 'linkable',
+                                                        'opts': ['--linkable'],
+                                                        'required': False,
+                                                        'value': 'choice'},
                                                        {'default': None,
                                                         'kind': 'option',
                                                         'multiple': True,
@@ -2647,6 +2674,71 @@ SPEC: dict[str, Any] = {'args': [],
                                'model.',
                        'options': {'--help': {'help': 'Show help and exit.', 'value': None},
                                    '-h': {'help': 'Show help and exit.', 'value': None}}},
+              'sdp': {'args': [],
+                      'commands': {'check': {'args': [{'name': 'FILE', 'value': 'path'}],
+                                             'help': 'List what in an SDP links calls or reveals '
+                                                     'the caller beyond the identity (nothing is '
+                                                     'signed or recorded).',
+                                             'options': {'--help': {'help': 'Show help and exit.',
+                                                                    'value': None},
+                                                         '--json': {'help': 'Print one JSON object '
+                                                                            '(stable keys: see '
+                                                                            'JSON OUTPUT in man '
+                                                                            'wallet).',
+                                                                    'value': None},
+                                                         '--passphrase-file': {'help': 'Read the '
+                                                                                       'file '
+                                                                                       "store's "
+                                                                                       'passphrase '
+                                                                                       'from PATH '
+                                                                                       "('-' = "
+                                                                                       'stdin). '
+                                                                                       'Default: '
+                                                                                       '$WALLET_PASSPHRASE_FILE, '
+                                                                                       'else '
+                                                                                       'prompt on '
+                                                                                       'a TTY.',
+                                                                               'value': 'path'},
+                                                         '--to': {'help': 'The destination of the '
+                                                                          'call: a fingerprint '
+                                                                          'signed for any other '
+                                                                          'one is a finding '
+                                                                          '(without --to, any '
+                                                                          'earlier use is).',
+                                                                  'value': 'text'},
+                                                         '-h': {'help': 'Show help and exit.',
+                                                                'value': None}},
+                                             'params': [{'default': '-',
+                                                         'kind': 'argument',
+                                                         'multiple': False,
+                                                         'name': 'file',
+                                                         'required': False,
+                                                         'value': 'path'},
+                                                        {'default': None,
+                                                         'kind': 'option',
+                                                         'multiple': False,
+                                                         'name': 'to',
+                                                         'opts': ['--to'],
+                                                         'required': False,
+                                                         'value': 'text'},
+                                                        {'default': None,
+                                                         'kind': 'option',
+                                                         'multiple': False,
+                                                         'name': 'passphrase_file',
+                                                         'opts': ['--passphrase-file'],
+                                                         'required': False,
+                                                         'value': 'path'},
+                                                        {'default': False,
+                                                         'kind': 'flag',
+                                                         'multiple': False,
+                                                         'name': 'json_out',
+                                                         'opts': ['--json'],
+                                                         'required': False,
+                                                         'value': None}]}},
+                      'help': 'Look at an SDP before it goes out: what in it links calls or '
+                              'reveals the caller beyond the identity.',
+                      'options': {'--help': {'help': 'Show help and exit.', 'value': None},
+                                  '-h': {'help': 'Show help and exit.', 'value': None}}},
               'sign-sdp': {'args': [{'name': 'FILE', 'value': 'path'}],
                            'help': 'Add an a=identity covering every fingerprint of an SDP; every '
                                    'other byte is kept.',
@@ -2663,6 +2755,13 @@ SPEC: dict[str, Any] = {'args': [],
                                        '--json': {'help': 'Print one JSON object (stable keys: see '
                                                           'JSON OUTPUT in man wallet).',
                                                   'value': None},
+                                       '--linkable': {'choices': ['refuse', 'warn', 'allow'],
+                                                      'help': 'Override your rule for this call: '
+                                                              'what to do when the SDP of an '
+                                                              'unlinkable or undetectable call '
+                                                              'would link it to others (see '
+                                                              "'wallet sdp check').",
+                                                      'value': 'choice'},
                                        '--model': {'choices': ['single-cs', 'dual-cs'],
                                                    'help': 'The call model: one calling service or '
                                                            'two (draft 3.3).',
@@ -2750,6 +2849,14 @@ SPEC: dict[str, Any] = {'args': [],
                                        'opts': ['--force'],
                                        'required': False,
                                        'value': None},
+                                      {'choices': ['refuse', 'warn', 'allow'],
+                                       'default': None,
+                                       'kind': 'option',
+                                       'multiple': False,
+                                       'name': 'linkable',
+                                       'opts': ['--linkable'],
+                                       'required': False,
+                                       'value': 'choice'},
                                       {'default': None,
                                        'kind': 'option',
                                        'multiple': False,

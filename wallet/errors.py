@@ -294,6 +294,16 @@ class AgentError(WalletError):
                "timed out the command (see AGENT in man wallet).")
 
 
+class LinkableRefused(WalletError):
+    """What an unlinkable or undetectable call's SDP carries would link it to other calls (or reveal the caller)
+    and the rule says refuse (by default: a DTLS fingerprint reused in an unlinkable call): nothing was signed."""
+
+    code = "linkable"
+    exit_code = 34
+    meaning = ("sign-sdp: the SDP would link this unlinkable or undetectable call to others (a reused DTLS "
+               "fingerprint, see 'wallet sdp check') and the rule says refuse; nothing was signed or recorded.")
+
+
 class Interrupted(WalletError):
     code = "interrupted"
     exit_code = 130

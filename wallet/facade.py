@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from wallet.assertions.ledger import LedgerEntry
+    from wallet.assertions.linkability import Finding, Traits
     from wallet.endorsements.holder import Held, Pending
     from wallet.privacy.policy import Policy
     from wallet.privacy.preferences import Preferences
@@ -50,7 +51,8 @@ if TYPE_CHECKING:
 DEFAULT_PERSONA = "default"
 PERSONA = "persona"
 LEDGER = "ledger"
-#: Every kind of record the state holds; backups carry all of them.
+#: Every kind of record a backup carries: all the state holds but the keyed hashes of SDP values seen in earlier
+#: calls (wallet.assertions.linkability.SEEN), which a restored wallet starts again without.
 KINDS = (PERSONA, LEDGER, "destination", "rule", "rule-id", ENDORSEMENT, PENDING)
 
 
@@ -286,18 +288,72 @@ class Wallet:
         self.record(issued)
         return issued
 
-    def record(self, issued: Issued) -> None:
+    def record(self, issued: Issued, *, seen: Traits | None = None) -> None:
         """Add a signed assertion to the disclosure ledger (call it before the assertion leaves).
 
         A once-only endorsement it presents is deleted in the same transaction: if another command used it
         meanwhile, nothing is recorded and :class:`UsageError` says so (it is never presented twice).
+        ``seen``: the SDP's values to remember for later linkability checks (:meth:`remember`).
         """
         with self.records.transaction():
+            if seen is not None:
+                self._remember(seen)
             for held in issued.endorsements:
                 if held["once"] and not self.records.delete(ENDORSEMENT, held["id"]):
                     raise UsageError("the once-only endorsement chosen for this call was used by another command",
                                      hint="run the command again: another one is picked")
             self.records.put(LEDGER, issued.payload["jti"], issued.entry)
+
+    def linkability(self, traits: Traits, fingerprints: list[Fingerprint], destination: str | None, *,
+                    links: bool = True) -> list[Finding]:
+        """What in an SDP (its ``traits`` and ``fingerprints``) links this call to earlier ones or reveals the
+        caller (wallet.assertions.linkability). ``destination`` (normalised): a fingerprint signed for any other
+        one is a finding; None: any earlier use is. ``links=False``: only the addresses (no state is read)."""
+        from wallet.assertions import linkability as lk
+
+        findings: list[Finding] = []
+        if not links:
+            return lk.address_findings(traits)
+        wanted = {f.key() for f in fingerprints}
+        other: dict[tuple[str, str], set[str]] = {}
+        unlinkable: dict[tuple[str, str], int] = {}
+        for entry in self.history():
+            for item in entry["fingerprints"]:
+                key = (item["algorithm"].lower(), item["digest"].upper())
+                if key not in wanted:
+                    continue
+                if entry["destination"] != destination:
+                    other.setdefault(key, set()).add(entry["destination"])
+                if entry["state"] == "unlinkable":
+                    unlinkable[key] = unlinkable.get(key, 0) + 1
+        for fp in fingerprints:
+            if fp.key() in other:
+                dests = sorted(other[fp.key()])
+                findings.append(lk.Finding("fingerprint-other-destination", 0, fp.line(),
+                                           "signed for " + ", ".join(dests[:3]) + (" ..." if len(dests) > 3 else "")))
+            if fp.key() in unlinkable:
+                n = unlinkable[fp.key()]
+                findings.append(lk.Finding("fingerprint-unlinkable-call", 0, fp.line(),
+                                           f"{n} earlier unlinkable call{'s' if n != 1 else ''}"))
+        findings += lk.address_findings(traits)
+        index = lk.SeenIndex(self.root.master)
+        for what, value, line in traits.seen_values():
+            if self.records.get(lk.SEEN, index.name(what, value)) is not None:
+                findings.append(lk.seen_finding(what, value, line))
+        return findings
+
+    def remember(self, seen: Traits) -> None:
+        """Remember an SDP's o= session id (and uncommon username), cnames and msid ids, as keyed hashes, for
+        later linkability checks (a call that carries no identity, which the ledger does not record)."""
+        with self.records.transaction():
+            self._remember(seen)
+
+    def _remember(self, seen: Traits) -> None:
+        from wallet.assertions.linkability import SEEN, SeenIndex
+
+        index = SeenIndex(self.root.master)
+        for what, value, _ in seen.seen_values():
+            self.records.put(SEEN, index.name(what, value), {"what": what})
 
     def unrecord(self, issued: Issued) -> None:
         """Take back a ledger entry whose assertion never left (its output could not be written); a once-only

@@ -43,6 +43,9 @@ Category = enum.StrEnum("Category", [
 # What a rule says about the website that led to the call (draft 8.5.6), and what an assertion (or,
 # for an undetectable caller, its absence) then says about it:
 OriginChoice = enum.StrEnum("OriginChoice", [("DISCLOSE", "disclose"), ("WITHHOLD", "withhold")])
+# What a rule does when the SDP of an unlinkable or undetectable call would link it to others or reveal the
+# caller (wallet.assertions.linkability); a rule that says nothing takes the defaults there.
+LinkableChoice = enum.StrEnum("LinkableChoice", [("REFUSE", "refuse"), ("WARN", "warn"), ("ALLOW", "allow")])
 OriginStatus = enum.StrEnum("OriginStatus", [
     ("DISCLOSED", "disclosed"), ("WITHHELD", "withheld"), ("NONE", "none"), ("UNDETECTED", "undetected"),
 ])
@@ -59,6 +62,7 @@ SERVICE_TYPES: tuple[str, ...] = tuple(ServiceType)
 CALL_MODELS: tuple[str, ...] = tuple(CallModel)
 CATEGORIES: tuple[str, ...] = tuple(Category)
 ORIGIN_CHOICES: tuple[str, ...] = tuple(OriginChoice)
+LINKABLE_CHOICES: tuple[str, ...] = tuple(LinkableChoice)
 PERSONA_KINDS: tuple[str, ...] = tuple(PersonaKind)
 #: What a rule does when a party's policy disagrees (rule add --on-conflict): refuse the call, ask the
 #: user, or fall back to another state.

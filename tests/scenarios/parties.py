@@ -21,6 +21,28 @@ AIORTC = SDPS / "sdp_aiortc_offer_three_fingerprint_algorithms.sdp"
 ANSWER = SDPS / "sdp_answer_lf_uppercase_hash_lowercase_hex_no_final_newline.sdp"
 
 
+def new_connection(raw: bytes, seed: str) -> bytes:
+    """``raw`` as another RTCPeerConnection would offer it: new fingerprints, o= session id, cnames and msid ids
+    (each call of a party is a new connection; sign-sdp refuses an unlinkable call that reuses a certificate)."""
+    import hashlib
+    import re
+
+    from wallet.assertions.linkability import read_traits
+
+    def digest(m: re.Match[bytes]) -> bytes:
+        size = (len(m.group(2)) + 1) // 3
+        fresh = hashlib.sha512((seed + m.group(2).decode()).encode()).digest()[:size]
+        return m.group(1) + ":".join(f"{b:02X}" for b in fresh).encode()
+
+    tag = hashlib.sha256(seed.encode()).hexdigest()[:8]
+    raw = re.sub(rb"(a=fingerprint:\S+ )([0-9A-Fa-f:]+)", digest, raw)
+    raw = re.sub(rb"^(o=\S+ )\d+", lambda m: m.group(1) + str(int(tag, 16)).encode(), raw, count=1, flags=re.M)
+    traits = read_traits(raw)
+    for value in sorted({*traits.cnames, *traits.msids}, key=len, reverse=True):
+        raw = raw.replace(value.encode(), f"{value}-{tag}".encode())
+    return raw
+
+
 def assertion_text(sdp: bytes) -> str:
     """The decoded JSON payload of the SDP's a=identity token ("" if there is none): what a destination reads."""
     import base64
@@ -163,9 +185,14 @@ class Party:
         return str(path)
 
     def sign(self, sdp: Path, to: str, *args: str) -> tuple[bytes, str]:
-        """sign-sdp into a file of this party's; returns (signed SDP bytes, stderr notice)."""
-        out = self.dir / f"signed-{len(list(self.dir.iterdir()))}.sdp"
-        r = self.ok("sign-sdp", "--to", to, str(sdp), "-o", str(out), *args)
+        """sign-sdp into a file of this party's; returns (signed SDP bytes, stderr notice). Each call is a new
+        RTCPeerConnection, as a browser makes one: ``sdp`` with a new certificate, o= session, cnames and msids."""
+        n = len(list(self.dir.iterdir()))
+        out = self.dir / f"signed-{n}.sdp"
+        offer = self.dir / f"offer-{n}.sdp"
+        self.offered = new_connection(sdp.read_bytes(), f"{self.name}/{n}")  # what this call's connection offered
+        offer.write_bytes(self.offered)
+        r = self.ok("sign-sdp", "--to", to, str(offer), "-o", str(out), *args)
         return out.read_bytes(), r.err
 
     def verify(self, sdp: bytes, audience: str, *args: str) -> tuple[int, dict]:

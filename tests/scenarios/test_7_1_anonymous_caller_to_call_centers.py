@@ -27,7 +27,7 @@ def test_undetectable_where_allowed_pseudonymous_where_required_never_linkable(t
 
     # Insurer A welcomes visitors: Alice stays undetectable, the offer passes unchanged.
     sdp_a, notice = alice.sign(CHROME, "insurer-a.example", *ctx, "--policy", open_policy)
-    assert sdp_a == CHROME.read_bytes() and "undetectable" in notice
+    assert sdp_a == alice.offered and "undetectable" in notice
     code, seen = open_insurer.verify(sdp_a, "insurer-a.example", "--policy", open_policy)
     assert code == 0 and seen["identity"] is None and seen["origin"]["status"] == "undetected"
 

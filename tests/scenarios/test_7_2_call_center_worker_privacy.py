@@ -31,6 +31,6 @@ def test_agent_is_unlinkable_and_caller_undetectable(tmp_path: Path) -> None:
 
     # Alice answers without any identity: her answer passes unchanged; Bob's side sees "undetected".
     answer, notice = alice.sign(ANSWER, "support.example", "--service", "click-to-link")
-    assert answer == ANSWER.read_bytes() and "undetectable" in notice
+    assert answer == alice.offered and "undetectable" in notice
     code, doc = bob.verify(answer, "support.example")
     assert code == 20 and doc["origin"]["status"] == "undetected" and doc["identity"] is None

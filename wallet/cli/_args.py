@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from wallet.cli.agent.command import AgentAction
     from wallet.cli.completion import Shell
     from wallet.cli.output import AssertionFormat
-    from wallet.vocabulary import CallModel, Category, KeyScope, OriginChoice, PersonaKind, PrivacyState, ServiceType, StoreKind, StoreTarget
+    from wallet.vocabulary import CallModel, Category, KeyScope, LinkableChoice, OriginChoice, PersonaKind, PrivacyState, ServiceType, StoreKind, StoreTarget
 
     class AgentArgs(TypedDict):
         action: AgentAction
@@ -253,6 +253,7 @@ if TYPE_CHECKING:
         disclose: str | None
         origin: OriginChoice | None
         on_conflict: str
+        linkable: LinkableChoice | None
         endorsed_by: list[str] | None
         verified: list[str] | None
         passphrase_file: str | None
@@ -267,11 +268,18 @@ if TYPE_CHECKING:
         passphrase_file: str | None
         json_out: bool
 
+    class SdpCheckArgs(TypedDict):
+        file: str
+        to: str | None
+        passphrase_file: str | None
+        json_out: bool
+
     class SignSdpArgs(TypedDict):
         to: str
         file: str
         output: str | None
         force: bool
+        linkable: LinkableChoice | None
         persona: str | None
         state: PrivacyState | None
         disclose: list[str] | None
@@ -745,7 +753,7 @@ def _pseudonym(v: dict[str, Any]) -> None:
 
 def _rule_add(v: dict[str, Any]) -> None:
     from wallet.cli.privacy import rule_add
-    from wallet.vocabulary import CallModel, Category, OriginChoice, PrivacyState, ServiceType
+    from wallet.vocabulary import CallModel, Category, LinkableChoice, OriginChoice, PrivacyState, ServiceType
     a: RuleAddArgs = {
         "state": PrivacyState(v["state"]),
         "dest": v["dest"],
@@ -756,6 +764,7 @@ def _rule_add(v: dict[str, Any]) -> None:
         "disclose": v["disclose"],
         "origin": None if v["origin"] is None else OriginChoice(v["origin"]),
         "on_conflict": v["on_conflict"],
+        "linkable": None if v["linkable"] is None else LinkableChoice(v["linkable"]),
         "endorsed_by": v["endorsed_by"],
         "verified": v["verified"],
         "passphrase_file": v["passphrase_file"],
@@ -783,14 +792,26 @@ def _rule_rm(v: dict[str, Any]) -> None:
     rule_rm(a)
 
 
+def _sdp_check(v: dict[str, Any]) -> None:
+    from wallet.cli.sdpcheck import check
+    a: SdpCheckArgs = {
+        "file": v["file"],
+        "to": v["to"],
+        "passphrase_file": v["passphrase_file"],
+        "json_out": v["json_out"],
+    }
+    check(a)
+
+
 def _sign_sdp(v: dict[str, Any]) -> None:
     from wallet.cli.assertions import sign_sdp
-    from wallet.vocabulary import CallModel, PrivacyState, ServiceType
+    from wallet.vocabulary import CallModel, LinkableChoice, PrivacyState, ServiceType
     a: SignSdpArgs = {
         "to": v["to"],
         "file": v["file"],
         "output": v["output"],
         "force": v["force"],
+        "linkable": None if v["linkable"] is None else LinkableChoice(v["linkable"]),
         "persona": v["persona"],
         "state": None if v["state"] is None else PrivacyState(v["state"]),
         "disclose": v["disclose"],
@@ -931,6 +952,7 @@ CALLS: dict[str, Callable[[dict[str, Any]], None]] = {
     "rule add": _rule_add,
     "rule list": _rule_list,
     "rule rm": _rule_rm,
+    "sdp check": _sdp_check,
     "sign-sdp": _sign_sdp,
     "status": _status,
     "store migrate": _store_migrate,

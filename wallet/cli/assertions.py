@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from wallet.assertions.sdp import Fingerprint
     from wallet.facade import Issued, Plan, Wallet
     from wallet.storage.files import StagedFile
+    from wallet.assertions.linkability import Traits
 
 
 def _notice(wallet: Wallet, issued: Issued, plan: Plan) -> None:
@@ -113,7 +114,7 @@ def _check_output(issued: Issued, output: bytes, fingerprints: list[Fingerprint]
                          hint="a smaller SDP, fewer fingerprints or shorter disclosed attributes")
 
 
-def _deliver(wallet: Wallet, issued: Issued, write: Callable[[], None]) -> None:
+def _deliver(wallet: Wallet, issued: Issued, write: Callable[[], None], seen: Traits | None = None) -> None:
     """Record the disclosure, then hand the output over; if it cannot be written, take the record back.
 
     A disclosure is in the ledger before it can leave (a kill in between over-reports, never hides one),
@@ -121,7 +122,7 @@ def _deliver(wallet: Wallet, issued: Issued, write: Callable[[], None]) -> None:
     """
     from wallet.errors import FileError
 
-    wallet.record(issued)
+    wallet.record(issued, seen=seen)  # values seen stay remembered if the write fails: over-reporting is safe
     try:
         write()
     except BaseException as exc:
@@ -213,26 +214,45 @@ def _commit(staged: StagedFile) -> Callable[[], None]:
     return commit
 
 
+def _linkability(wallet: Wallet, plan: Plan, raw: bytes, fingerprints: list[Fingerprint], linkable: str | None) -> Traits:
+    """Refuse (exit 34) or warn, one notice line per finding, before anything is signed or recorded; the SDP's
+    traits, to remember with the call (wallet.assertions.linkability)."""
+    from wallet.assertions.linkability import decide, read_traits
+    from wallet.errors import LinkableRefused
+
+    traits = read_traits(raw)
+    state = plan.outcome.state
+    choice = linkable if linkable is not None else plan.intent.linkable
+    links = state in ("unlinkable", "undetectable") and choice != "allow"
+    findings = wallet.linkability(traits, fingerprints, plan.destination, links=links)
+    refused, warned = decide(findings, state, choice)
+    if refused:
+        more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+        raise LinkableRefused(
+            f"nothing was signed: this {state} call would be linkable: {for_terminal(refused[0].message())}{more}",
+            hint="use a fresh RTCPeerConnection (a new certificate) for each unlinkable call; 'wallet sdp check FILE "
+                 f"--to {plan.destination}' lists every finding; --linkable warn|allow (or a rule's) accepts it")
+    for finding in warned:
+        Output.notice(f"linkability ({state} call): {for_terminal(finding.message())}")
+    return traits
+
+
 def sign_sdp(a: SignSdpArgs) -> None:
     from wallet.assertions.token import envelope
     from wallet.errors import UsageError
-    from wallet.assertions.sdp import MAX_SDP_BYTES, Sdp
-    from wallet.errors import Rejected
+    from wallet.cli.sdpcheck import read_sdp
 
     context = read_context(a["to"], a["policy"], a["origin"])  # usage errors before anything is unlocked or read
     staged = _staged(None if a["output"] == "-" else a["output"], a["force"])  # -o - is stdout
-    raw = read_input(a["file"], what="SDP", limit=MAX_SDP_BYTES)
-    try:
-        sdp = Sdp.parse(raw)
-        sdp.identity_value()  # refuses a=identity in a media section, or twice
-    except Rejected as exc:  # the user's own input: a usage error, whatever the verifier would call it
-        raise UsageError(exc.message, hint=exc.hint) from None
+    raw, sdp = read_sdp(a["file"])
     if not sdp.fingerprints:
         raise UsageError("the SDP has no a=fingerprint line: there is nothing to bind the identity to")
     wallet = unlock_wallet(a["passphrase_file"])
     plan = _plan(wallet, a["to"], persona=a["persona"], state=a["state"], disclose=a["disclose"], service=a["service"], model=a["model"],
                  context=context, endorsed_by=a["endorsed_by"], verified=a["verified"])
+    traits = _linkability(wallet, plan, raw, sdp.fingerprints, a["linkable"])
     if plan.outcome.state == "undetectable":
+        wallet.remember(traits)  # no ledger entry: the next unlinkable call must still see these values
         stripped = sdp.without_identity()
         removed = " (an a=identity already in it was removed)" if stripped != raw else ""
         raw = stripped
@@ -260,7 +280,7 @@ def sign_sdp(a: SignSdpArgs) -> None:
             _commit(staged)()
 
         try:
-            _deliver(wallet, issued, write)
+            _deliver(wallet, issued, write, traits)
         finally:
             staged.discard()
         _notice(wallet, issued, plan)
@@ -274,8 +294,8 @@ def sign_sdp(a: SignSdpArgs) -> None:
             raise FileError(f"the signed SDP was written to {a['output']} and recorded, but standard output "
                             f"failed: {exc.strerror or type(exc).__name__}") from None
     elif a["json_out"]:
-        _deliver(wallet, issued, lambda: Output(True).product({**summary, "sdp": signed.decode("utf-8")}))
+        _deliver(wallet, issued, lambda: Output(True).product({**summary, "sdp": signed.decode("utf-8")}), traits)
         _notice(wallet, issued, plan)
     else:
-        _deliver(wallet, issued, _stdout(signed))
+        _deliver(wallet, issued, _stdout(signed), traits)
         _notice(wallet, issued, plan)

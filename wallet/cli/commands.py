@@ -33,6 +33,7 @@ from wallet.vocabulary import (
     CallModel,
     Category,
     KeyScope,
+    LinkableChoice,
     OriginChoice,
     PersonaKind,
     PrivacyState,
@@ -81,6 +82,7 @@ GROUPS = {
     "trust": "The identity providers this verifier believes, each for some claims (like ssh allowed_signers).",
     "idp": "Run a small identity provider: enroll accounts, issue endorsements, revoke them, publish.",
     "gateway": "A SIP interworking gateway: turn a verified WebRTC call into a SIP INVITE with an RFC 8224 Identity header.",
+    "sdp": "Look at an SDP before it goes out: what in it links calls or reveals the caller beyond the identity.",
     "store": "Where the GUID and master secret are kept: move them between the OS keyring and an encrypted file.",
 }
 
@@ -386,6 +388,12 @@ VerifiedOpt = Annotated[
                  help="A claim an IdP verified that may be disclosed from an endorsement (repeatable): "
                  "verified_person, name, email, phone_number, org, group, account."),
 ]
+LinkableOpt = Annotated[
+    Optional[LinkableChoice],
+    typer.Option("--linkable", help="For an unlinkable or undetectable call whose SDP would link it to others or "
+                 "reveal the caller (see 'wallet sdp check'): refuse, warn, or allow. Default: refuse a DTLS "
+                 "fingerprint reused in an unlinkable call, warn about the rest."),
+]
 TrustFileOpt = Annotated[
     Optional[str],
     typer.Option("--trust", metavar="FILE", help="The trust file (default: $WALLET_HOME/trust.json)."),
@@ -419,14 +427,43 @@ def sign_sdp(
         Optional[str], typer.Option("--output", "-o", metavar="OUT", help="Write the signed SDP to OUT (default: stdout).")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUT if it exists.")] = False,
+    linkable: Annotated[Optional[LinkableChoice], typer.Option(
+        "--linkable", help="Override your rule for this call: what to do when the SDP of an unlinkable or "
+        "undetectable call would link it to others (see 'wallet sdp check').")] = None,
 ) -> None:
     """Add an a=identity covering every fingerprint of an SDP; every other byte is kept.
+
+    Before anything is signed or recorded, the SDP is checked as 'wallet sdp check' does: for an unlinkable or
+    undetectable call, a finding is refused (exit 34), warned about (one notice line each) or allowed, as the
+    rule's --linkable says (default: refuse a DTLS fingerprint reused in an unlinkable call, warn about the
+    rest); for other calls only the IP addresses it shows are warned about.
 
     Examples:
         wallet sign-sdp --to shop.example offer.sdp -o offer.signed.sdp --persona work
         wallet sign-sdp --to shop.example - < offer.sdp > offer.signed.sdp
-        wallet sign-sdp --to callcentre.example offer.sdp --state unlinkable --verified verified_person
+        wallet sign-sdp --to callcentre.example fresh-offer.sdp --state unlinkable --verified verified_person
         wallet sign-sdp --to shop.example offer.sdp --service click-to-link --origin https://news.example/article
+    """
+
+
+@implemented_by("sdp check", "wallet.cli.sdpcheck:check")
+def sdp_check(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="The SDP offer or answer ('-' = stdin).")] = "-",
+    to: Annotated[Optional[str], typer.Option(
+        "--to", metavar="DEST", help="The destination of the call: a fingerprint signed for any other one is a "
+        "finding (without --to, any earlier use is).")] = None,
+) -> None:
+    """List what in an SDP links calls or reveals the caller beyond the identity (nothing is signed or recorded).
+
+    Findings: a DTLS fingerprint already signed for another destination or in an earlier unlinkable call (the
+    disclosure ledger), candidates and address lines with private or public IP addresses (an mDNS .local name
+    is not one), and an o= session id or username, RTCP CNAME or msid id seen in an earlier sign-sdp (kept as
+    keyed hashes). The product is one line per finding ('CODE: message'), nothing when there is none; the exit
+    status is 0 either way.
+
+    Examples:
+        wallet sdp check offer.sdp --to callcentre.example
+        wallet sdp check - --json < offer.sdp
     """
 
 
@@ -529,6 +566,7 @@ def rule_add(
         str, typer.Option("--on-conflict", metavar="refuse|fallback:STATE|ask", help="When a party's policy disagrees.",
                           autocompletion=lambda: list(ON_CONFLICT))
     ] = "refuse",
+    linkable: LinkableOpt = None,
 ) -> None:
     """Add a privacy rule (contradictions at the same precedence are refused).
 
@@ -536,6 +574,7 @@ def rule_add(
         wallet rule add --category inner-circle --state identified --persona work --disclose display_name,email
         wallet rule add --dest '*.prospects.example' --state unlinkable --on-conflict fallback:pseudonymous
         wallet rule add --service click-to-link --state undetectable --on-conflict ask
+        wallet rule add --dest '*.survey.example' --state unlinkable --linkable warn
     """
 
 
@@ -953,6 +992,6 @@ def agent(
 
 
 #: Top-level commands in the order help lists them (groups gather the commands declared as "GROUP NAME").
-ORDER = ("init", "status", "persona", "pseudonym", "endorse", "assert", "sign-sdp", "verify", "trust", "history",
+ORDER = ("init", "status", "persona", "pseudonym", "endorse", "assert", "sign-sdp", "sdp", "verify", "trust", "history",
          "explain", "dest", "rule", "policy", "idp", "gateway", "export", "import", "passwd", "store",
          "destroy", "agent", "completion", "demo")

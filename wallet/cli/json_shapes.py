@@ -24,7 +24,7 @@ S_, I_ = "string?", "integer?"
 
 PERSONA = {"name": S, "kind": S, "attributes": {"*": S}, "created": S}
 RULE = {"id": S, "dest": S_, "category": S_, "service": S_, "model": S_, "state": S, "persona": S_,
-        "disclose": [S], "origin": S_, "on_conflict": S, "endorsed_by": [S], "verified": [S]}
+        "disclose": [S], "origin": S_, "on_conflict": S, "endorsed_by": [S], "verified": [S], "linkable": S_}
 ORIGIN = {"status": S, "url": S_}
 FINGERPRINTS = [{"algorithm": S, "digest": S}]
 PRESENTED = [{"issuer": S, "claims": {"*": ANY}}]
@@ -59,6 +59,8 @@ SHAPES: dict[str, Any] = {
     "pseudonym": {"destination": S, "id": S, "scope": S, "persona": S, "kind": S},
     "assert": SIGNED,
     "sign-sdp": {**SIGNED, "sdp?": S, "output?": S},
+    "sdp check": {"destination": S_, "fingerprints": FINGERPRINTS,
+                  "findings": [{"code": S, "line": I, "value": S, "detail": S, "message": S}]},
     "verify": VERIFIED,
     "verify --batch": {**VERIFIED, "line": I, "ref": ANY},
     # wallet verify --sip: the same shape whether it accepts or refuses (then orig... are null).

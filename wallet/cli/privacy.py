@@ -142,7 +142,7 @@ def rule_add(a: RuleAddArgs) -> None:
     rule = Rule.new(
         dest=a["dest"], category=a["category"], service=a["service"], model=a["model"], state=a["state"], persona=a["persona"],
         disclose=(a["disclose"] or "").split(",") if a["disclose"] else [], origin=a["origin"], on_conflict=a["on_conflict"],
-        endorsed_by=a["endorsed_by"], verified=a["verified"],
+        endorsed_by=a["endorsed_by"], verified=a["verified"], linkable=a["linkable"],
     )
     wallet = unlock_wallet(a["passphrase_file"])
     if rule.persona:
@@ -162,6 +162,7 @@ def rule_list(a: RuleListArgs) -> None:
         f"{r.rule_id}\t{r.describe()}\t{r.state}\t{r.persona or '-'}\t{','.join(r.disclose) or '-'}\t"
         f"origin={r.origin or 'default'}\ton-conflict={r.on_conflict}"
         + (f"\tendorsed-by={endorsed(r)}" if r.endorsed_by or r.verified else "")
+        + (f"\tlinkable={r.linkable}" if r.linkable else "")
         for r in rules
     ]
     Output(a["json_out"]).table(

@@ -187,7 +187,7 @@ class Preferences:
             # A rule that does not say --origin disclose withholds it: only the user can decide to disclose.
             return Intent(
                 rule.state, rule.persona, rule.disclose, rule.origin or "withhold", rule.on_conflict,
-                f"rule {rule.rule_id} ({rule.describe()})", False, rule.endorsed_by, rule.verified,
+                f"rule {rule.rule_id} ({rule.describe()})", False, rule.endorsed_by, rule.verified, rule.linkable,
             )
         default = builtin_default(service, category)
         return Intent(default.state, None, default.disclose, default.origin, "refuse", f"built-in {default.name}", True)

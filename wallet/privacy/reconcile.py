@@ -36,15 +36,18 @@ class Intent:
     """What the caller wants for this call, and where that came from."""
 
     __slots__ = ("state", "persona", "disclose", "origin", "on_conflict", "source", "is_default", "endorsed_by",
-                 "verified")
+                 "verified", "linkable")
 
     def __init__(
         self, state: str, persona: str | None, disclose: tuple[str, ...], origin: str, on_conflict: str,
         source: str, is_default: bool, endorsed_by: tuple[str, ...] = (), verified: tuple[str, ...] = (),
+        linkable: str | None = None,
     ) -> None:
         self.state, self.persona, self.disclose, self.origin = state, persona, disclose, origin
         self.on_conflict, self.source, self.is_default = on_conflict, source, is_default
         self.endorsed_by, self.verified = endorsed_by, verified
+        #: The rule's choice for what links an unlinkable or undetectable call (None: the defaults).
+        self.linkable = linkable
 
     def replace(self, **changes: Any) -> Intent:
         values = {name: getattr(self, name) for name in self.__slots__}

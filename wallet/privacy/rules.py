@@ -10,7 +10,9 @@ pattern, a destination category, a service type, a call model; any subset),
 which privacy state to use, as which persona, what to disclose, whether to
 disclose the origin website, which identity providers' endorsements to
 present (``endorsed_by``) and which of their verified claims it may disclose
-(``verified``), and what to do on conflict.
+(``verified``), what to do on conflict, and what to do when the SDP of an
+unlinkable or undetectable call would link it to others (``linkable``:
+refuse, warn or allow; wallet.assertions.linkability).
 
 Precedence (docs/policy.md): a rule naming a destination beats one naming a
 category, which beats one naming a service type or call model, which beats
@@ -26,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from wallet.vocabulary import CALL_MODELS, CATEGORIES, ON_CONFLICT, ORIGIN_CHOICES, SERVICE_TYPES, STATES, check_choice
+from wallet.vocabulary import CALL_MODELS, CATEGORIES, LINKABLE_CHOICES, ON_CONFLICT, ORIGIN_CHOICES, SERVICE_TYPES, STATES, check_choice
 from wallet.destination import normalize_destination, normalize_host
 from wallet.errors import CorruptData, UsageError
 
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
         on_conflict: str
         endorsed_by: list[str]  # absent from rules stored before endorsements existed
         verified: list[str]
+        linkable: str | None  # absent from rules stored before linkability checks existed
 
 FIELDS = ("dest", "category", "service", "model")
 
@@ -117,7 +120,7 @@ def endorsement_wishes(endorsed_by: list[str] | None, verified: list[str] | None
 
 class Rule:
     __slots__ = ("dest", "category", "service", "model", "state", "persona", "disclose", "origin", "on_conflict",
-                 "endorsed_by", "verified")
+                 "endorsed_by", "verified", "linkable")
 
     def __init__(
         self,
@@ -133,11 +136,13 @@ class Rule:
         on_conflict: str,
         endorsed_by: tuple[str, ...] = (),
         verified: tuple[str, ...] = (),
+        linkable: str | None = None,
     ) -> None:
         self.dest, self.category, self.service, self.model = dest, category, service, model
         self.state, self.persona, self.disclose, self.origin = state, persona, disclose, origin
         self.on_conflict = on_conflict
         self.endorsed_by, self.verified = endorsed_by, verified
+        self.linkable = linkable
 
     @classmethod
     def new(
@@ -154,6 +159,7 @@ class Rule:
         on_conflict: str = "refuse",
         endorsed_by: list[str] | None = None,
         verified: list[str] | None = None,
+        linkable: str | None = None,
     ) -> Rule:
         """Validate command-line input into a rule (usage errors name the valid values)."""
         from wallet.identity.personas import is_attribute_name, validate_name
@@ -181,6 +187,7 @@ class Rule:
             on_conflict=parse_on_conflict(on_conflict),
             endorsed_by=issuers,
             verified=claims,
+            linkable=check_choice(linkable, LINKABLE_CHOICES, "--linkable choice") if linkable is not None else None,
         )
 
     def selector(self) -> str:
@@ -201,7 +208,8 @@ class Rule:
         return dest_rank, length, int(self.category is not None), int(self.service is not None) + int(self.model is not None)
 
     def outcome(self) -> tuple[object, ...]:
-        return self.state, self.persona, self.disclose, self.origin, self.on_conflict, self.endorsed_by, self.verified
+        return (self.state, self.persona, self.disclose, self.origin, self.on_conflict, self.endorsed_by, self.verified,
+                self.linkable)
 
     def could_overlap(self, other: Rule) -> bool:
         """Could one call match both rules? (Used only for rules of equal precedence.)"""
@@ -219,7 +227,7 @@ class Rule:
         return {"dest": self.dest, "category": self.category, "service": self.service, "model": self.model,
                 "state": str(self.state), "persona": self.persona, "disclose": list(self.disclose),
                 "origin": self.origin, "on_conflict": self.on_conflict, "endorsed_by": list(self.endorsed_by),
-                "verified": list(self.verified)}
+                "verified": list(self.verified), "linkable": self.linkable}
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.rule_id, **self.to_record()}
@@ -229,8 +237,8 @@ class Rule:
         try:
             lists = ("disclose", "endorsed_by", "verified")
             if not isinstance(record, dict) or set(record) - set(cls.__slots__) or set(cls.__slots__) - set(
-                    record) - {"endorsed_by", "verified"} or not all(
-                record[f] is None or isinstance(record[f], str) for f in cls.__slots__ if f not in lists
+                    record) - {"endorsed_by", "verified", "linkable"} or not all(
+                record.get(f) is None or isinstance(record[f], str) for f in cls.__slots__ if f not in lists
             ):
                 raise TypeError
             rule = cls.new(
@@ -238,6 +246,7 @@ class Rule:
                 state=record["state"], persona=record["persona"], disclose=record["disclose"],
                 origin=record["origin"], on_conflict=record["on_conflict"],
                 endorsed_by=record.get("endorsed_by"), verified=record.get("verified"),
+                linkable=record.get("linkable"),
             )
         except (KeyError, TypeError, AttributeError, ValueError, UsageError):
             raise CorruptData("a privacy rule record is malformed") from None

@@ -32,7 +32,7 @@ MAX_ARGS = 512
 #: write the encrypted state, and none shows the secret, the GUID or anything from which they or the state keys
 #: could be recomputed.
 ALLOWED = frozenset({
-    "pseudonym", "assert", "sign-sdp", "explain", "history",
+    "pseudonym", "assert", "sign-sdp", "sdp check", "explain", "history",
     "persona list", "persona show", "persona add", "persona set", "persona rename", "persona rm",
     "endorse account", "endorse request", "endorse import", "endorse list",
     "rule list", "rule add", "rule rm", "dest list", "dest set", "dest rm",
