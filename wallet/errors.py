@@ -253,6 +253,13 @@ class ClaimNotTrusted(Rejected):
     meaning = "An endorsement discloses a claim its issuer is not trusted for."
 
 
+class DecryptFailed(Rejected):
+    code = "decrypt-failed"
+    exit_code = 32
+    meaning = ("verify --decrypt-key: the encrypted disclosure does not open with that key (another key, a changed "
+               "header, ciphertext or tag, or a low-order ephemeral key).")
+
+
 class ConflictRefused(WalletError):
     """The caller's rules and a party's policy disagree and the rule says refuse: nothing was signed."""
 
