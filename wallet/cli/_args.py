@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         model: CallModel | None
         policy: list[str] | None
         origin: str | None
+        to_key: str | None
         passphrase_file: str | None
         json_out: bool
 
@@ -268,6 +269,7 @@ if TYPE_CHECKING:
         model: CallModel | None
         policy: list[str] | None
         origin: str | None
+        to_key: str | None
         passphrase_file: str | None
         json_out: bool
 
@@ -317,6 +319,7 @@ if TYPE_CHECKING:
         batch: bool
         policy: str | None
         trust: str | None
+        decrypt_key: str | None
         json_out: bool
 
 
@@ -352,6 +355,7 @@ def _assert(v: dict[str, Any]) -> None:
         "model": None if v["model"] is None else CallModel(v["model"]),
         "policy": v["policy"],
         "origin": v["origin"],
+        "to_key": v["to_key"],
         "passphrase_file": v["passphrase_file"],
         "json_out": v["json_out"],
     }
@@ -761,6 +765,7 @@ def _sign_sdp(v: dict[str, Any]) -> None:
         "model": None if v["model"] is None else CallModel(v["model"]),
         "policy": v["policy"],
         "origin": v["origin"],
+        "to_key": v["to_key"],
         "passphrase_file": v["passphrase_file"],
         "json_out": v["json_out"],
     }
@@ -846,6 +851,7 @@ def _verify(v: dict[str, Any]) -> None:
         "batch": v["batch"],
         "policy": v["policy"],
         "trust": v["trust"],
+        "decrypt_key": v["decrypt_key"],
         "json_out": v["json_out"],
     }
     verify(a)
