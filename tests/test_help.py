@@ -74,6 +74,11 @@ def _world(root: Path) -> dict[str, str]:
     (root / "new-passphrase").write_text("a new long passphrase\n")
     (root / "club-attributes.txt").write_text("# my club\ndisplay_name=Ann E.\n")
     shutil.copy(OFFER, root / "offer.sdp")
+    # The shop's X25519 key pair (RFC 7748 section 6.1's Bob): its public JWK and its private one, mode 600.
+    shop_key = {"kty": "OKP", "crv": "X25519", "x": "3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"}
+    (root / "shop.x25519.jwk").write_text(json.dumps(shop_key))
+    (root / "shop.x25519.private.jwk").write_text(json.dumps({**shop_key, "d": "XasIfmJKikt54X-Lg4AO5m87sSkmGLb9HC-LJ_-I4Os"}))
+    (root / "shop.x25519.private.jwk").chmod(0o600)
     (root / "callcentre.json").write_text(json.dumps({
         "version": 2, "party": "https://callcentre.example", "accept": ["pseudonymous", "unlinkable"], "require": [],
         "endorsement": {"claims": ["verified_person"], "issuers": [IDP]}}))

@@ -413,7 +413,7 @@ def assert_(
     Examples:
         wallet assert --to shop.example --fingerprint 'sha-256 AB:CD:...'    # an a=identity line
         wallet assert --to shop.example --fingerprint "$(grep -m1 -o 'sha-256 [0-9A-F:]*' offer.sdp)" --format token
-        wallet assert --to shop.example --fingerprint 'sha-256 AB:CD:...' --disclose email --to-key shop.x25519.jwk
+        wallet assert --to shop.example --fingerprint 'sha-256 AB:CD:...' --persona work --disclose email --to-key shop.x25519.jwk
     """
 
 
