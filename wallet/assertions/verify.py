@@ -365,7 +365,7 @@ def verify(
     is a function that loads them when an assertion carries an endorsement
     (none if not given: an assertion that carries one is then refused as
     ``untrusted-issuer``; endorsements are never skipped). ``decrypt_key``
-    (a private X25519 JWK, :func:`wallet.jwe.load_private_key`) opens a
+    (a private X25519 JWK: its ``d``, and ``x`` if present) opens a
     disclosure encrypted for the destination (``disclosed_jwe``); without it
     the assertion still verifies and ``encrypted`` says one is there, unopened.
     """

@@ -87,9 +87,9 @@ def _plan(
 def encryption_key(to_key: str | None, policies: list[Policy]) -> dict[str, str] | None:
     """The destination's public X25519 key: --to-key, else the encryption_key of a destination policy given."""
     if to_key is not None:
-        from wallet.jwe import load_public_key
+        from wallet.cli.common import load_encryption_key
 
-        return load_public_key(to_key)
+        return load_encryption_key(to_key)
     keys = {p.encryption_key["x"]: p.encryption_key for p in policies if p.role == "destination" and p.encryption_key}
     if len(keys) > 1:
         from wallet.errors import UsageError

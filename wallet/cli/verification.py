@@ -127,9 +127,9 @@ def verify(a: VerifyArgs) -> None:
     if a["decrypt_key"] is not None:  # imported only then: start-up of a plain verify
         if a["batch"]:
             raise UsageError("--decrypt-key is not available with --batch yet", hint="verify one input at a time")
-        from wallet.jwe import load_private_key
+        from wallet.cli.common import load_decrypt_key
 
-        decrypt_key = load_private_key(a["decrypt_key"])
+        decrypt_key = load_decrypt_key(a["decrypt_key"])
     if a["batch"]:
         _batch(a["file"], a["audience"], fingerprints, a["expect_id"], when, a["no_replay_check"], a["replay_store"],
                enforced, load_trust(a["trust"], missing_ok=True), a["replay_fail_open"])
