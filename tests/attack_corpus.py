@@ -174,6 +174,20 @@ def _mitm_cr() -> bytes:
                                          b"a=FINGERPRINT:sha-256 " + sdp_fingerprints(CHROME)[0]["digest"].encode())
 
 
+def _sealed(destination: dict[str, str], inner: dict[str, Any] | None = None) -> str:
+    """A disclosure encrypted for ``destination`` (draft 8.4.2), bound to claims()'s aud and jti."""
+    from wallet.jwe import encrypt
+
+    doc = inner or {"aud": AUDIENCE, "jti": claims()["jti"], "disclosed": {"email": "ann@corp.example"}}
+    return encrypt(json.dumps(doc).encode(), destination)
+
+
+# RFC 7748 section 6.1: Bob's X25519 key is the destination's; another key opens nothing.
+SHOP_KEY = {"kty": "OKP", "crv": "X25519", "x": "3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08",
+            "d": "XasIfmJKikt54X-Lg4AO5m87sSkmGLb9HC-LJ_-I4Os"}
+OTHER_KEY = {"kty": "OKP", "crv": "X25519", "x": "hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo",
+             "d": "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo"}
+_SHOP_PUBLIC = {k: v for k, v in SHOP_KEY.items() if k != "d"}
 _V = {"audience": AUDIENCE, "at": T0 + 10}
 _VF = {**_V, "fingerprints": FPS}
 
@@ -280,6 +294,21 @@ CASES: dict[str, tuple[bytes, dict[str, Any], str | None]] = {
     "identity_line_holds_a_bare_jws": (b"a=identity:" + GOOD_TOKEN.encode(), _VF, "malformed"),
     "valid_sdp_with_lf_endings": (GOOD.replace(b"\r\n", b"\n"), _V, None),
     "valid_sdp_with_tab_in_a_value": (GOOD.replace(b"s=-", b"s=a\tb"), _V, None),
+    # issue 12: disclosures encrypted for the destination
+    "valid_token_disclosed_jwe_without_the_key": (
+        token(claims(disclosed=..., disclosed_jwe=_sealed(_SHOP_PUBLIC))).encode(), _VF, None),
+    "valid_token_disclosed_jwe_opened": (
+        token(claims(disclosed=..., disclosed_jwe=_sealed(_SHOP_PUBLIC))).encode(), {**_VF, "decrypt_key": SHOP_KEY}, None),
+    "token_disclosed_jwe_wrong_key": (
+        token(claims(disclosed=..., disclosed_jwe=_sealed(_SHOP_PUBLIC))).encode(), {**_VF, "decrypt_key": OTHER_KEY},
+        "decrypt-failed"),
+    "token_disclosed_jwe_for_another_assertion": (
+        token(claims(disclosed=..., disclosed_jwe=_sealed(_SHOP_PUBLIC, {"aud": AUDIENCE, "jti": "Z" * 22,
+                                                                          "disclosed": {}}))).encode(),
+        {**_VF, "decrypt_key": SHOP_KEY}, "malformed"),
+    "token_disclosed_jwe_and_disclosed": (
+        token(claims(disclosed_jwe=_sealed(_SHOP_PUBLIC))).encode(), _VF, "malformed"),
+    "token_disclosed_jwe_not_a_jwe": (token(claims(disclosed=..., disclosed_jwe="a.b.c")).encode(), _VF, "malformed"),
     "valid_identity_line_with_extension_containing_dots": (
         b"a=identity:" + envelope(GOOD_TOKEN).encode() + b" e.a.b", _VF, None),
 }

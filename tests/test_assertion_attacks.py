@@ -52,6 +52,11 @@ def test_cli(name: str, tmp_path) -> None:
     if "trust" in kwargs:
         kwargs["trust"].save(str(tmp_path / "trust.json"))
         args += ["--trust", str(tmp_path / "trust.json")]
+    if "decrypt_key" in kwargs:
+        key = tmp_path / "destination.jwk"
+        key.write_text(json.dumps(kwargs["decrypt_key"]))
+        key.chmod(0o600)
+        args += ["--decrypt-key", str(key)]
     out = subprocess.run([*wallet_exe(), *args], input=data, capture_output=True, timeout=60)
     stderr = out.stderr.decode()
     assert "Traceback" not in stderr

@@ -56,11 +56,12 @@ def test_redis_is_imported_by_the_shared_replay_store_only() -> None:
     assert imported_top_level_modules().get("redis") == {"wallet/assertions/shared_replay.py"}
 
 
-def test_cryptography_is_imported_by_the_webrtc_helper_and_the_sip_interworking_only() -> None:
-    """Read only from an aiortc transport (wallet.webrtc) and for ES256 (wallet.interworking); the library never
-    needs aiortc."""
+def test_cryptography_is_imported_by_the_webrtc_helper_the_jwe_and_the_sip_interworking_only() -> None:
+    """Read only from an aiortc transport (wallet.webrtc), for JWE disclosures (wallet.jwe) and for ES256
+    (wallet.interworking); the library never needs aiortc."""
     files = imported_top_level_modules().get("cryptography", set())
-    assert files and all(f == "wallet/webrtc.py" or f.startswith("wallet/interworking/") for f in files), files
+    assert files and all(f in ("wallet/webrtc.py", "wallet/jwe.py") or f.startswith("wallet/interworking/")
+                         for f in files), files
     assert "aiortc" not in imported_top_level_modules()
 
 

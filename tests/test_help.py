@@ -77,6 +77,11 @@ def _world(root: Path) -> dict[str, str]:
     for n, name in enumerate(("fresh-offer.sdp", "callcentre-offer.sdp", "sip-offer.sdp"), 1):  # new certificates: unlinkable calls
         (root / name).write_bytes(re.sub(rb"(a=fingerprint:sha-256 )[0-9A-F:]+",
                                          rb"\g<1>" + ":".join([f"{n:02X}"] * 32).encode(), OFFER.read_bytes()))
+    # The shop's X25519 key pair (RFC 7748 section 6.1's Bob): its public JWK and its private one, mode 600.
+    shop_key = {"kty": "OKP", "crv": "X25519", "x": "3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"}
+    (root / "shop.x25519.jwk").write_text(json.dumps(shop_key))
+    (root / "shop.x25519.private.jwk").write_text(json.dumps({**shop_key, "d": "XasIfmJKikt54X-Lg4AO5m87sSkmGLb9HC-LJ_-I4Os"}))
+    (root / "shop.x25519.private.jwk").chmod(0o600)
     (root / "callcentre.json").write_text(json.dumps({
         "version": 2, "party": "https://callcentre.example", "accept": ["pseudonymous", "unlinkable"], "require": [],
         "endorsement": {"claims": ["verified_person"], "issuers": [IDP]}}))

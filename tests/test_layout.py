@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("privacy", ["wallet.privacy"]),
     ("identity", ["wallet.identity"]),
     ("storage", ["wallet.storage"]),
-    ("shared", ["wallet.errors", "wallet.vocabulary", "wallet.destination", "wallet.encoding", "wallet.hkdf", "wallet.jose",
+    ("shared", ["wallet.errors", "wallet.vocabulary", "wallet.destination", "wallet.encoding", "wallet.hkdf", "wallet.jose", "wallet.jwe",
                 "wallet.text", "wallet._version", "wallet._cli_spec"]),
 ]
 

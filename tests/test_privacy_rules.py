@@ -124,7 +124,7 @@ def test_preferences_are_encrypted_at_rest(cli, alice: Path) -> None:
     "content,needle",
     [
         ("not json", "not valid JSON"),
-        ('{"version": 3, "accept": ["identified"], "require": []}', "unknown version 3"),
+        ('{"version": 4, "accept": ["identified"], "require": []}', "unknown version 4"),
         ('{"version": 1, "accept": ["identified"], "require": [], "idps": ["x"]}', "unknown field 'idps'"),
         ('{"version": 1, "accept": [], "require": []}', "'accept' is empty"),
         ('{"version": 1, "accept": ["invisible"], "require": []}', "unknown state 'invisible'"),

@@ -138,6 +138,12 @@ SPEC: dict[str, Any] = {'args': [],
                                      '--to': {'help': 'The destination the assertion is for (its '
                                                       'audience).',
                                               'value': 'text'},
+                                     '--to-key': {'help': "The destination's public X25519 JWK: "
+                                                          'disclosed attributes travel encrypted '
+                                                          'for it (JWE; default: the '
+                                                          'encryption_key of its --policy, if '
+                                                          'any).',
+                                                  'value': 'path'},
                                      '--ttl': {'help': 'Lifetime of the assertion (1-86400).',
                                                'value': 'int'},
                                      '--verified': {'help': 'A claim an IdP verified that may be '
@@ -252,6 +258,13 @@ SPEC: dict[str, Any] = {'args': [],
                                      'opts': ['--origin'],
                                      'required': False,
                                      'value': 'text'},
+                                    {'default': None,
+                                     'kind': 'option',
+                                     'multiple': False,
+                                     'name': 'to_key',
+                                     'opts': ['--to-key'],
+                                     'required': False,
+                                     'value': 'path'},
                                     {'default': None,
                                      'kind': 'option',
                                      'multiple': False,
@@ -2807,6 +2820,12 @@ SPEC: dict[str, Any] = {'args': [],
                                        '--to': {'help': 'The destination the assertion is for (its '
                                                         'audience).',
                                                 'value': 'text'},
+                                       '--to-key': {'help': "The destination's public X25519 JWK: "
+                                                            'disclosed attributes travel encrypted '
+                                                            'for it (JWE; default: the '
+                                                            'encryption_key of its --policy, if '
+                                                            'any).',
+                                                    'value': 'path'},
                                        '--ttl': {'help': 'Lifetime of the assertion (1-86400).',
                                                  'value': 'int'},
                                        '--verified': {'help': 'A claim an IdP verified that may be '
@@ -2937,6 +2956,13 @@ SPEC: dict[str, Any] = {'args': [],
                                        'opts': ['--origin'],
                                        'required': False,
                                        'value': 'text'},
+                                      {'default': None,
+                                       'kind': 'option',
+                                       'multiple': False,
+                                       'name': 'to_key',
+                                       'opts': ['--to-key'],
+                                       'required': False,
+                                       'value': 'path'},
                                       {'default': None,
                                        'kind': 'option',
                                        'multiple': False,
@@ -3261,6 +3287,10 @@ SPEC: dict[str, Any] = {'args': [],
                                      '--batch': {'help': 'Read JSON Lines requests, write one JSON '
                                                          'result per line (streaming).',
                                                  'value': None},
+                                     '--decrypt-key': {'help': 'Your private X25519 JWK (mode '
+                                                               '600): open attributes the caller '
+                                                               'encrypted for you.',
+                                                       'value': 'path'},
                                      '--expect-id': {'help': 'Accept only this identity (a '
                                                              'did:key).',
                                                      'value': 'text'},
@@ -3396,6 +3426,13 @@ SPEC: dict[str, Any] = {'args': [],
                                      'multiple': False,
                                      'name': 'gateway_key',
                                      'opts': ['--gateway-key'],
+                                     'required': False,
+                                     'value': 'path'},
+                                    {'default': None,
+                                     'kind': 'option',
+                                     'multiple': False,
+                                     'name': 'decrypt_key',
+                                     'opts': ['--decrypt-key'],
                                      'required': False,
                                      'value': 'path'},
                                     {'default': False,

@@ -267,6 +267,13 @@ class SipParameterMismatch(Rejected):
     meaning = "verify --sip: the Identity header's alg or ppt parameter disagrees with the PASSporT's header."
 
 
+class DecryptFailed(Rejected):
+    code = "decrypt-failed"
+    exit_code = 35
+    meaning = ("verify --decrypt-key: the encrypted disclosure does not open with that key (another key, a changed "
+               "header, ciphertext or tag, or a low-order ephemeral key).")
+
+
 class ConflictRefused(WalletError):
     """The caller's rules and a party's policy disagree and the rule says refuse: nothing was signed."""
 

@@ -377,6 +377,7 @@ class Wallet:
         origin: dict[str, str] | None = None,
         decided_by: str | None = None,
         endorsements: list[dict[str, Any]] | None = None,
+        encrypt_to: dict[str, str] | None = None,
     ) -> Issued:
         """Sign an identity assertion for ``destination`` (not yet recorded: see :meth:`record`).
 
@@ -386,7 +387,8 @@ class Wallet:
         unlinkable -> a one-time key. Nothing is disclosed unless asked for.
         ``endorsements`` (a plan's ``outcome.endorsements``: held ids and the claims to disclose) are
         presented with a Key Binding JWT for this call; they decide the key (a once-only endorsement's
-        one-time key).
+        one-time key). With ``encrypt_to`` (the destination's public X25519 JWK) the disclosed attributes
+        travel encrypted for it (claim ``disclosed_jwe``); the ledger still records them in the clear.
         """
         from wallet.assertions import token as assertion
         from wallet.assertions.ledger import new_entry
@@ -422,8 +424,12 @@ class Wallet:
                 present(h["token"], set(e["claims"]), audience=dest, nonce=payload["jti"], issued_at=payload["iat"],
                         secret_key=key.secret_key)
                 for h, e in zip(held, endorsements or [])]
+        if encrypt_to is not None and disclosed:
+            from wallet.jwe import check_public_jwk
+
+            assertion.seal_disclosure(payload, check_public_jwk(encrypt_to))
         token = assertion.sign(key, payload)
-        entry = new_entry(payload, command=command, scope=scope, persona=who.name, decided_by=decided_by,
+        entry = new_entry({**payload, "disclosed": disclosed}, command=command, scope=scope, persona=who.name, decided_by=decided_by,
                           endorsements=[{"issuer": h["issuer"], "claims": {c: h["claims"][c] for c in e["claims"]}}
                                         for h, e in zip(held, endorsements or [])])
         return Issued(token, payload, key, who, entry, held)

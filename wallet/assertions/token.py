@@ -11,6 +11,7 @@ Format (docs/assertion-format.md has a worked example)::
              "iat": <s>, "exp": <s>, "jti": "<128-bit base64url>",
              "contents": [{"algorithm": "sha-256", "digest": "AB:CD:..."}],
              "state": "identified|pseudonymous|unlinkable", "disclosed": {"<attr>": "<value>"}}
+            (or, encrypted for the destination, "disclosed_jwe": "<compact JWE>" instead of "disclosed")
     line    a=identity:<base64 of {"idp": {"domain": "wallet.invalid", "protocol": "did-key-jws"},
                                    "assertion": "<token>"}>
 
@@ -109,6 +110,15 @@ def claims(
         "disclosed": disclosed,
         "origin": origin or {"status": "none"},
     }
+
+
+def seal_disclosure(payload: dict[str, Any], recipient: dict[str, str]) -> None:
+    """Replace the claim ``disclosed`` by ``disclosed_jwe``: a JWE of {"aud", "jti", "disclosed"} that only the
+    holder of ``recipient``'s private key reads (draft 8.4.2). The signature covers it like any claim."""
+    from wallet.jwe import encrypt, thumbprint
+
+    inner = {"aud": payload["aud"], "jti": payload["jti"], "disclosed": payload.pop("disclosed")}
+    payload["disclosed_jwe"] = encrypt(dumps(inner), recipient, kid=thumbprint(recipient))
 
 
 def sign(key: Pseudonym, payload: dict[str, Any]) -> str:

@@ -27,6 +27,7 @@ import re
 import time
 
 from wallet.jose import parse_compact
+from wallet.encoding import strict_json
 from wallet.assertions.sdp import MAX_SDP_BYTES, Fingerprint, Sdp
 from wallet.assertions.token import IDP_DOMAIN, IDP_PROTOCOL, TYP, open_envelope
 from wallet.errors import (
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
         fingerprints: list[dict[str, str]]
         origin: dict[str, str | None]
         endorsements: list[dict[str, Any]]
+        encrypted: dict[str, str | bool | None] | None
         replay_unchecked: NotRequired[bool]
 
     from collections.abc import Callable
@@ -93,7 +95,7 @@ class VerifyResult:
     """One shape for success and failure (``to_json`` is what ``--json`` prints)."""
 
     __slots__ = ("valid", "error", "identity", "state", "disclosed", "audience", "issued_at", "expires_at",
-                 "fingerprints", "jti", "origin", "endorsements", "replay_unchecked")
+                 "fingerprints", "jti", "origin", "endorsements", "replay_unchecked", "encrypted")
 
     def __init__(self) -> None:
         self.valid = False
@@ -111,6 +113,9 @@ class VerifyResult:
         self.endorsements: list[VerifiedEndorsement] = []
         #: Accepted without a replay check: the shared replay store was down and --replay-fail-open was given.
         self.replay_unchecked = False
+        #: The assertion's disclosure is encrypted for the destination (draft 8.4.2): {"kid": the RFC 7638
+        #: thumbprint of the key it names or None, "opened": whether ``disclosed`` holds what it carried}.
+        self.encrypted: dict[str, str | bool | None] | None = None
 
     @property
     def exit_code(self) -> int:
@@ -128,6 +133,7 @@ class VerifyResult:
             "fingerprints": self.fingerprints,
             "origin": self.origin,
             "endorsements": [e.to_json() for e in self.endorsements] if self.endorsements else [],
+            "encrypted": self.encrypted,
         }
         if self.replay_unchecked:  # present only then: a consumer that ignores it still sees "valid"
             doc["replay_unchecked"] = True
@@ -163,6 +169,40 @@ def _int(payload: dict[str, Any], name: str) -> int:
     return value
 
 
+def _checked_disclosed(disclosed: object, claim: str = "disclosed") -> dict[str, str]:
+    if (
+        not isinstance(disclosed, dict)
+        or len(disclosed) > _MAX_DISCLOSED
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in disclosed.items())
+        or any(unsafe_character(k) or unsafe_character(v) for k, v in disclosed.items())
+    ):
+        raise Malformed(f"claim '{claim}' must map attribute names to printable strings")
+    return disclosed
+
+
+def _open_disclosure(payload: dict[str, Any], result: VerifyResult, key: dict[str, str] | None) -> None:
+    """The encrypted disclosure (claim ``disclosed_jwe``): its header always checked, opened with ``key``.
+
+    Its plaintext is {"aud", "jti", "disclosed"}: the outer assertion's audience and id bind it, so a JWE lifted
+    from another assertion (which its signer could not read) is refused, not shown as this caller's.
+    """
+    from wallet.jwe import parse
+
+    if "disclosed" in payload:
+        raise Malformed("an assertion carries either 'disclosed' or 'disclosed_jwe', not both")
+    sealed = parse(payload["disclosed_jwe"])
+    result.encrypted = {"kid": sealed.kid, "opened": False}
+    if key is None:
+        return
+    inner = strict_json(sealed.open(key), what="encrypted disclosure")
+    if not isinstance(inner, dict) or set(inner) != {"aud", "jti", "disclosed"}:
+        raise Malformed("the encrypted disclosure must hold exactly 'aud', 'jti' and 'disclosed'")
+    if inner["aud"] != payload["aud"] or inner["jti"] != payload["jti"]:
+        raise Malformed("the encrypted disclosure was made for another assertion (its 'aud' or 'jti' differ)")
+    result.disclosed = _checked_disclosed(inner["disclosed"], "disclosed_jwe")
+    result.encrypted["opened"] = True
+
+
 def _check_claims(payload: dict[str, Any], result: VerifyResult) -> list[Fingerprint]:
     for name in ("iss", "aud", "jti", "state"):
         if not isinstance(payload.get(name), str):
@@ -182,14 +222,7 @@ def _check_claims(payload: dict[str, Any], result: VerifyResult) -> list[Fingerp
         if not isinstance(item, dict) or set(item) != {"algorithm", "digest"}:
             raise Malformed("each 'contents' entry is {\"algorithm\", \"digest\"}")
         covered.append(Fingerprint.of(item["algorithm"], item["digest"]))
-    disclosed = payload.get("disclosed", {})
-    if (
-        not isinstance(disclosed, dict)
-        or len(disclosed) > _MAX_DISCLOSED
-        or not all(isinstance(k, str) and isinstance(v, str) for k, v in disclosed.items())
-        or any(unsafe_character(k) or unsafe_character(v) for k, v in disclosed.items())
-    ):
-        raise Malformed("claim 'disclosed' must map attribute names to printable strings")
+    disclosed = _checked_disclosed(payload.get("disclosed", {}))
     origin = payload.get("origin", {"status": "none"})
     if (
         not isinstance(origin, dict)
@@ -225,6 +258,7 @@ def _check(
     expect_id: str | None,
     now: int,
     trust: Trust | None,
+    decrypt_key: dict[str, str] | None = None,
 ) -> None:
     if len(data) > MAX_INPUT_BYTES:
         raise TooLarge(f"the input is larger than {MAX_INPUT_BYTES} bytes")
@@ -255,6 +289,8 @@ def _check(
         raise BadSignature("the signature does not verify with the key in 'iss'")
     result.identity = issuer
     covered = _check_claims(jws.payload, result)
+    if "disclosed_jwe" in jws.payload:
+        _open_disclosure(jws.payload, result, decrypt_key)
     from wallet.destination import normalize_destination
 
     try:
@@ -313,6 +349,7 @@ def verify(
     replay: Replay | None = None,
     policy: Policy | None = None,
     trust: Trust | None = None,
+    decrypt_key: dict[str, str] | None = None,
 ) -> VerifyResult:
     """Verify an SDP, an ``a=identity`` line, an envelope or a bare token.
 
@@ -327,7 +364,10 @@ def verify(
     ``trust`` holds the identity providers whose endorsements are believed, or
     is a function that loads them when an assertion carries an endorsement
     (none if not given: an assertion that carries one is then refused as
-    ``untrusted-issuer``; endorsements are never skipped).
+    ``untrusted-issuer``; endorsements are never skipped). ``decrypt_key``
+    (a private X25519 JWK: its ``d``, and ``x`` if present) opens a
+    disclosure encrypted for the destination (``disclosed_jwe``); without it
+    the assertion still verifies and ``encrypted`` says one is there, unopened.
     """
     result = VerifyResult()
     # The caller's own arguments: a mistake there is a UsageError, never a verdict on the input.
@@ -336,7 +376,8 @@ def verify(
     # surrogatepass: lone surrogates become bytes that are not UTF-8, and are refused as malformed.
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     try:
-        _check(raw, result, audience=expected_audience, fingerprints=wanted, expect_id=expect_id, now=now, trust=trust)
+        _check(raw, result, audience=expected_audience, fingerprints=wanted, expect_id=expect_id, now=now, trust=trust,
+               decrypt_key=decrypt_key)
     except Rejected as exc:
         result.error = exc
         if isinstance(exc, NoIdentity):

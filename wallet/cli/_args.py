@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         model: CallModel | None
         policy: list[str] | None
         origin: str | None
+        to_key: str | None
         passphrase_file: str | None
         json_out: bool
 
@@ -290,6 +291,7 @@ if TYPE_CHECKING:
         model: CallModel | None
         policy: list[str] | None
         origin: str | None
+        to_key: str | None
         passphrase_file: str | None
         json_out: bool
 
@@ -341,6 +343,7 @@ if TYPE_CHECKING:
         trust: str | None
         sip: bool
         gateway_key: str | None
+        decrypt_key: str | None
         json_out: bool
 
 
@@ -376,6 +379,7 @@ def _assert(v: dict[str, Any]) -> None:
         "model": None if v["model"] is None else CallModel(v["model"]),
         "policy": v["policy"],
         "origin": v["origin"],
+        "to_key": v["to_key"],
         "passphrase_file": v["passphrase_file"],
         "json_out": v["json_out"],
     }
@@ -822,6 +826,7 @@ def _sign_sdp(v: dict[str, Any]) -> None:
         "model": None if v["model"] is None else CallModel(v["model"]),
         "policy": v["policy"],
         "origin": v["origin"],
+        "to_key": v["to_key"],
         "passphrase_file": v["passphrase_file"],
         "json_out": v["json_out"],
     }
@@ -909,6 +914,7 @@ def _verify(v: dict[str, Any]) -> None:
         "trust": v["trust"],
         "sip": v["sip"],
         "gateway_key": v["gateway_key"],
+        "decrypt_key": v["decrypt_key"],
         "json_out": v["json_out"],
     }
     verify(a)

@@ -85,11 +85,27 @@ def _plan(
     return plan
 
 
-def _sign(wallet: Wallet, plan: Plan, fingerprints: list[Fingerprint], ttl: int, command: str) -> Issued:
+def encryption_key(to_key: str | None, policies: list[Policy]) -> dict[str, str] | None:
+    """The destination's public X25519 key: --to-key, else the encryption_key of a destination policy given."""
+    if to_key is not None:
+        from wallet.cli.common import load_encryption_key
+
+        return load_encryption_key(to_key)
+    keys = {p.encryption_key["x"]: p.encryption_key for p in policies if p.role == "destination" and p.encryption_key}
+    if len(keys) > 1:
+        from wallet.errors import UsageError
+
+        raise UsageError("the destination policies given publish different encryption keys",
+                         hint="give the one to use with --to-key FILE")
+    return next(iter(keys.values()), None)
+
+
+def _sign(wallet: Wallet, plan: Plan, fingerprints: list[Fingerprint], ttl: int, command: str,
+          encrypt_to: dict[str, str] | None = None) -> Issued:
     return wallet.sign(
         plan.destination, fingerprints=fingerprints, persona=plan.persona.name, state=plan.outcome.state,
         disclose=plan.outcome.disclosed, ttl=ttl, command=command, origin=plan.outcome.origin,
-        decided_by=plan.intent.source, endorsements=plan.outcome.endorsements,
+        decided_by=plan.intent.source, endorsements=plan.outcome.endorsements, encrypt_to=encrypt_to,
     )
 
 
@@ -146,7 +162,7 @@ def _stdout(data: bytes) -> Callable[[], None]:
 
 
 #: The JSON product of assert and sign-sdp: key -> the claim it shows.
-_SUMMARY = {"id": "iss", "state": "state", "audience": "aud", "disclosed": "disclosed", "fingerprints": "contents",
+_SUMMARY = {"id": "iss", "state": "state", "audience": "aud", "fingerprints": "contents",
             "issued_at": "iat", "expires_at": "exp", "jti": "jti", "origin": "origin"}
 
 
@@ -154,14 +170,24 @@ def _summary(issued: Issued) -> dict[str, object]:
     from wallet.cli.output import origin_json
 
     return {"line": issued.line, "token": issued.token, **{key: issued.payload[claim] for key, claim in _SUMMARY.items()},
+            "disclosed": issued.entry["disclosed"], "encrypted_for": _encrypted_for(issued),
             "origin": origin_json(issued.payload["origin"]), "endorsements": issued.entry.get("endorsements", [])}
+
+
+def _encrypted_for(issued: Issued) -> str | None:
+    """The RFC 7638 thumbprint of the key the disclosure was encrypted for (None: sent in the clear)."""
+    if "disclosed_jwe" not in issued.payload:
+        return None
+    from wallet.jwe import parse
+
+    return parse(issued.payload["disclosed_jwe"]).kid
 
 
 def _undetectable(destination: str, **extra: object) -> dict[str, object]:
     """The JSON product of a call that carries no identity: the same keys as a signed one's, empty."""
     return {"line": None, "token": None, "id": None, "state": "undetectable", "audience": destination,
             "disclosed": {}, "fingerprints": [], "issued_at": None, "expires_at": None, "jti": None,
-            "origin": {"status": "none", "url": None}, "endorsements": [], **extra}
+            "encrypted_for": None, "origin": {"status": "none", "url": None}, "endorsements": [], **extra}
 
 
 
@@ -173,6 +199,7 @@ def assert_(a: AssertArgs) -> None:
     if not fingerprints:
         raise UsageError("nothing to bind: give the DTLS fingerprints", hint="--fingerprint 'sha-256 AB:CD:...'")
     context = read_context(a["to"], a["policy"], a["origin"])  # usage errors before anything is unlocked or read
+    recipient = encryption_key(a["to_key"], context[0])
     wallet = unlock_wallet(a["passphrase_file"])
     plan = _plan(wallet, a["to"], persona=a["persona"], state=a["state"], disclose=a["disclose"], service=a["service"], model=a["model"],
                  context=context, endorsed_by=a["endorsed_by"], verified=a["verified"])
@@ -180,7 +207,7 @@ def assert_(a: AssertArgs) -> None:
         Output.notice(f"undetectable call to {plan.destination}: no identity is sent (decided by {plan.intent.source})")
         Output(a["json_out"]).product(_undetectable(plan.destination), "")
         return
-    issued = _sign(wallet, plan, fingerprints, a["ttl"], "assert")
+    issued = _sign(wallet, plan, fingerprints, a["ttl"], "assert", recipient)
     _check_output(issued, issued.line.encode(), fingerprints)
     _check_output(issued, issued.token.encode(), fingerprints)
     _deliver(wallet, issued, lambda: Output(a["json_out"]).product(_summary(issued), issued.line if a["format"] == "line" else issued.token))
@@ -243,6 +270,7 @@ def sign_sdp(a: SignSdpArgs) -> None:
     from wallet.cli.sdpcheck import read_sdp
 
     context = read_context(a["to"], a["policy"], a["origin"])  # usage errors before anything is unlocked or read
+    recipient = encryption_key(a["to_key"], context[0])
     staged = _staged(None if a["output"] == "-" else a["output"], a["force"])  # -o - is stdout
     raw, sdp = read_sdp(a["file"])
     if not sdp.fingerprints:
@@ -270,7 +298,7 @@ def sign_sdp(a: SignSdpArgs) -> None:
             f"(decided by {plan.intent.source})"
         )
         return
-    issued = _sign(wallet, plan, sdp.fingerprints, a["ttl"], "sign-sdp")
+    issued = _sign(wallet, plan, sdp.fingerprints, a["ttl"], "sign-sdp", recipient)
     signed = sdp.with_identity(envelope(issued.token))
     _check_output(issued, signed)
     summary = _summary(issued)

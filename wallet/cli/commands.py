@@ -93,6 +93,7 @@ OPTION_GROUPS: dict[str, list[tuple[str, str, Any]]] = {
                 ("ttl", "TtlOpt", DEFAULT_TTL)],
     "context": [("service", "ServiceOpt", None), ("model", "ModelOpt", None), ("policy", "PolicyOpt", None),
                 ("origin", "OriginOpt", None)],
+    "encrypting": [("to_key", "ToKeyOpt", None)],
     "endorsing": [("endorsed_by", "EndorsedByOpt", None), ("verified", "VerifiedOpt", None)],
     "unlocks": [("passphrase_file", "PassphraseFileOpt", None)],
     "json": [("json_out", "JsonOpt", False)],
@@ -372,6 +373,11 @@ PolicyOpt = Annotated[
 OriginOpt = Annotated[
     Optional[str], typer.Option("--origin", metavar="URL", help="The website that sent you to the calling service.")
 ]
+ToKeyOpt = Annotated[
+    Optional[str],
+    typer.Option("--to-key", metavar="FILE", help="The destination's public X25519 JWK: disclosed attributes travel "
+                 "encrypted for it (JWE; default: the encryption_key of its --policy, if any)."),
+]
 DiscloseOpt = Annotated[
     Optional[list[str]],
     typer.Option("--disclose", metavar="ATTR", help="Disclose this persona attribute (repeatable). Default: nothing."),
@@ -405,7 +411,7 @@ FingerprintOpt = Annotated[
 ]
 
 
-@implemented_by("assert", "wallet.cli.assertions:assert_", groups=("signing", "endorsing", "context", "unlocks", "json"))
+@implemented_by("assert", "wallet.cli.assertions:assert_", groups=("signing", "endorsing", "context", "encrypting", "unlocks", "json"))
 def assert_(
     to: ToOpt,
     fingerprint: FingerprintOpt = None,
@@ -416,10 +422,11 @@ def assert_(
     Examples:
         wallet assert --to shop.example --fingerprint 'sha-256 AB:CD:...'    # an a=identity line
         wallet assert --to shop.example --fingerprint "$(grep -m1 -o 'sha-256 [0-9A-F:]*' offer.sdp)" --format token
+        wallet assert --to shop.example --fingerprint 'sha-256 AB:CD:...' --persona work --disclose email --to-key shop.x25519.jwk
     """
 
 
-@implemented_by("sign-sdp", "wallet.cli.assertions:sign_sdp", groups=("signing", "endorsing", "context", "unlocks", "json"))
+@implemented_by("sign-sdp", "wallet.cli.assertions:sign_sdp", groups=("signing", "endorsing", "context", "encrypting", "unlocks", "json"))
 def sign_sdp(
     to: ToOpt,
     file: Annotated[str, typer.Argument(metavar="FILE", help="The SDP offer or answer ('-' = stdin).")] = "-",
@@ -509,6 +516,10 @@ def verify(
         Optional[str], typer.Option("--gateway-key", metavar="FILE", help="With --sip: the trusted gateway's P-256 "
                                     "public key or certificate (PEM).")
     ] = None,
+    decrypt_key: Annotated[
+        Optional[str], typer.Option("--decrypt-key", metavar="FILE", help="Your private X25519 JWK (mode 600): open "
+                                    "attributes the caller encrypted for you.")
+    ] = None,
 ) -> Any:
     """Verify an identity assertion offline; needs no wallet and no secret.
 
@@ -519,6 +530,7 @@ def verify(
         wallet verify --batch requests.jsonl --audience shop.example --replay-store redis://10.0.0.5:6379/0
         wallet verify callcentre.signed.sdp --audience callcentre.example --policy callcentre.json --json
         wallet gateway invite call.signed.sdp --from +442071234567 --to +447700900123 -o invite.sip && wallet verify --sip invite.sip --gateway-key gateway-public.pem --json
+        wallet verify offer.signed.sdp --audience shop.example --decrypt-key shop.x25519.private.jwk
     """
 
 

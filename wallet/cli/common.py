@@ -130,3 +130,64 @@ def fingerprint_options(values: list[str] | None) -> list[Fingerprint]:
         if fp not in out:
             out.append(fp)
     return out
+
+
+# -- X25519 keys of disclosures encrypted for a destination (wallet/jwe.py) --------------------------------
+def _read_jwk_file(path: str, *, private: bool) -> bytes:
+    """At most 4 KiB of a JWK file; a private one must be readable by its owner alone (exit 6 otherwise)."""
+    from wallet.errors import FileError, UsageError
+    from wallet.storage.files import check_private
+
+    what = "decryption key file" if private else "encryption key file"
+    try:
+        if private:
+            check_private(path, what=what)
+        with open(path, "rb") as fh:
+            raw = fh.read(4097)
+    except FileNotFoundError:
+        raise UsageError(f"no {what} {path}", hint="give the private X25519 JWK file (mode 600)" if private
+                         else "give the destination's public X25519 JWK") from None
+    except OSError as exc:
+        raise FileError(f"cannot read {path}: {exc.strerror}") from None
+    if len(raw) > 4096:
+        raise UsageError(f"{path} is too large for a JWK")
+    return raw
+
+
+def load_decrypt_key(path: str) -> dict[str, str]:
+    """A private X25519 JWK from a file that only its owner can read (the same check as every secret file)."""
+    import os
+
+    from wallet.encoding import user_json
+    from wallet.errors import Malformed, UsageError
+    from wallet.jwe import _key_bytes, public_jwk_of
+
+    path = os.path.expanduser(path)
+    raw = _read_jwk_file(path, private=True)
+    try:
+        jwk = user_json(raw, what="decryption key")
+        _key_bytes(jwk, "d", what=f"{path}")
+        public = public_jwk_of(jwk)
+    except (Malformed, ValueError) as exc:
+        raise UsageError(f"{path} is not a private X25519 JWK: {exc}",
+                         hint='{"kty": "OKP", "crv": "X25519", "d": "...", "x": "..."}') from None
+    if "x" in jwk and jwk["x"] != public["x"]:
+        raise UsageError(f"{path}: 'x' is not the public key of 'd'")
+    return {**public, "d": jwk["d"]}
+
+
+def load_encryption_key(path: str) -> dict[str, str]:
+    """A public X25519 JWK from a file (``--to-key``); a file holding the private key too is refused."""
+    import os
+
+    from wallet.encoding import user_json
+    from wallet.errors import Malformed, UsageError
+    from wallet.jwe import check_public_jwk
+
+    path = os.path.expanduser(path)
+    raw = _read_jwk_file(path, private=False)
+    try:
+        return check_public_jwk(user_json(raw, what="encryption key"), what=path)
+    except (Malformed, ValueError) as exc:
+        raise UsageError(f"{path} is not a public X25519 JWK: {getattr(exc, 'message', exc)}",
+                         hint='{"kty": "OKP", "crv": "X25519", "x": "..."}') from None

@@ -28,13 +28,15 @@ RULE = {"id": S, "dest": S_, "category": S_, "service": S_, "model": S_, "state"
 ORIGIN = {"status": S, "url": S_}
 FINGERPRINTS = [{"algorithm": S, "digest": S}]
 PRESENTED = [{"issuer": S, "claims": {"*": ANY}}]
-SIGNED = {"line": S_, "token": S_, "id": S_, "state": S, "audience": S, "disclosed": {"*": S},
+SIGNED = {"line": S_, "token": S_, "id": S_, "state": S, "audience": S, "disclosed": {"*": S}, "encrypted_for": S_,
           "fingerprints": FINGERPRINTS, "issued_at": I_, "expires_at": I_, "jti": S_, "origin": ORIGIN,
           "endorsements": PRESENTED}
 VERIFIED = {"valid": B, "error": ("null", {"code": S, "message": S}), "identity": ("null", {"id": S, "state": S}),
             "disclosed": {"*": S}, "audience": S_, "issued_at": I_, "expires_at": I_, "fingerprints": FINGERPRINTS,
             "origin": ORIGIN,
             "endorsements": [{"issuer": S, "vct": S, "claims": {"*": ANY}, "status": S, "once": B}],
+            # The disclosure was encrypted for the destination (draft 8.4.2): the key's thumbprint, whether opened.
+            "encrypted": ("null", {"kid": S_, "opened": B}),
             # Present (true) only when --replay-fail-open accepted it with the shared replay store down.
             "replay_unchecked?": B}
 TRUST_ENTRY = {"keys": [{"*": S}], "claims": ("null", [S]), "valid_after": I_, "valid_before": I_,

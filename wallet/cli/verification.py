@@ -97,7 +97,12 @@ def _human(result: Any) -> str:
     what = ", ".join(f"{_safe(k)}={quoted(v)}" for k, v in result.disclosed.items()) or "nothing"
     expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(result.expires_at))
     origin = result.origin["status"] + (f" ({_safe(result.origin['url'])})" if result.origin.get("url") else "")
-    lines = [f"valid: {result.identity} ({result.state}) for {result.audience}; self-asserted: {what}; "
+    sealed = ""
+    if result.encrypted is not None:
+        kid = _safe(str(result.encrypted["kid"] or "unnamed"))
+        sealed = (f" (encrypted for your key {kid})" if result.encrypted["opened"] else
+                  f" (an encrypted disclosure for key {kid} was not opened: give --decrypt-key)")
+    lines = [f"valid: {result.identity} ({result.state}) for {result.audience}; self-asserted: {what}{sealed}; "
              f"origin: {origin}; expires {expires}"]
     lines += [f"verified by {_safe(e.issuer)} ({quoted(e.vct)}, status {e.status}): "
               + (", ".join(f"{_safe(k)}={quoted(v)}" for k, v in e.claims.items()) or "no claim shown")
@@ -127,6 +132,13 @@ def verify(a: VerifyArgs) -> None:
     from wallet.cli.trust import load_trust
 
     _check_store_options(a)
+    decrypt_key = None
+    if a["decrypt_key"] is not None:  # imported only then: start-up of a plain verify
+        if a["batch"]:
+            raise UsageError("--decrypt-key is not available with --batch yet", hint="verify one input at a time")
+        from wallet.cli.common import load_decrypt_key
+
+        decrypt_key = load_decrypt_key(a["decrypt_key"])
     if a["batch"]:
         _batch(a["file"], a["audience"], fingerprints, a["expect_id"], when, a["no_replay_check"], a["replay_store"],
                enforced, load_trust(a["trust"], missing_ok=True), a["replay_fail_open"])
@@ -151,7 +163,7 @@ def verify(a: VerifyArgs) -> None:
     try:
         result = verify_one(
             data, audience=a["audience"], fingerprints=fingerprints, expect_id=a["expect_id"], at=when, replay=store,
-            policy=enforced, trust=trust,
+            policy=enforced, trust=trust, decrypt_key=decrypt_key,
         )
     finally:
         if store is not None:

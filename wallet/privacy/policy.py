@@ -24,6 +24,11 @@ an identity provider's endorsement::
 
 A version 2 policy cannot accept ``undetectable`` callers together with an
 endorsement requirement (an undetectable caller presents nothing).
+
+Version 3 adds ``encryption_key`` (draft 8.4.2): the destination's public
+X25519 JWK (``{"kty": "OKP", "crv": "X25519", "x": "..."}``); a caller's
+wallet then encrypts the attributes it discloses for that key alone
+(claim ``disclosed_jwe``, docs/assertion-format.md).
 """
 
 from __future__ import annotations
@@ -36,11 +41,11 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     from typing import Any
 
-VERSIONS = (1, 2)
+VERSIONS = (1, 2, 3)
 ROLES = ("destination", "calling-service")
 MEMBERS = ("version", "party", "role", "accept", "require", "origin")
 #: Members each version knows (a member of a later version is refused by name by an earlier one).
-MEMBERS_OF = {1: MEMBERS, 2: (*MEMBERS, "endorsement")}
+MEMBERS_OF = {1: MEMBERS, 2: (*MEMBERS, "endorsement"), 3: (*MEMBERS, "endorsement", "encryption_key")}
 ENDORSEMENT_MEMBERS = ("claims", "issuers", "preferred")
 MAX_ISSUERS = 32
 
@@ -95,25 +100,31 @@ MAX_POLICY_BYTES = 64 * 1024
 
 
 class Policy:
-    __slots__ = ("party", "role", "accept", "require", "origin", "source", "named", "endorsement")
+    __slots__ = ("party", "role", "accept", "require", "origin", "source", "named", "endorsement", "encryption_key")
 
     def __init__(
         self, party: str, role: str, accept: tuple[str, ...], require: tuple[str, ...], origin: str, source: str,
-        named: bool = True, endorsement: Requirement | None = None,
+        named: bool = True, endorsement: Requirement | None = None, encryption_key: dict[str, str] | None = None,
     ) -> None:
         self.party, self.role, self.accept, self.require, self.origin, self.source = party, role, accept, require, origin, source
         self.named = named
         self.endorsement = endorsement
+        #: The destination's public X25519 JWK (version 3): what it discloses is encrypted for it.
+        self.encryption_key = encryption_key
 
     def key(self) -> tuple[object, ...]:
         return self.role, self.party, self.accept, self.require, self.origin, (
-            self.endorsement.key() if self.endorsement else ())
+            self.endorsement.key() if self.endorsement else ()), (
+            self.encryption_key["x"] if self.encryption_key else "")
 
     def to_json(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {"version": 2 if self.endorsement else 1, "party": self.party, "role": self.role,
+        version = 3 if self.encryption_key else 2 if self.endorsement else 1
+        doc: dict[str, Any] = {"version": version, "party": self.party, "role": self.role,
                                "accept": list(self.accept), "require": list(self.require), "origin": self.origin}
         if self.endorsement is not None:
             doc["endorsement"] = self.endorsement.to_json()
+        if self.encryption_key is not None:
+            doc["encryption_key"] = dict(self.encryption_key)
         return doc
 
     @classmethod
@@ -135,7 +146,7 @@ class Policy:
         if type(version) is not int or version not in VERSIONS:
             import json
 
-            raise bad(f"unknown version {json.dumps(version)[:20]} (this wallet reads versions 1 and 2)")
+            raise bad(f"unknown version {json.dumps(version)[:20]} (this wallet reads versions 1, 2 and 3)")
         known = MEMBERS_OF[version]
         unknown = sorted(set(doc) - set(known))
         if unknown:
@@ -174,7 +185,18 @@ class Policy:
         endorsement = _requirement(doc["endorsement"], bad) if "endorsement" in doc else None
         if endorsement is not None and "undetectable" in accept:
             raise bad("a policy that requires an endorsement cannot accept undetectable callers (they present none)")
-        return cls(party, role, accept, require, origin, source, named="party" in doc, endorsement=endorsement)
+        encryption_key = None
+        if "encryption_key" in doc:
+            from wallet.jwe import check_public_jwk
+
+            if role != "destination":
+                raise bad("field 'encryption_key' is for a destination's policy (role destination)")
+            try:
+                encryption_key = check_public_jwk(doc["encryption_key"], what="field 'encryption_key'")
+            except ValueError as exc:
+                raise bad(str(exc)) from None
+        return cls(party, role, accept, require, origin, source, named="party" in doc, endorsement=endorsement,
+                   encryption_key=encryption_key)
 
 
 def load_policy(path: str) -> Policy:
