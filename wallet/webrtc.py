@@ -90,6 +90,28 @@ def asserted_fingerprints(asserted: VerifyResult | Iterable[Fingerprint | str | 
     return out
 
 
+def _dtls_transports(pc: object) -> list[object]:
+    """Every distinct DTLS transport of an aiortc RTCPeerConnection: its data channel's and each transceiver's
+    (without BUNDLE, media flow over transports of their own)."""
+    found: list[object] = []
+    sctp = getattr(pc, "sctp", None)
+    if sctp is not None:
+        found.append(getattr(sctp, "transport", sctp))
+    transceivers = getattr(pc, "getTransceivers", None)
+    for transceiver in transceivers() if callable(transceivers) else []:
+        for end in (getattr(transceiver, "sender", None), getattr(transceiver, "receiver", None)):
+            transport = getattr(end, "transport", None)
+            if transport is not None:
+                found.append(transport)
+    unique: list[object] = []
+    for transport in found:
+        if not any(transport is seen for seen in unique):
+            unique.append(transport)
+    if not unique:
+        raise UsageError("the peer connection has no DTLS transport to read a certificate from")
+    return unique
+
+
 def check_peer_certificate(
     peer: bytes | object, asserted: VerifyResult | Iterable[Fingerprint | str | Mapping[str, str]]
 ) -> Fingerprint:
@@ -99,6 +121,9 @@ def check_peer_certificate(
     see :func:`asserted_fingerprints`. Raises :class:`wallet.errors.FingerprintMismatch` when no covered
     fingerprint (with a hash in :data:`HASHES`) is the certificate's: the peer is not the one who signed.
     """
+    if not isinstance(peer, bytes) and hasattr(peer, "sctp"):  # a peer connection: every transport must match
+        matched = [check_peer_certificate(peer_certificate(t), asserted) for t in _dtls_transports(peer)]
+        return matched[0]
     der = peer if isinstance(peer, bytes) else peer_certificate(peer)
     covered = asserted_fingerprints(asserted)
     for fp in covered:

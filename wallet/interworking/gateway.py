@@ -64,12 +64,12 @@ def attestation(result: VerifyResult | None, caller: str) -> str:
     """RFC 8588 attest for a call from ``caller`` whose assertion verified as ``result`` (module docstring)."""
     if result is None or not result.valid:
         return "C"
-    number = passport.canonical_tn(caller)
+    number = passport.global_tn(caller)
     for endorsement in result.endorsements:
         shown = endorsement.claims.get("phone_number")
         if isinstance(shown, str):
-            try:
-                if passport.canonical_tn(shown) == number:
+            try:  # global form on both sides: a national number vouched for is no number in particular
+                if passport.global_tn(shown) == number:
                     return "A"
             except Malformed:
                 continue
@@ -108,9 +108,10 @@ class Gateway:
         """The INVITE for a WebRTC call from ``caller`` (a number) to ``callee`` (a number or a URI), its
         assertion having verified as ``result``: the PASSporT says what the gateway verified (attestation)."""
         try:
-            orig = passport.canonical_tn(caller)
+            orig = passport.global_tn(caller)
         except Malformed:
-            raise UsageError(f"--from {caller[:40]!r} is not a telephone number", hint="e.g. --from +442071234567") from None
+            raise UsageError(f"--from {caller[:40]!r} is not a telephone number in global form",
+                             hint="give the + and the country code, e.g. --from +442071234567") from None
         try:
             to_uri, dest = _dest(callee)
         except Malformed as exc:
@@ -172,7 +173,13 @@ def open_gateway(home: str) -> Gateway:
             config = user_json(fh.read(1 << 16), what="gateway.json")
     except OSError as exc:
         raise FileError(f"cannot read the gateway in {home}: {exc.strerror}") from None
-    key = serialization.load_pem_private_key(pem, password=None)
+    from cryptography.exceptions import UnsupportedAlgorithm
+
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise UsageError(f"{path} is not a readable P-256 private key (damaged, encrypted or of another kind)",
+                         hint="restore it from a backup, or make a new gateway: wallet gateway init --force") from None
     if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
         raise UsageError(f"{path} is not a P-256 private key")
     x5u = config.get("x5u") if isinstance(config, dict) else None
@@ -187,12 +194,14 @@ def load_public_key(pem: bytes) -> EllipticCurvePublicKey:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
 
+    from cryptography.exceptions import UnsupportedAlgorithm
+
     try:
         if b"-----BEGIN CERTIFICATE-----" in pem:
             key: object = x509.load_pem_x509_certificate(pem).public_key()
         else:
             key = serialization.load_pem_public_key(pem)
-    except ValueError:
+    except (ValueError, UnsupportedAlgorithm):
         raise UsageError("--gateway-key is not a PEM public key or certificate") from None
     if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
         raise UsageError("--gateway-key is not a P-256 (ES256) key")

@@ -49,6 +49,15 @@ def canonical_tn(text: str) -> str:
     return number.removeprefix("+")
 
 
+def global_tn(text: str) -> str:
+    """A telephone number that must be in global form (a leading +, RFC 8224 section 8.3): its digits;
+    :class:`Malformed` for a national number (without +), whose country nobody can know."""
+    number = _TN_SEPARATORS.sub("", text) if len(text) <= 64 else text
+    if not number.startswith("+"):
+        raise Malformed("not a telephone number in global form (a + and the country code)")
+    return canonical_tn(number)
+
+
 def _serialise(value: dict[str, Any]) -> str:
     return b64url(json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
