@@ -215,7 +215,8 @@ def test_the_signed_claims_carry_only_the_jwe(sealed_assertion, keys) -> None:
     assert sealed_assertion["disclosed"] == {"email": "ann@corp.example"}  # the signer's own summary
     assert sealed_assertion["encrypted_for"] == jwe.thumbprint(public)
     inner = json.loads(jwe.decrypt(claims["disclosed_jwe"], private))
-    assert inner == {"aud": "https://shop.example", "jti": claims["jti"], "disclosed": {"email": "ann@corp.example"}}
+    assert inner == {"iss": claims["iss"], "aud": "https://shop.example", "jti": claims["jti"],
+                     "disclosed": {"email": "ann@corp.example"}}
 
 
 def test_a_verifier_without_the_key_verifies_and_sees_it_sealed(sealed_assertion, keys) -> None:
@@ -227,7 +228,7 @@ def test_a_verifier_without_the_key_verifies_and_sees_it_sealed(sealed_assertion
 def test_the_signature_covers_the_jwe(sealed_assertion, keys) -> None:
     token = sealed_assertion["token"]
     claims = claims_of(token)
-    claims["disclosed_jwe"] = sealed_for(keys[1], dumps({"aud": claims["aud"], "jti": claims["jti"],
+    claims["disclosed_jwe"] = sealed_for(keys[1], dumps({"iss": claims["iss"], "aud": claims["aud"], "jti": claims["jti"],
                                                         "disclosed": {"email": "eve@evil.example"}}))
     head, _, signature = token.split(".")
     forged = ".".join([head, b64url(dumps(claims)), signature])
@@ -243,7 +244,9 @@ def test_a_jwe_lifted_from_another_assertion_is_refused(keys) -> None:
 
     private, public = keys
     public_key, secret = crypto_sign_seed_keypair(bytes(32))
-    victims = sealed_for(public, dumps({"aud": "https://shop.example", "jti": "A" * 22, "disclosed": {"email": "x@y"}}))
+    victim = did_key_from_public(crypto_sign_seed_keypair(bytes([7]) * 32)[0])
+    victims = sealed_for(public, dumps({"iss": victim, "aud": "https://shop.example", "jti": "A" * 22,
+                                        "disclosed": {"email": "x@y"}}))
     payload = {"iss": did_key_from_public(public_key), "aud": "https://shop.example", "iat": 1800000000,
                "exp": 1800000300, "jti": "B" * 22, "contents": [{"algorithm": "sha-256", "digest": FP[8:]}],
                "state": "pseudonymous", "disclosed_jwe": victims}

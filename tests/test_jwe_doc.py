@@ -36,10 +36,11 @@ def documented(label: str) -> str:
 def example() -> tuple[str, str, dict[str, str]]:
     public = jwe.public_jwk_of(PRIVATE)
     jti = b64url(bytes(range(16)))
-    inner = {"aud": "https://shop.example", "jti": jti, "disclosed": {"email": "ann@corp.example"}}
-    sealed = jwe.encrypt(dumps(inner), public, kid=jwe.thumbprint(public), ephemeral=ALICE, iv=bytes(range(12)))
     seed = hashlib.sha256(b"wallet docs/assertion-format.md example").digest()
     signer, secret = crypto_sign_seed_keypair(seed)
+    inner = {"iss": did_key_from_public(signer), "aud": "https://shop.example", "jti": jti,
+             "disclosed": {"email": "ann@corp.example"}}
+    sealed = jwe.encrypt(dumps(inner), public, kid=jwe.thumbprint(public), ephemeral=ALICE, iv=bytes(range(12)))
     payload = {"iss": did_key_from_public(signer), "aud": "https://shop.example", "iat": 1800000000,
                "exp": 1800000300, "jti": jti, "contents": [{"algorithm": "sha-256", "digest": FP}],
                "state": "pseudonymous", "disclosed_jwe": sealed}
@@ -60,7 +61,8 @@ def test_documented_values_are_recomputed() -> None:
     parts = sealed.split(".")
     assert "\n.".join([parts[0], "", *parts[2:]]) in SECTION  # the JWE as wrapped at the dots
     assert b64url_decode(parts[0]).decode() in SECTION
-    assert dumps({"aud": "https://shop.example", "jti": b64url(bytes(range(16))),
+    signer = crypto_sign_seed_keypair(hashlib.sha256(b"wallet docs/assertion-format.md example").digest())[0]
+    assert dumps({"iss": did_key_from_public(signer), "aud": "https://shop.example", "jti": b64url(bytes(range(16))),
                   "disclosed": {"email": "ann@corp.example"}}).decode() in SECTION
     assert b64url_decode(token.split(".")[1]).decode() in SECTION and token.split(".")[2] in SECTION
 

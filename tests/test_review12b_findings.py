@@ -55,8 +55,8 @@ def test_a_jwe_transplanted_with_its_jti_into_another_signers_assertion_is_refus
     store = ReplayStore.open(tmp_path / "replay.db")
     ann, ann_secret = signer(1)
     jti = "QUJDREVGR0hJSktMTU5PUA"
-    sealed = jwe.encrypt(dumps({"aud": "https://shop.example", "jti": jti, "disclosed": {"email": "ann@corp.example"}}),
-                         public)
+    sealed = jwe.encrypt(dumps({"iss": ann, "aud": "https://shop.example", "jti": jti,
+                                "disclosed": {"email": "ann@corp.example"}}), public)
     base = {"aud": "https://shop.example", "iat": 1800000000, "exp": 1800000300, "jti": jti,
             "contents": [{"algorithm": "sha-256", "digest": FP[8:]}], "state": "pseudonymous", "disclosed_jwe": sealed}
     anns = sign_compact(TYP, {**base, "iss": ann}, ann_secret)

@@ -113,11 +113,11 @@ def claims(
 
 
 def seal_disclosure(payload: dict[str, Any], recipient: dict[str, str]) -> None:
-    """Replace the claim ``disclosed`` by ``disclosed_jwe``: a JWE of {"aud", "jti", "disclosed"} that only the
-    holder of ``recipient``'s private key reads (draft 8.4.2). The signature covers it like any claim."""
+    """Replace the claim ``disclosed`` by ``disclosed_jwe``: a JWE of {"iss", "aud", "jti", "disclosed"} that only
+    the holder of ``recipient``'s private key reads (draft 8.4.2). The signature covers it like any claim."""
     from wallet.jwe import encrypt, thumbprint
 
-    inner = {"aud": payload["aud"], "jti": payload["jti"], "disclosed": payload.pop("disclosed")}
+    inner = {"iss": payload["iss"], "aud": payload["aud"], "jti": payload["jti"], "disclosed": payload.pop("disclosed")}
     payload["disclosed_jwe"] = encrypt(dumps(inner), recipient, kid=thumbprint(recipient))
 
 

@@ -183,8 +183,9 @@ def _checked_disclosed(disclosed: object, claim: str = "disclosed") -> dict[str,
 def _open_disclosure(payload: dict[str, Any], result: VerifyResult, key: dict[str, str] | None) -> None:
     """The encrypted disclosure (claim ``disclosed_jwe``): its header always checked, opened with ``key``.
 
-    Its plaintext is {"aud", "jti", "disclosed"}: the outer assertion's audience and id bind it, so a JWE lifted
-    from another assertion (which its signer could not read) is refused, not shown as this caller's.
+    Its plaintext is {"iss", "aud", "jti", "disclosed"}: the outer assertion's signer, audience and id bind it, so a
+    JWE lifted from another assertion (which its new signer could not read, even reusing its aud and jti) is
+    refused, not shown as this caller's.
     """
     from wallet.jwe import parse
 
@@ -195,10 +196,10 @@ def _open_disclosure(payload: dict[str, Any], result: VerifyResult, key: dict[st
     if key is None:
         return
     inner = strict_json(sealed.open(key), what="encrypted disclosure")
-    if not isinstance(inner, dict) or set(inner) != {"aud", "jti", "disclosed"}:
-        raise Malformed("the encrypted disclosure must hold exactly 'aud', 'jti' and 'disclosed'")
-    if inner["aud"] != payload["aud"] or inner["jti"] != payload["jti"]:
-        raise Malformed("the encrypted disclosure was made for another assertion (its 'aud' or 'jti' differ)")
+    if not isinstance(inner, dict) or set(inner) != {"iss", "aud", "jti", "disclosed"}:
+        raise Malformed("the encrypted disclosure must hold exactly 'iss', 'aud', 'jti' and 'disclosed'")
+    if inner["iss"] != payload["iss"] or inner["aud"] != payload["aud"] or inner["jti"] != payload["jti"]:
+        raise Malformed("the encrypted disclosure was made for another assertion (its 'iss', 'aud' or 'jti' differ)")
     result.disclosed = _checked_disclosed(inner["disclosed"], "disclosed_jwe")
     result.encrypted["opened"] = True
 
