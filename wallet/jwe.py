@@ -69,9 +69,23 @@ def check_public_jwk(jwk: object, *, what: str = "the encryption key") -> dict[s
     assert isinstance(jwk, dict)
     if "d" in jwk:
         raise ValueError(f"{what} holds a private key ('d'): publish only the public key")
-    if not any(x):
-        raise ValueError(f"{what} is the all-zero point")
+    if is_low_order(x):
+        raise ValueError(f"{what} is a low-order point (every shared secret with it is predictable)")
     return {"kty": "OKP", "crv": "X25519", "x": b64url(x)}
+
+
+_P = 2**255 - 19
+#: The u-coordinates of Curve25519's points of order 1, 2, 4 and 8 (RFC 7748 section 6.1 notes their danger).
+_LOW_ORDER = frozenset({0, 1, _P - 1,
+                        325606250916557431795983626356110631294008115727848805560023387167927233504,
+                        39382357235489614581723060781553021112529911719440698176882885853963445705823})
+
+
+def is_low_order(u: bytes) -> bool:
+    """True for an X25519 public value of low order, however it is spelled (bit 255 masked, reduced mod p, as
+    RFC 7748 section 5 decodes it): the shared secret with it is one of a handful of values."""
+    value = int.from_bytes(u, "little") & ((1 << 255) - 1)
+    return value % _P in _LOW_ORDER
 
 
 def public_jwk_of(private: dict[str, Any]) -> dict[str, str]:

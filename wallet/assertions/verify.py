@@ -195,6 +195,13 @@ def _open_disclosure(payload: dict[str, Any], result: VerifyResult, key: dict[st
     result.encrypted = {"kid": sealed.kid, "opened": False}
     if key is None:
         return
+    from wallet.errors import DecryptFailed
+    from wallet.jwe import public_jwk_of, thumbprint
+
+    mine = thumbprint(public_jwk_of(key))
+    if sealed.kid is not None and sealed.kid != mine:  # the signature holds: nothing was changed, it is not ours
+        raise DecryptFailed(f"the disclosure is encrypted for another key (kid {sealed.kid[:43]}, yours is {mine})",
+                            hint="give the private key whose thumbprint is that kid")
     inner = strict_json(sealed.open(key), what="encrypted disclosure")
     if not isinstance(inner, dict) or set(inner) != {"iss", "aud", "jti", "disclosed"}:
         raise Malformed("the encrypted disclosure must hold exactly 'iss', 'aud', 'jti' and 'disclosed'")

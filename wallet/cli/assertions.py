@@ -85,13 +85,19 @@ def _plan(
     return plan
 
 
-def encryption_key(to_key: str | None, policies: list[Policy]) -> dict[str, str] | None:
-    """The destination's public X25519 key: --to-key, else the encryption_key of a destination policy given."""
+def encryption_key(to_key: str | None, policies: list[Policy], destination: str) -> dict[str, str] | None:
+    """The destination's public X25519 key: --to-key, else the encryption_key of a destination policy given that
+    names this very destination as its party (a policy of another party, or one naming none, never chooses
+    whom the user's attributes are readable by)."""
     if to_key is not None:
         from wallet.cli.common import load_encryption_key
 
         return load_encryption_key(to_key)
-    keys = {p.encryption_key["x"]: p.encryption_key for p in policies if p.role == "destination" and p.encryption_key}
+    from wallet.destination import normalize_destination
+
+    dest = normalize_destination(destination)
+    keys = {p.encryption_key["x"]: p.encryption_key for p in policies
+            if p.role == "destination" and p.encryption_key and p.named and p.party == dest}
     if len(keys) > 1:
         from wallet.errors import UsageError
 
@@ -199,7 +205,7 @@ def assert_(a: AssertArgs) -> None:
     if not fingerprints:
         raise UsageError("nothing to bind: give the DTLS fingerprints", hint="--fingerprint 'sha-256 AB:CD:...'")
     context = read_context(a["to"], a["policy"], a["origin"])  # usage errors before anything is unlocked or read
-    recipient = encryption_key(a["to_key"], context[0])
+    recipient = encryption_key(a["to_key"], context[0], a["to"])
     wallet = unlock_wallet(a["passphrase_file"])
     plan = _plan(wallet, a["to"], persona=a["persona"], state=a["state"], disclose=a["disclose"], service=a["service"], model=a["model"],
                  context=context, endorsed_by=a["endorsed_by"], verified=a["verified"])
@@ -270,7 +276,7 @@ def sign_sdp(a: SignSdpArgs) -> None:
     from wallet.cli.sdpcheck import read_sdp
 
     context = read_context(a["to"], a["policy"], a["origin"])  # usage errors before anything is unlocked or read
-    recipient = encryption_key(a["to_key"], context[0])
+    recipient = encryption_key(a["to_key"], context[0], a["to"])
     staged = _staged(None if a["output"] == "-" else a["output"], a["force"])  # -o - is stdout
     raw, sdp = read_sdp(a["file"])
     if not sdp.fingerprints:
