@@ -305,10 +305,12 @@ class Wallet:
             self.records.put(LEDGER, issued.payload["jti"], issued.entry)
 
     def linkability(self, traits: Traits, fingerprints: list[Fingerprint], destination: str | None, *,
-                    links: bool = True) -> list[Finding]:
+                    links: bool = True, unlinkable: bool = False) -> list[Finding]:
         """What in an SDP (its ``traits`` and ``fingerprints``) links this call to earlier ones or reveals the
         caller (wallet.assertions.linkability). ``destination`` (normalised): a fingerprint signed for any other
-        one is a finding; None: any earlier use is. ``links=False``: only the addresses (no state is read)."""
+        one is a finding; None: any earlier use is. ``links=False``: only the addresses (no state is read).
+        ``unlinkable``: for an unlinkable call, a fingerprint the same destination saw before is a link too (it
+        ties the call to the identity that destination saw then)."""
         from wallet.assertions import linkability as lk
 
         findings: list[Finding] = []
@@ -316,7 +318,8 @@ class Wallet:
             return lk.address_findings(traits)
         wanted = {f.key() for f in fingerprints}
         other: dict[tuple[str, str], set[str]] = {}
-        unlinkable: dict[tuple[str, str], int] = {}
+        same: set[tuple[str, str]] = set()
+        earlier_unlinkable: dict[tuple[str, str], int] = {}
         for entry in self.history():
             for item in entry["fingerprints"]:
                 key = (item["algorithm"].lower(), item["digest"].upper())
@@ -324,15 +327,20 @@ class Wallet:
                     continue
                 if entry["destination"] != destination:
                     other.setdefault(key, set()).add(entry["destination"])
+                elif unlinkable and entry["state"] != "unlinkable":
+                    same.add(key)
                 if entry["state"] == "unlinkable":
-                    unlinkable[key] = unlinkable.get(key, 0) + 1
+                    earlier_unlinkable[key] = earlier_unlinkable.get(key, 0) + 1
         for fp in fingerprints:
             if fp.key() in other:
                 dests = sorted(other[fp.key()])
                 findings.append(lk.Finding("fingerprint-other-destination", 0, fp.line(),
                                            "signed for " + ", ".join(dests[:3]) + (" ..." if len(dests) > 3 else "")))
-            if fp.key() in unlinkable:
-                n = unlinkable[fp.key()]
+            if fp.key() in same:
+                findings.append(lk.Finding("fingerprint-same-destination", 0, fp.line(),
+                                           f"signed for {destination} before, with an identity"))
+            if fp.key() in earlier_unlinkable:
+                n = earlier_unlinkable[fp.key()]
                 findings.append(lk.Finding("fingerprint-unlinkable-call", 0, fp.line(),
                                            f"{n} earlier unlinkable call{'s' if n != 1 else ''}"))
         findings += lk.address_findings(traits)

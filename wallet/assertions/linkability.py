@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 CODES = {
     "fingerprint-other-destination": "a DTLS fingerprint already signed for another destination",
     "fingerprint-unlinkable-call": "a DTLS fingerprint already signed in an earlier unlinkable call",
+    "fingerprint-same-destination": "a DTLS fingerprint this destination already saw with an identity",
     "private-ip": "a candidate or address line shows a private or local IP address",
     "public-ip": "a candidate or address line shows a public IP address",
     "session-seen": "the o= session id was seen in an earlier call",
@@ -38,7 +39,7 @@ CODES = {
     "cname-seen": "an RTCP CNAME was seen in an earlier call",
     "msid-seen": "an msid stream or track id was seen in an earlier call",
 }
-FINGERPRINT_CODES = ("fingerprint-other-destination", "fingerprint-unlinkable-call")
+FINGERPRINT_CODES = ("fingerprint-other-destination", "fingerprint-unlinkable-call", "fingerprint-same-destination")
 ADDRESS_CODES = ("private-ip", "public-ip")
 #: o= usernames every browser of a kind sends: they say nothing about one caller.
 _COMMON_USERNAMES = ("-", "mozilla...THIS_IS_SDPARTA")

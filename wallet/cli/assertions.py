@@ -213,6 +213,7 @@ def assert_(a: AssertArgs) -> None:
         Output.notice(f"undetectable call to {plan.destination}: no identity is sent (decided by {plan.intent.source})")
         Output(a["json_out"]).product(_undetectable(plan.destination), "")
         return
+    _linkability(wallet, plan, b"", fingerprints, None)  # the fingerprints it binds: no SDP, no other traits
     issued = _sign(wallet, plan, fingerprints, a["ttl"], "assert", recipient)
     _check_output(issued, issued.line.encode(), fingerprints)
     _check_output(issued, issued.token.encode(), fingerprints)
@@ -257,7 +258,7 @@ def _linkability(wallet: Wallet, plan: Plan, raw: bytes, fingerprints: list[Fing
     state = plan.outcome.state
     choice = linkable if linkable is not None else plan.intent.linkable
     links = state in ("unlinkable", "undetectable") and choice != "allow"
-    findings = wallet.linkability(traits, fingerprints, plan.destination, links=links)
+    findings = wallet.linkability(traits, fingerprints, plan.destination, links=links, unlinkable=state == "unlinkable")
     refused, warned = decide(findings, state, choice)
     if refused:
         more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
