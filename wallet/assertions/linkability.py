@@ -25,6 +25,7 @@ import hmac
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
+    import ipaddress
     from typing import Any
 
 #: The finding codes, each with what it means (the man page and docs/privacy-model.md say the same).
@@ -107,6 +108,10 @@ def read_traits(raw: bytes) -> Traits:
             fields = line[2:].split()
             if len(fields) == 3:
                 traits.addresses.append((number, fields[2].split("/")[0], "c= address"))
+        elif line.startswith("a=rtcp:"):  # RFC 3605: a=rtcp:<port> [IN IP4|IP6 <address>]
+            fields = line[len("a=rtcp:"):].split()
+            if len(fields) == 4:
+                traits.addresses.append((number, fields[3], "a=rtcp address"))
         elif line.startswith("a=candidate:"):
             fields = line[len("a=candidate:"):].split()
             if len(fields) >= 8 and fields[6] == "typ":
@@ -142,13 +147,32 @@ def _classify(address: str) -> str | None:
     """'private-ip', 'public-ip', or None (an mDNS or other name, an unspecified or loopback address)."""
     import ipaddress
 
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
+        ip = _ipv4_spelled(address)
+    if ip is None:
         return None  # a name: mDNS (.local) hides the address; other names are not addresses
     if ip.is_unspecified or ip.is_loopback:
         return None
     return "public-ip" if ip.is_global else "private-ip"
+
+
+def _ipv4_spelled(address: str) -> ipaddress.IPv4Address | None:
+    """An IPv4 address in a spelling the resolver accepts but ipaddress does not (3232235778, 0xc0a80102,
+    192.168.001.002, a trailing dot): a WebRTC stack that resolves candidate addresses turns them into the
+    address itself, so they reveal it as much."""
+    import ipaddress
+    import socket
+
+    name = address[:-1] if address.endswith(".") else address
+    if not name or not all(c in "0123456789abcdefxABCDEFX." for c in name) or not name[0].isdigit():
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(name))
+    except (OSError, ValueError):
+        return None
 
 
 def address_findings(traits: Traits) -> list[Finding]:
