@@ -175,10 +175,11 @@ def _mitm_cr() -> bytes:
 
 
 def _sealed(destination: dict[str, str], inner: dict[str, Any] | None = None) -> str:
-    """A disclosure encrypted for ``destination`` (draft 8.4.2), bound to claims()'s aud and jti."""
+    """A disclosure encrypted for ``destination`` (draft 8.4.2), bound to claims()'s iss, aud and jti."""
     from wallet.jwe import encrypt
 
-    doc = inner or {"aud": AUDIENCE, "jti": claims()["jti"], "disclosed": {"email": "ann@corp.example"}}
+    doc = inner or {"iss": claims()["iss"], "aud": AUDIENCE, "jti": claims()["jti"],
+                    "disclosed": {"email": "ann@corp.example"}}
     return encrypt(json.dumps(doc).encode(), destination)
 
 
@@ -303,7 +304,7 @@ CASES: dict[str, tuple[bytes, dict[str, Any], str | None]] = {
         token(claims(disclosed=..., disclosed_jwe=_sealed(_SHOP_PUBLIC))).encode(), {**_VF, "decrypt_key": OTHER_KEY},
         "decrypt-failed"),
     "token_disclosed_jwe_for_another_assertion": (
-        token(claims(disclosed=..., disclosed_jwe=_sealed(_SHOP_PUBLIC, {"aud": AUDIENCE, "jti": "Z" * 22,
+        token(claims(disclosed=..., disclosed_jwe=_sealed(_SHOP_PUBLIC, {"iss": claims()["iss"], "aud": AUDIENCE, "jti": "Z" * 22,
                                                                           "disclosed": {}}))).encode(),
         {**_VF, "decrypt_key": SHOP_KEY}, "malformed"),
     "token_disclosed_jwe_and_disclosed": (
