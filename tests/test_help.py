@@ -74,7 +74,7 @@ def _world(root: Path) -> dict[str, str]:
     (root / "new-passphrase").write_text("a new long passphrase\n")
     (root / "club-attributes.txt").write_text("# my club\ndisplay_name=Ann E.\n")
     shutil.copy(OFFER, root / "offer.sdp")
-    for n, name in enumerate(("fresh-offer.sdp", "callcentre-offer.sdp", "sip-offer.sdp"), 1):  # new certificates: unlinkable calls
+    for n, name in enumerate(("fresh-offer.sdp", "callcentre-offer.sdp", "sip-offer.sdp", "click-offer.sdp"), 1):  # new certificates: unlinkable calls
         (root / name).write_bytes(re.sub(rb"(a=fingerprint:sha-256 )[0-9A-F:]+",
                                          rb"\g<1>" + ":".join([f"{n:02X}"] * 32).encode(), OFFER.read_bytes()))
     # The shop's X25519 key pair (RFC 7748 section 6.1's Bob): its public JWK and its private one, mode 600.

@@ -213,7 +213,6 @@ def assert_(a: AssertArgs) -> None:
         Output.notice(f"undetectable call to {plan.destination}: no identity is sent (decided by {plan.intent.source})")
         Output(a["json_out"]).product(_undetectable(plan.destination), "")
         return
-    _linkability(wallet, plan, b"", fingerprints, None)  # the fingerprints it binds: no SDP, no other traits
     issued = _sign(wallet, plan, fingerprints, a["ttl"], "assert", recipient)
     _check_output(issued, issued.line.encode(), fingerprints)
     _check_output(issued, issued.token.encode(), fingerprints)

@@ -449,7 +449,7 @@ def sign_sdp(
         wallet sign-sdp --to shop.example offer.sdp -o offer.signed.sdp --persona work
         wallet sign-sdp --to shop.example - < offer.sdp > offer.signed.sdp
         wallet sign-sdp --to callcentre.example fresh-offer.sdp --state unlinkable --verified verified_person
-        wallet sign-sdp --to shop.example offer.sdp --service click-to-link --origin https://news.example/article
+        wallet sign-sdp --to shop.example click-offer.sdp --service click-to-link --origin https://news.example/article
     """
 
 
