@@ -78,14 +78,8 @@ def create_wallet(
 
 
 def _file_ids(home: WalletHome) -> list[tuple[int, int] | None]:
-    out: list[tuple[int, int] | None] = []
-    for path in (home.config_path, home.secret_path, home.state_path):
-        try:
-            st = os.stat(path)
-            out.append((st.st_ino, st.st_mtime_ns))
-        except OSError:
-            out.append(None)
-    return out
+    """Inode and modification time of the wallet's files: a change means another command rewrote them."""
+    return [None if st is None else (st.st_ino, st.st_mtime_ns) for st in home.file_stats()]
 
 
 def unlock_home(

@@ -110,6 +110,16 @@ class WalletHome:
     def resolve(cls, path: str | os.PathLike[str] | None = None) -> WalletHome:
         return cls(path if path is not None else default_home())
 
+    def file_stats(self) -> list[os.stat_result | None]:
+        """os.stat of wallet.json, secret.key and state.db (None where absent): which files the wallet is now."""
+        out: list[os.stat_result | None] = []
+        for path in (self.config_path, self.secret_path, self.state_path):
+            try:
+                out.append(os.stat(path))
+            except OSError:
+                out.append(None)
+        return out
+
     def exists(self) -> bool:
         return os.path.exists(self.config_path)
 

@@ -139,15 +139,8 @@ class Agent:
             pass
 
     def _file_ids(self) -> list[tuple[int, int] | None]:
-        home = self.wallet.home
-        out: list[tuple[int, int] | None] = []
-        for name in (home.config_path, home.secret_path, home.state_path):
-            try:
-                st = os.stat(name)
-                out.append((st.st_dev, st.st_ino))
-            except OSError:
-                out.append(None)
-        return out
+        """Which files the wallet is (device, inode): its own writes keep them, a replacement does not."""
+        return [None if st is None else (st.st_dev, st.st_ino) for st in self.wallet.home.file_stats()]
 
     # -- the loop --------------------------------------------------------------------------------
     def serve(self) -> str:
