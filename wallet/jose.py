@@ -76,6 +76,32 @@ class Compact:
         return True
 
 
+def _header(encoded: str) -> dict[str, Any]:
+    """The checked header of a token (a copy: the caller may change it). A verifier meets the same few
+    headers again and again: a flat one (string values only) is read once, then remembered."""
+    known = _READ_HEADERS.get(encoded)
+    if known is not None:
+        return dict(known)
+    try:
+        header = strict_json(b64url_decode(encoded), what="token header")
+    except ValueError:
+        raise Malformed("a token part is not unpadded base64url") from None
+    if not isinstance(header, dict):
+        raise Malformed("the token header is not a JSON object")
+    alg = header.get("alg")
+    if alg not in ALLOWED_ALGS:
+        shown = alg if isinstance(alg, str) else type(alg).__name__
+        raise UnsupportedAlg(f"unsupported alg {shown[:20]!r} (only EdDSA)")
+    if "crit" in header or "b64" in header:
+        raise Malformed("the token header asks for extensions this verifier does not implement (crit/b64)")
+    if len(_READ_HEADERS) < 256 and len(encoded) <= 512 and all(isinstance(v, str) for v in header.values()):
+        _READ_HEADERS[encoded] = dict(header)
+    return header
+
+
+_READ_HEADERS: dict[str, dict[str, Any]] = {}
+
+
 def parse_compact(token: str, *, max_bytes: int = 0) -> Compact:
     """Split and decode a compact JWS; checks structure and ``alg``, not the signature."""
     limit = max_bytes or MAX_TOKEN_BYTES
@@ -87,18 +113,10 @@ def parse_compact(token: str, *, max_bytes: int = 0) -> Compact:
     if len(parts) != 3:
         raise Malformed("a compact JWS has three parts separated by '.'")
     try:
-        raw_header, raw_payload, signature = (b64url_decode(p) for p in parts)
+        raw_payload, signature = b64url_decode(parts[1]), b64url_decode(parts[2])
     except ValueError:
         raise Malformed("a token part is not unpadded base64url") from None
-    header = strict_json(raw_header, what="token header")
-    if not isinstance(header, dict):
-        raise Malformed("the token header is not a JSON object")
-    alg = header.get("alg")
-    if alg not in ALLOWED_ALGS:
-        shown = alg if isinstance(alg, str) else type(alg).__name__
-        raise UnsupportedAlg(f"unsupported alg {shown[:20]!r} (only EdDSA)")
-    if "crit" in header or "b64" in header:
-        raise Malformed("the token header asks for extensions this verifier does not implement (crit/b64)")
+    header = _header(parts[0])
     payload = strict_json(raw_payload, what="token payload")
     if not isinstance(payload, dict):
         raise Malformed("the token payload is not a JSON object")

@@ -40,11 +40,14 @@ if TYPE_CHECKING:
         expect_id: str | None
         ref: Any
 
-    #: (line number, the request's bytes or None if it was too long to read)
-    Numbered = tuple[int, bytes | None]
-    #: What a worker hands back per request: (result JSON, replay keys of a valid result, valid). The
-    #: keys: (issuer, jti, expires) of the assertion, then one per once-only endorsement it presents.
-    Done = tuple[str, list[tuple[str, str, int]], bool]
+    #: (number of its first line, the bytes or None if the line was too long to read, how many lines the
+    #: bytes hold if they are a Block, 0 if they are one request)
+    Numbered = tuple[int, bytes | None, int]
+    #: What a worker hands back per request: (line number, result JSON, replay keys of a valid result, valid).
+    #: The keys: (issuer, jti, expires) of the assertion, then one per once-only endorsement it presents.
+    Done = tuple[int, str, list[tuple[str, str, int]], bool]
+    #: A request's result after the replay check: (line number, valid, result JSON, accepted unchecked).
+    Merged = tuple[int, bool, str, bool]
 
 MAX_REQUEST_BYTES = 300 * 1024
 CHUNK_LINES = 256
@@ -54,6 +57,14 @@ REQUEST_KEYS = frozenset({"sdp", "assertion", "audience", "fingerprints", "expec
 FLUSH = object()
 #: An input item standing for a request line that was too long to read (its number is still counted).
 TOO_LONG = object()
+
+
+class Block(bytes):
+    """An input item: several complete request lines as read from a stream, each ended by LF (the last may
+    lack it at the end of the input), each counted, blank ones unanswered. A worker splits them: the
+    calling process never touches a line (wallet verify --batch reads its input so)."""
+
+    __slots__ = ()
 
 
 class Settings:
@@ -74,6 +85,23 @@ class Settings:
             audience, fingerprints, expect_id, at, policy
         )
         self.trust = trust
+
+    @classmethod
+    def checked(
+        cls,
+        audience: str | None,
+        fingerprints: list[str | Fingerprint] | None,
+        expect_id: str | None,
+        at: float | None,
+        policy: Policy | None,
+        trust: TrustStore | None,
+        replay: Replay | None,
+    ) -> Settings:
+        """The batch's settings once checked (UsageError for a malformed one, before any request is read)."""
+        from wallet.assertions.verify import check_settings
+
+        check_settings(audience, fingerprints, at, replay, expect_id)
+        return cls(audience, list(fingerprints or []), expect_id, at, policy, trust)
 
 
 class BatchResult:
@@ -129,39 +157,59 @@ def check_request(request: Any, settings: Settings) -> Request:
 
 def verify_chunk(chunk: list[Numbered], settings: Settings) -> list[Done]:
     """Parse and verify one chunk of request lines (no replay store: that stays with the caller)."""
+    done: list[Done] = []
+    for number, data, block in chunk:
+        if data is None or not block:  # one request (or a line too long to read)
+            _verify_line(number, data, settings, done)
+            continue
+        lines = data.split(b"\n")
+        if not lines[-1]:
+            lines.pop()  # after the last LF
+        last = len(lines) - 1 if not data.endswith(b"\n") else -1  # the input's last line, without its LF
+        for at, line in enumerate(lines):
+            if len(line) + (at != last) > MAX_REQUEST_BYTES:  # counting its LF, as for a single line
+                _verify_line(number, None, settings, done)
+            elif line and not line.isspace():
+                _verify_line(number, line, settings, done)
+            number += 1
+    return done
+
+
+def _verify_line(number: int, line: bytes | None, settings: Settings, done: list[Done]) -> None:
+    """One request line's result, appended to ``done``."""
     from wallet.assertions.verify import VerifyResult, verify
     from wallet.encoding import strict_json
 
-    done: list[Done] = []
-    for number, line in chunk:
-        ref = None
-        if line is None:
+    ref = None
+    if line is None:
+        result = VerifyResult()
+        result.error = TooLarge(f"the request line is longer than {MAX_REQUEST_BYTES} bytes")
+    else:
+        try:
+            parsed = strict_json(line, what="request line")
+            if isinstance(parsed, dict):  # echoed even when another field is wrong
+                ref = parsed.get("ref")
+            request = check_request(parsed, settings)
+            result = verify(request["data"], audience=request["audience"], fingerprints=request["fingerprints"],
+                            expect_id=request["expect_id"], at=settings.at, policy=settings.policy,
+                            trust=settings.trust)
+        except WalletError as exc:  # a request's own bad field is its verdict, never the batch's end
             result = VerifyResult()
-            result.error = TooLarge(f"the request line is longer than {MAX_REQUEST_BYTES} bytes")
-        else:
-            try:
-                parsed = strict_json(line, what="request line")
-                if isinstance(parsed, dict):  # echoed even when another field is wrong
-                    ref = parsed.get("ref")
-                request = check_request(parsed, settings)
-                result = verify(request["data"], audience=request["audience"], fingerprints=request["fingerprints"],
-                                expect_id=request["expect_id"], at=settings.at, policy=settings.policy,
-                                trust=settings.trust)
-            except WalletError as exc:  # a request's own bad field is its verdict, never the batch's end
-                result = VerifyResult()
-                result.error = exc if isinstance(exc, (Malformed, TooLarge)) else Malformed(exc.message)
-        doc: dict[str, Any] = dict(result.to_json())
-        doc["line"] = number
-        doc["ref"] = ref
-        # Serialised here, in the worker; the caller only turns a valid result into "replayed" if needed.
-        # An accepted undetectable caller (no identity, a policy allows it) has nothing to replay.
-        keys: list[tuple[str, str, int]] = []
-        if result.valid and result.identity is not None and result.jti is not None and result.expires_at is not None:
-            keys = [(result.identity, result.jti, result.expires_at)]
-            if result.endorsements:
-                keys += [(e.issuer, "once:" + e.key_id, e.expires_at) for e in result.endorsements if e.once]
-        done.append((json.dumps(doc, allow_nan=False), keys, result.valid))
-    return done
+            result.error = exc if isinstance(exc, (Malformed, TooLarge)) else Malformed(exc.message)
+    doc: dict[str, Any] = result.to_json()  # type: ignore[assignment]  # a fresh dict, two keys added
+    doc["line"] = number
+    doc["ref"] = ref
+    # Serialised here, in the worker; the caller only turns a valid result into "replayed" if needed.
+    # An accepted undetectable caller (no identity, a policy allows it) has nothing to replay.
+    keys: list[tuple[str, str, int]] = []
+    if result.valid and result.identity is not None and result.jti is not None and result.expires_at is not None:
+        keys = [(result.identity, result.jti, result.expires_at)]
+        if result.endorsements:
+            keys += [(e.issuer, "once:" + e.key_id, e.expires_at) for e in result.endorsements if e.once]
+    done.append((number, _ENCODER.encode(doc), keys, result.valid))
+
+
+_ENCODER = json.JSONEncoder(allow_nan=False)  # built once: json.dumps(allow_nan=False) builds one per call
 
 
 def _chunks(numbered: Iterable[Numbered | object]) -> Iterator[tuple[list[Numbered], bool]]:
@@ -169,18 +217,20 @@ def _chunks(numbered: Iterable[Numbered | object]) -> Iterator[tuple[list[Number
     input is idle) ends one early and marks it idle: every result read so far must then go out; an idle
     mark may come with an empty chunk."""
     chunk: list[Numbered] = []
-    size = 0
+    size = lines = 0
     for item in numbered:
         if item is FLUSH:
             yield chunk, True
-            chunk, size = [], 0
+            chunk, size, lines = [], 0, 0
             continue
         entry: Numbered = item  # type: ignore[assignment]
         chunk.append(entry)
-        size += len(entry[1] or b"")
-        if len(chunk) == CHUNK_LINES or size >= CHUNK_BYTES:
+        data = entry[1] or b""
+        size += len(data)
+        lines += entry[2] or 1
+        if lines >= CHUNK_LINES or size >= CHUNK_BYTES:
             yield chunk, False
-            chunk, size = [], 0
+            chunk, size, lines = [], 0, 0
     yield chunk, True  # the end of the input: everything still in flight goes out (the chunk may be empty)
 
 
@@ -191,17 +241,24 @@ def _numbered(requests: Iterable[bytes | str | object]) -> Iterator[Numbered | o
         if item is FLUSH:
             yield FLUSH
             continue
+        if isinstance(item, Block):
+            if not item:
+                continue
+            count = item.count(b"\n") + (not item.endswith(b"\n"))
+            yield (number + 1, bytes(item), count)
+            number += count
+            continue
         number += 1
         if item is TOO_LONG:
-            yield (number, None)
+            yield (number, None, 0)
             continue
         raw = item.encode("utf-8", "surrogatepass") if isinstance(item, str) else item
         if not isinstance(raw, bytes):
             raise UsageError("each batch request is bytes or text (one JSON object)")
         if len(raw) > MAX_REQUEST_BYTES:
-            yield (number, None)
-        elif raw.strip():
-            yield (number, raw)
+            yield (number, None, 0)
+        elif raw and not raw.isspace():
+            yield (number, raw, 0)
 
 
 def _ignore_interrupts() -> None:
@@ -249,56 +306,65 @@ def verify_batch(
     expected identity). With ``replay``, each assertion is accepted at most once, and
     every chunk's acceptances are committed before its results are yielded. ``workers``
     processes verify (default: :func:`default_workers`). Items of ``requests`` are
-    request lines (bytes or str), :data:`TOO_LONG` for a line too long to read, or
-    :data:`FLUSH` to end a chunk early. ``trust`` holds the identity providers whose
-    endorsements are believed (as for wallet.assertions.verify.verify). A malformed
-    setting raises UsageError; a malformed request is only that request's verdict.
+    request lines (bytes or str), a :class:`Block` of lines, :data:`TOO_LONG` for a line
+    too long to read, or :data:`FLUSH` to end a chunk early. ``trust`` holds the identity
+    providers whose endorsements are believed (as for wallet.assertions.verify.verify). A
+    malformed setting raises UsageError; a malformed request is only that request's verdict.
     """
-    from wallet.assertions.verify import check_settings
+    settings = Settings.checked(audience, fingerprints, expect_id, at, policy, trust, replay)
+    for merged in verify_batch_chunks(requests, settings, replay=replay, workers=workers):
+        results = [BatchResult(number, valid, text, False, unchecked) for number, valid, text, unchecked in merged]
+        if results:
+            results[-1].last_in_chunk = True
+        yield from results
 
-    check_settings(audience, fingerprints, at, replay, expect_id)
-    settings = Settings(audience, list(fingerprints or []), expect_id, at, policy, trust)
+
+def verify_batch_chunks(
+    requests: Iterable[bytes | str | object], settings: Settings, *, replay: Replay | None = None,
+    workers: int | None = None,
+) -> Iterator[list[Merged]]:
+    """:func:`verify_batch`, a chunk at a time (``settings`` from :meth:`Settings.checked`): (line, valid,
+    result JSON, accepted unchecked) per request of the chunk, in input order, its acceptances committed.
+    What `wallet verify --batch` writes out whole."""
     processes = default_workers() if workers is None else workers
     pool = _pool(processes)
     try:
         if pool is None:
             for chunk, _ in _chunks(_numbered(requests)):
                 if chunk:
-                    yield from _merge(verify_chunk(chunk, settings), chunk, replay)
+                    yield _merge(verify_chunk(chunk, settings), replay)
         else:
             import collections
 
-            pending: collections.deque[tuple[Any, list[Numbered]]] = collections.deque()
+            pending: collections.deque[Any] = collections.deque()
             for chunk, idle in _chunks(_numbered(requests)):
                 if chunk:
-                    pending.append((pool.apply_async(verify_chunk, (chunk, settings)), chunk))
+                    pending.append(pool.apply_async(verify_chunk, (chunk, settings)))
                 # bounded read-ahead; an idle input gets every answer before the next read waits
                 while pending and (idle or len(pending) > 2 * processes):
-                    task, done_chunk = pending.popleft()
-                    yield from _merge(task.get(), done_chunk, replay)
+                    yield _merge(pending.popleft().get(), replay)
             while pending:  # never left behind, whatever marked the end
-                task, done_chunk = pending.popleft()
-                yield from _merge(task.get(), done_chunk, replay)
+                yield _merge(pending.popleft().get(), replay)
     finally:
         if pool is not None:
             pool.terminate()
 
 
-def _merge(done: list[Done], chunk: list[Numbered], replay: Replay | None) -> Iterator[BatchResult]:
+def _merge(done: list[Done], replay: Replay | None) -> list[Merged]:
     """Record and commit the chunk's acceptances, then hand out its results (a replay becomes invalid)."""
-    fresh: Sequence[bool | None] = []
-    if replay is not None:
-        keys: list[tuple[str, str, int]] = []
-        for _, group, _ in done:
-            keys.extend(group)
-        fresh = replay.first_uses(keys)  # a shared store: one round trip for the chunk
-        replay.commit()
-    results = []
+    if replay is None:
+        return [(number, valid, text, False) for number, text, _, valid in done]
+    keys: list[tuple[str, str, int]] = []
+    for _, _, group, _ in done:
+        keys.extend(group)
+    fresh: Sequence[bool | None] = replay.first_uses(keys)  # a shared store: one round trip for the chunk
+    replay.commit()
+    results: list[Merged] = []
     at = 0
-    for (text, group, valid), (number, _) in zip(done, chunk):
+    for number, text, group, valid in done:
         n = len(group)
-        if not n or replay is None:
-            results.append(BatchResult(number, valid, text, False))
+        if not n:
+            results.append((number, valid, text, False))
             continue
         first, rest = fresh[at], fresh[at + 1:at + n]
         at += n
@@ -308,13 +374,11 @@ def _merge(done: list[Done], chunk: list[Numbered], replay: Replay | None) -> It
             err = Replayed("this assertion was already accepted once (replay)" if first is False else
                            "a once-only endorsement in this assertion was already presented (replay)")
             doc["error"] = {"code": err.code, "message": err.message}
-            text, valid = json.dumps(doc), False
+            results.append((number, False, json.dumps(doc), False))
         elif first is None or None in rest:  # a shared store that is down, and the verifier chose fail-open
             doc = json.loads(text)
             doc["replay_unchecked"] = True
-            results.append(BatchResult(number, valid, json.dumps(doc), False, True))
-            continue
-        results.append(BatchResult(number, valid, text, False))
-    if results:
-        results[-1].last_in_chunk = True
-    yield from results
+            results.append((number, valid, json.dumps(doc), True))
+        else:
+            results.append((number, valid, text, False))
+    return results

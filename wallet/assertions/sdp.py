@@ -237,7 +237,7 @@ class Sdp:
                 raw.decode("utf-8")
             except UnicodeDecodeError:
                 raise Malformed("the SDP is not valid UTF-8") from None
-        if raw.count(b"\n") + (not raw.endswith(b"\n")) > MAX_LINES:
+        if len(raw) >= MAX_LINES and raw.count(b"\n") + (not raw.endswith(b"\n")) > MAX_LINES:  # shorter: fewer lines
             raise TooLarge(f"the SDP has more than {MAX_LINES} lines")
         if not raw.startswith(b"v="):
             raise Malformed("not an SDP (it must start with 'v=')")

@@ -49,6 +49,7 @@ from wallet.errors import (
     UsageError,
     WalletError,
 )
+from wallet.destination import normalize_destination
 from wallet.identity.didkey import public_from_did_key
 from wallet.text import unsafe_character
 from wallet.vocabulary import MAX_TTL, SKEW_SECONDS, SIGNED_STATES as STATES, vouches
@@ -241,8 +242,6 @@ def _check_claims(payload: dict[str, Any], result: VerifyResult) -> list[Fingerp
     ):
         raise Malformed("claim 'origin' must be {status: disclosed|withheld|none[, url]}")
     if origin["status"] == "disclosed":
-        from wallet.destination import normalize_destination
-
         try:
             if normalize_destination(origin["url"]) != origin["url"]:
                 raise UsageError("not normalised")
@@ -299,8 +298,6 @@ def _check(
     covered = _check_claims(jws.payload, result)
     if "disclosed_jwe" in jws.payload:
         _open_disclosure(jws.payload, result, decrypt_key)
-    from wallet.destination import normalize_destination
-
     try:
         claimed = normalize_destination(jws.payload["aud"])
     except WalletError:
@@ -410,8 +407,6 @@ def check_settings(
     expect_id: str | None = None,
 ) -> tuple[str | None, list[Fingerprint], int]:
     """The verifier's own settings, checked: (normalised audience, fingerprints, time). UsageError if wrong."""
-    from wallet.destination import normalize_destination
-
     if expect_id is not None:
         from wallet.identity.didkey import public_from_did_key
 

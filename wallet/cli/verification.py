@@ -185,10 +185,11 @@ IDLE_S = 0.005
 
 
 def _lines(stream: BinaryIO) -> Iterator[bytes | object]:
-    """Request lines from ``stream``; TOO_LONG for one longer than MAX_REQUEST_BYTES; FLUSH whenever no
-    complete line is waiting, so that a co-process writing one request and waiting for its answer gets it
-    at once, while a full pipe is read in large blocks without a pause."""
-    from wallet.assertions.batch import FLUSH, MAX_REQUEST_BYTES, TOO_LONG
+    """Request lines from ``stream``: Blocks of complete lines as they arrive (workers split them),
+    TOO_LONG for a line longer than MAX_REQUEST_BYTES, FLUSH whenever no complete line is waiting, so
+    that a co-process writing one request and waiting for its answer gets it at once, while a full pipe
+    is read in large blocks without a pause."""
+    from wallet.assertions.batch import FLUSH, MAX_REQUEST_BYTES, TOO_LONG, Block
 
     try:
         fd = stream.fileno()
@@ -203,22 +204,21 @@ def _lines(stream: BinaryIO) -> Iterator[bytes | object]:
     pending = b""
     skipping = False  # inside a line too long to read: drop it up to its newline
     while True:
-        start = 0
-        while True:
-            end = pending.find(b"\n", start)
-            if end < 0:
-                break
-            if skipping:
+        if skipping:
+            end = pending.find(b"\n")
+            if end >= 0:
                 skipping = False
                 yield TOO_LONG
-            elif end + 1 - start > MAX_REQUEST_BYTES:
-                yield TOO_LONG
+                pending = pending[end + 1:]
             else:
-                yield pending[start:end + 1]
-            start = end + 1
-        pending = pending[start:]
-        if len(pending) > MAX_REQUEST_BYTES:
-            pending, skipping = b"", True
+                pending = b""
+        if not skipping:
+            end = pending.rfind(b"\n")
+            if end >= 0:
+                yield Block(pending[:end + 1])  # a worker marks a line in it longer than a request may be
+                pending = pending[end + 1:]
+            if len(pending) > MAX_REQUEST_BYTES:
+                pending, skipping = b"", True
         if not select.select([fd], [], [], IDLE_S)[0]:
             yield FLUSH  # nothing more to read now: answer what was read before waiting for more
         try:
@@ -229,7 +229,7 @@ def _lines(stream: BinaryIO) -> Iterator[bytes | object]:
             if skipping:
                 yield TOO_LONG
             elif pending:
-                yield pending if len(pending) <= MAX_REQUEST_BYTES else TOO_LONG
+                yield Block(pending)  # the last line, without its LF
             return
         pending += block
 
@@ -262,7 +262,7 @@ def _batch(
     fail_open: bool = False,
 ) -> None:
     """Connect stdin (or FILE) and stdout to wallet.assertions.batch.verify_batch; a summary on stderr."""
-    from wallet.assertions.batch import verify_batch
+    from wallet.assertions.batch import Settings, verify_batch_chunks
     from wallet.assertions.verify import check_settings
     from wallet.errors import ReplayStoreUnavailable
 
@@ -289,17 +289,18 @@ def _batch(
     out = sys.stdout
     progress = BatchProgress()
     try:
-        for result in verify_batch(_lines(stream), audience=audience, fingerprints=list(fingerprints),
-                                   expect_id=expect_id, at=when, policy=policy, replay=store, trust=trust):
-            if result.replay_unchecked:
-                unchecked += 1
-                _unchecked_warning(store, f"request {result.line} was")
-            out.write(result.text + "\n")
-            total += 1
-            valid += result.valid
-            if result.last_in_chunk:
-                out.flush()
-                progress.update(total, valid)
+        settings = Settings.checked(audience, list(fingerprints), expect_id, when, policy, trust, store)
+        for chunk in verify_batch_chunks(_lines(stream), settings, replay=store):
+            # one write per chunk: the calling process does nothing per request that it can do per chunk
+            out.write("".join([text + "\n" for _, _, text, _ in chunk]))
+            out.flush()
+            total += len(chunk)
+            valid += sum([ok for _, ok, _, _ in chunk])
+            for number, _, _, was_unchecked in chunk:
+                if was_unchecked:
+                    unchecked += 1
+                    _unchecked_warning(store, f"request {number} was")
+            progress.update(total, valid)
         out.flush()
     except ReplayStoreUnavailable as exc:
         exc.message += (f"; the {total} result{'s' if total != 1 else ''} written before were recorded, the rest of "
