@@ -237,7 +237,7 @@ def profile(offers: list[bytes], triples: list[tuple[bytes, bytes, bytes]]) -> N
     from wallet.assertions.batch import Settings, verify_chunk
 
     lines = [json.dumps({"sdp": o.decode()}).encode() for o in offers]
-    chunk = list(enumerate(lines, 1))
+    chunk = [(number, line, 0) for number, line in enumerate(lines, 1)]
     settings = Settings("https://shop.example", [], None, None, None)
     verify_chunk(chunk[:300], settings)
     cProfile.runctx("verify_chunk(chunk, settings)", globals(), {"verify_chunk": verify_chunk, "chunk": chunk,

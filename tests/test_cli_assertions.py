@@ -41,8 +41,8 @@ def test_assert_prints_an_identity_line_and_a_notice(cli, work: Path) -> None:
 
 
 def test_states_pick_the_documented_keys(cli, work: Path) -> None:
-    def ident(*extra: str) -> str:
-        r = cli(["assert", "--to", "shop.example", "--fingerprint", FP, "--format", "token", *extra])
+    def ident(*extra: str, fp: str = FP) -> str:
+        r = cli(["assert", "--to", "shop.example", "--fingerprint", fp, "--format", "token", *extra])
         assert r.code == 0, r.err
         return claims_of(r.out.strip())["iss"]
 
@@ -52,7 +52,9 @@ def test_states_pick_the_documented_keys(cli, work: Path) -> None:
     assert ident("--persona", "work", "--state", "pseudonymous") == pairwise
     assert ident("--persona", "work", "--state", "identified") == persona_wide
     assert ident("--persona", "PokerAce", "--state", "pseudonymous") == poker  # one name for everyone
-    one, two = ident("--persona", "work", "--state", "unlinkable"), ident("--persona", "work", "--state", "unlinkable")
+    # each unlinkable call with a fresh certificate (a reused one is refused: tests/test_review12b_findings.py)
+    one, two = (ident("--persona", "work", "--state", "unlinkable", fp="sha-256 " + ":".join([f"{n:02X}"] * 32))
+                for n in (1, 2))
     assert len({one, two, pairwise, persona_wide}) == 4
 
 
@@ -239,7 +241,8 @@ def test_batch_oversized_line_is_reported_and_skipped(cli, home: Path, tmp_path:
 def test_batch_worker_processes_and_single_worker_agree(cli, work: Path, tmp_path: Path) -> None:
     """Several chunks in flight, replays across chunk boundaries, order kept: same output either way."""
     token = json.loads(cli(["assert", "--to", "shop.example", "--fingerprint", FP, "--json"]).out)["token"]
-    others = [json.loads(cli(["assert", "--to", "shop.example", "--fingerprint", FP, "--json", "--state", "unlinkable"]).out)["token"]
+    others = [json.loads(cli(["assert", "--to", "shop.example", "--fingerprint", FP, "--json", "--state", "unlinkable",
+                              "--linkable", "allow"]).out)["token"]  # one certificate for all: the test's choice
               for _ in range(3)]
     lines = []
     for i in range(700):

@@ -104,6 +104,8 @@ def test_every_product_matches_its_documented_shape(cli, file_wallet: Path, tmp_
     j("idp revoke", "alice", "--yes")
     j("trust rm", ISS, "--trust", trust)
     j("export", str(tmp_path / "b.bak"), "--backup-passphrase-file", str(tmp_path / "passphrase"))
+    j("encryption-key new", "-o", str(tmp_path / "shop.x25519.private.jwk"))
+    j("encryption-key public", str(tmp_path / "shop.x25519.private.jwk"))
     # batch: every line documented, valid or not, with and without ref
     lines = (json.dumps({"sdp": signed.read_text(), "ref": {"call": 1}}) + "\n{bad\n"
              + json.dumps({"assertion": "x", "ref": 3}) + "\n" + json.dumps({"sdp": 5, "ref": "r"}) + "\n")
@@ -146,6 +148,8 @@ def test_every_product_matches_its_documented_shape(cli, file_wallet: Path, tmp_
     j("idp issue", str(tmp_path / "missing.jws"), code=9)
     j("idp revoke", "nobody", "--yes", code=2)
     j("idp publish", str(SDP), code=9)
+    j("encryption-key new", "-o", str(tmp_path / "shop.x25519.private.jwk"), code=2)
+    j("encryption-key public", str(tmp_path / "missing.jwk"), code=2)
     for listing in ("history", "persona list", "dest list", "rule list"):
         j(listing, "--passphrase-file", str(tmp_path / "missing"), code=9)
     j("status", "--passphrase-file", str(tmp_path / "missing"), code=9)

@@ -144,8 +144,6 @@ def test_other_spellings_of_an_ipv4_address_are_flagged(address: str) -> None:
     assert found and found[0].code == "private-ip", f"{address} (= 192.168.1.2) is not flagged"
 
 
-@pytest.mark.xfail(reason="not fixed: wallet assert does not run the fingerprint checks yet (see the closing note)",
-                   strict=True)
 def test_wallet_assert_refuses_a_fingerprint_reused_in_an_unlinkable_call(cli, file_wallet: Path, tmp_path: Path) -> None:
     """The fingerprint checks are skipped by 'wallet assert' (Medium). Only sign-sdp runs the linkability check:
     ``assert_`` in wallet/cli/assertions.py goes straight from the plan to signing. The two fingerprint checks

@@ -242,3 +242,18 @@ def test_old_rule_records_stay_readable() -> None:
 def test_sdp_check_refuses_a_malformed_sdp_and_changes_nothing(cli, file_wallet, sdps) -> None:
     r = cli(["sdp", "check", sdps("bad.sdp", b"v=0\r\n A=fingerprint:x\r\n")])
     assert r.code == 2 and r.out == "", r.err
+
+
+def test_wallet_assert_checks_its_fingerprints_like_sign_sdp_and_honours_linkable(cli, file_wallet) -> None:
+    """`wallet assert --state unlinkable` with a certificate another destination saw: refused (exit 34, nothing
+    signed or recorded); --linkable warn signs with one notice line; --linkable allow signs without one."""
+    fp = "sha-256 " + ":".join(["5A"] * 32)
+    assert cli(["assert", "--to", "shop.example", "--fingerprint", fp]).code == 0
+    before = cli(["history", "--json"]).out
+    refused = cli(["assert", "--to", "bank.example", "--fingerprint", fp, "--state", "unlinkable"])
+    assert refused.code == 34 and refused.out == "" and "would be linkable" in refused.err
+    assert cli(["history", "--json"]).out == before
+    warned = cli(["assert", "--to", "bank.example", "--fingerprint", fp, "--state", "unlinkable", "--linkable", "warn"])
+    assert warned.code == 0 and warned.out.startswith("a=identity:") and "linkability (unlinkable call)" in warned.err
+    allowed = cli(["assert", "--to", "news.example", "--fingerprint", fp, "--state", "unlinkable", "--linkable", "allow"])
+    assert allowed.code == 0 and "linkability" not in allowed.err

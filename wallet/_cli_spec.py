@@ -97,6 +97,14 @@ SPEC: dict[str, Any] = {'args': [],
                                      '--json': {'help': 'Print one JSON object (stable keys: see '
                                                         'JSON OUTPUT in man wallet).',
                                                 'value': None},
+                                     '--linkable': {'choices': ['refuse', 'warn', 'allow'],
+                                                    'help': 'Override your rule for this call: '
+                                                            'what to do when the SDP (or, for '
+                                                            'assert, a fingerprint) of an '
+                                                            'unlinkable or undetectable call would '
+                                                            "link it to others (see 'wallet sdp "
+                                                            "check').",
+                                                    'value': 'choice'},
                                      '--model': {'choices': ['single-cs', 'dual-cs'],
                                                  'help': 'The call model: one calling service or '
                                                          'two (draft 3.3).',
@@ -176,6 +184,14 @@ SPEC: dict[str, Any] = {'args': [],
                                      'multiple': False,
                                      'name': 'format',
                                      'opts': ['--format'],
+                                     'required': False,
+                                     'value': 'choice'},
+                                    {'choices': ['refuse', 'warn', 'allow'],
+                                     'default': None,
+                                     'kind': 'option',
+                                     'multiple': False,
+                                     'name': 'linkable',
+                                     'opts': ['--linkable'],
                                      'required': False,
                                      'value': 'choice'},
                                     {'default': None,
@@ -471,6 +487,113 @@ SPEC: dict[str, Any] = {'args': [],
                                       'opts': ['--json'],
                                       'required': False,
                                       'value': None}]},
+              'encryption-key': {'args': [],
+                                 'commands': {'new': {'args': [],
+                                                      'help': "Create a destination's X25519 key "
+                                                              'pair: the private JWK to FILE, the '
+                                                              'public JWK on stdout.',
+                                                      'options': {'--force': {'help': 'Replace an '
+                                                                                      'existing '
+                                                                                      'FILE '
+                                                                                      '(disclosures '
+                                                                                      'encrypted '
+                                                                                      'for the old '
+                                                                                      'key no '
+                                                                                      'longer '
+                                                                                      'open).',
+                                                                              'value': None},
+                                                                  '--help': {'help': 'Show help '
+                                                                                     'and exit.',
+                                                                             'value': None},
+                                                                  '--json': {'help': 'Print one '
+                                                                                     'JSON object '
+                                                                                     '(stable '
+                                                                                     'keys: see '
+                                                                                     'JSON OUTPUT '
+                                                                                     'in man '
+                                                                                     'wallet).',
+                                                                             'value': None},
+                                                                  '--output': {'help': 'Where to '
+                                                                                       'write the '
+                                                                                       'private '
+                                                                                       'key (an '
+                                                                                       'X25519 '
+                                                                                       'JWK, mode '
+                                                                                       '600, '
+                                                                                       'written '
+                                                                                       'atomically).',
+                                                                               'value': 'path'},
+                                                                  '-h': {'help': 'Show help and '
+                                                                                 'exit.',
+                                                                         'value': None},
+                                                                  '-o': {'help': 'Where to write '
+                                                                                 'the private key '
+                                                                                 '(an X25519 JWK, '
+                                                                                 'mode 600, '
+                                                                                 'written '
+                                                                                 'atomically).',
+                                                                         'value': 'path'}},
+                                                      'params': [{'default': None,
+                                                                  'kind': 'option',
+                                                                  'multiple': False,
+                                                                  'name': 'output',
+                                                                  'opts': ['--output', '-o'],
+                                                                  'required': True,
+                                                                  'value': 'path'},
+                                                                 {'default': False,
+                                                                  'kind': 'flag',
+                                                                  'multiple': False,
+                                                                  'name': 'force',
+                                                                  'opts': ['--force'],
+                                                                  'required': False,
+                                                                  'value': None},
+                                                                 {'default': False,
+                                                                  'kind': 'flag',
+                                                                  'multiple': False,
+                                                                  'name': 'json_out',
+                                                                  'opts': ['--json'],
+                                                                  'required': False,
+                                                                  'value': None}]},
+                                              'public': {'args': [{'name': 'FILE',
+                                                                   'value': 'path'}],
+                                                         'help': 'Print the public JWK (and its '
+                                                                 'RFC 7638 thumbprint, the kid '
+                                                                 "callers' JWEs name) of a private "
+                                                                 'key.',
+                                                         'options': {'--help': {'help': 'Show help '
+                                                                                        'and exit.',
+                                                                                'value': None},
+                                                                     '--json': {'help': 'Print one '
+                                                                                        'JSON '
+                                                                                        'object '
+                                                                                        '(stable '
+                                                                                        'keys: see '
+                                                                                        'JSON '
+                                                                                        'OUTPUT in '
+                                                                                        'man '
+                                                                                        'wallet).',
+                                                                                'value': None},
+                                                                     '-h': {'help': 'Show help and '
+                                                                                    'exit.',
+                                                                            'value': None}},
+                                                         'params': [{'default': None,
+                                                                     'kind': 'argument',
+                                                                     'multiple': False,
+                                                                     'name': 'file',
+                                                                     'required': True,
+                                                                     'value': 'path'},
+                                                                    {'default': False,
+                                                                     'kind': 'flag',
+                                                                     'multiple': False,
+                                                                     'name': 'json_out',
+                                                                     'opts': ['--json'],
+                                                                     'required': False,
+                                                                     'value': None}]}},
+                                 'help': "A destination's X25519 key pair: callers encrypt their "
+                                         'disclosures for it; verify --decrypt-key opens them.',
+                                 'options': {'--help': {'help': 'Show help and exit.',
+                                                        'value': None},
+                                             '-h': {'help': 'Show help and exit.', 'value': None}}},
               'endorse': {'args': [],
                           'commands': {'account': {'args': [],
                                                    'help': 'Show the account key (a did:key) to '
@@ -2770,7 +2893,8 @@ SPEC: dict[str, Any] = {'args': [],
                                                   'value': None},
                                        '--linkable': {'choices': ['refuse', 'warn', 'allow'],
                                                       'help': 'Override your rule for this call: '
-                                                              'what to do when the SDP of an '
+                                                              'what to do when the SDP (or, for '
+                                                              'assert, a fingerprint) of an '
                                                               'unlinkable or undetectable call '
                                                               'would link it to others (see '
                                                               "'wallet sdp check').",

@@ -426,7 +426,7 @@ class Wallet:
                 present(h["token"], set(e["claims"]), audience=dest, nonce=payload["jti"], issued_at=payload["iat"],
                         secret_key=key.secret_key)
                 for h, e in zip(held, endorsements or [])]
-        if encrypt_to is not None and disclosed:
+        if encrypt_to is not None and (disclosed or held):  # nothing disclosed, nothing to encrypt
             from wallet.jwe import check_public_jwk
 
             assertion.seal_disclosure(payload, check_public_jwk(encrypt_to))

@@ -88,6 +88,15 @@ def is_low_order(u: bytes) -> bool:
     return value % _P in _LOW_ORDER
 
 
+def generate() -> tuple[dict[str, str], dict[str, str]]:
+    """A new X25519 key pair as JWKs: (private, with "d" and "x"; public, "x" only) (RFC 8037 section 2)."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    key = X25519PrivateKey.generate()
+    public = {"kty": "OKP", "crv": "X25519", "x": b64url(key.public_key().public_bytes_raw())}
+    return {**public, "d": b64url(key.private_bytes_raw())}, public
+
+
 def public_jwk_of(private: dict[str, Any]) -> dict[str, str]:
     """The public JWK of a private X25519 JWK (its 'x' is recomputed from 'd', never trusted)."""
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey

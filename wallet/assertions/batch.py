@@ -70,7 +70,7 @@ class Block(bytes):
 class Settings:
     """What every request of a batch shares (pinned audience, fingerprints and identity, time, policy, trust)."""
 
-    __slots__ = ("audience", "fingerprints", "expect_id", "at", "policy", "trust")
+    __slots__ = ("audience", "fingerprints", "expect_id", "at", "policy", "trust", "decrypt_key")
 
     def __init__(
         self,
@@ -80,11 +80,14 @@ class Settings:
         at: float | None,
         policy: Policy | None,
         trust: TrustStore | None = None,
+        decrypt_key: dict[str, str] | None = None,
     ) -> None:
         self.audience, self.fingerprints, self.expect_id, self.at, self.policy = (
             audience, fingerprints, expect_id, at, policy
         )
         self.trust = trust
+        #: The destination's private X25519 JWK: each request's encrypted disclosure is opened with it.
+        self.decrypt_key = decrypt_key
 
     @classmethod
     def checked(
@@ -96,12 +99,13 @@ class Settings:
         policy: Policy | None,
         trust: TrustStore | None,
         replay: Replay | None,
+        decrypt_key: dict[str, str] | None = None,
     ) -> Settings:
         """The batch's settings once checked (UsageError for a malformed one, before any request is read)."""
         from wallet.assertions.verify import check_settings
 
         check_settings(audience, fingerprints, at, replay, expect_id)
-        return cls(audience, list(fingerprints or []), expect_id, at, policy, trust)
+        return cls(audience, list(fingerprints or []), expect_id, at, policy, trust, decrypt_key)
 
 
 class BatchResult:
@@ -192,7 +196,7 @@ def _verify_line(number: int, line: bytes | None, settings: Settings, done: list
             request = check_request(parsed, settings)
             result = verify(request["data"], audience=request["audience"], fingerprints=request["fingerprints"],
                             expect_id=request["expect_id"], at=settings.at, policy=settings.policy,
-                            trust=settings.trust)
+                            trust=settings.trust, decrypt_key=settings.decrypt_key)
         except WalletError as exc:  # a request's own bad field is its verdict, never the batch's end
             result = VerifyResult()
             result.error = exc if isinstance(exc, (Malformed, TooLarge)) else Malformed(exc.message)
@@ -298,6 +302,7 @@ def verify_batch(
     replay: Replay | None = None,
     workers: int | None = None,
     trust: TrustStore | None = None,
+    decrypt_key: dict[str, str] | None = None,
 ) -> Iterator[BatchResult]:
     """Verify a stream of JSON requests; yield one :class:`BatchResult` per request, in input order.
 
@@ -308,10 +313,11 @@ def verify_batch(
     processes verify (default: :func:`default_workers`). Items of ``requests`` are
     request lines (bytes or str), a :class:`Block` of lines, :data:`TOO_LONG` for a line
     too long to read, or :data:`FLUSH` to end a chunk early. ``trust`` holds the identity
-    providers whose endorsements are believed (as for wallet.assertions.verify.verify). A
-    malformed setting raises UsageError; a malformed request is only that request's verdict.
+    providers whose endorsements are believed (as for wallet.assertions.verify.verify), and
+    ``decrypt_key`` opens disclosures encrypted for this destination (the same). A malformed
+    setting raises UsageError; a malformed request is only that request's verdict.
     """
-    settings = Settings.checked(audience, fingerprints, expect_id, at, policy, trust, replay)
+    settings = Settings.checked(audience, fingerprints, expect_id, at, policy, trust, replay, decrypt_key)
     for merged in verify_batch_chunks(requests, settings, replay=replay, workers=workers):
         results = [BatchResult(number, valid, text, False, unchecked) for number, valid, text, unchecked in merged]
         if results:

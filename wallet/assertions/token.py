@@ -125,12 +125,22 @@ def claims(
 
 
 def seal_disclosure(payload: dict[str, Any], recipient: dict[str, str]) -> None:
-    """Replace the claim ``disclosed`` by ``disclosed_jwe``: a JWE of {"iss", "aud", "jti", "disclosed"} that only
-    the holder of ``recipient``'s private key reads (draft 8.4.2). The signature covers it like any claim."""
-    from wallet.jwe import encrypt, thumbprint
+    """Replace the claim ``disclosed`` (and ``endorsements``, if any) by ``disclosed_jwe``: a JWE of {"iss", "aud",
+    "jti", "disclosed"[, "endorsements"]} that only the holder of ``recipient``'s private key reads (draft 8.4.2).
+    The signature covers it like any claim; UsageError if verifiers would refuse it for its size."""
+    from wallet.errors import UsageError
+    from wallet.jwe import MAX_JWE_BYTES, encrypt, thumbprint
 
-    inner = {"iss": payload["iss"], "aud": payload["aud"], "jti": payload["jti"], "disclosed": payload.pop("disclosed")}
-    payload["disclosed_jwe"] = encrypt(dumps(inner), recipient, kid=thumbprint(recipient))
+    inner = {"iss": payload["iss"], "aud": payload["aud"], "jti": payload["jti"], "disclosed": payload["disclosed"]}
+    if "endorsements" in payload:  # which IdP vouches, and for what, is a disclosure too
+        inner["endorsements"] = payload["endorsements"]
+    sealed = encrypt(dumps(inner), recipient, kid=thumbprint(recipient))
+    if len(sealed) > MAX_JWE_BYTES:
+        raise UsageError("the encrypted disclosure would be too large for verifiers",
+                         hint="present fewer endorsements or disclose fewer attributes")
+    del payload["disclosed"]
+    payload.pop("endorsements", None)
+    payload["disclosed_jwe"] = sealed
 
 
 def sign(key: Pseudonym, payload: dict[str, Any]) -> str:

@@ -181,12 +181,14 @@ def _checked_disclosed(disclosed: object, claim: str = "disclosed") -> dict[str,
     return disclosed
 
 
-def _open_disclosure(payload: dict[str, Any], result: VerifyResult, key: dict[str, str] | None) -> None:
-    """The encrypted disclosure (claim ``disclosed_jwe``): its header always checked, opened with ``key``.
+def _open_disclosure(payload: dict[str, Any], result: VerifyResult, key: dict[str, str] | None) -> list[Any] | None:
+    """The encrypted disclosure (claim ``disclosed_jwe``): its header always checked, opened with ``key``; the
+    endorsement presentations it carries, if any (checked by the caller like clear ones), else None.
 
-    Its plaintext is {"iss", "aud", "jti", "disclosed"}: the outer assertion's signer, audience and id bind it, so a
-    JWE lifted from another assertion (which its new signer could not read, even reusing its aud and jti) is
-    refused, not shown as this caller's.
+    Its plaintext is {"iss", "aud", "jti", "disclosed"} and, when the caller presents endorsements, "endorsements"
+    (then absent from the clear claims): the outer assertion's signer, audience and id bind it, so a JWE lifted
+    from another assertion (which its new signer could not read, even reusing its aud and jti) is refused, not
+    shown as this caller's.
     """
     from wallet.jwe import parse
 
@@ -195,7 +197,7 @@ def _open_disclosure(payload: dict[str, Any], result: VerifyResult, key: dict[st
     sealed = parse(payload["disclosed_jwe"])
     result.encrypted = {"kid": sealed.kid, "opened": False}
     if key is None:
-        return
+        return None
     from wallet.errors import DecryptFailed
     from wallet.jwe import public_jwk_of, thumbprint
 
@@ -204,12 +206,17 @@ def _open_disclosure(payload: dict[str, Any], result: VerifyResult, key: dict[st
         raise DecryptFailed(f"the disclosure is encrypted for another key (kid {sealed.kid[:43]}, yours is {mine})",
                             hint="give the private key whose thumbprint is that kid")
     inner = strict_json(sealed.open(key), what="encrypted disclosure")
-    if not isinstance(inner, dict) or set(inner) != {"iss", "aud", "jti", "disclosed"}:
-        raise Malformed("the encrypted disclosure must hold exactly 'iss', 'aud', 'jti' and 'disclosed'")
+    if not isinstance(inner, dict) or set(inner) - {"endorsements"} != {"iss", "aud", "jti", "disclosed"}:
+        raise Malformed("the encrypted disclosure must hold exactly 'iss', 'aud', 'jti', 'disclosed' and, with "
+                        "endorsements, 'endorsements'")
     if inner["iss"] != payload["iss"] or inner["aud"] != payload["aud"] or inner["jti"] != payload["jti"]:
         raise Malformed("the encrypted disclosure was made for another assertion (its 'iss', 'aud' or 'jti' differ)")
+    if "endorsements" in inner and "endorsements" in payload:
+        raise Malformed("an assertion presents its endorsements either in the clear or encrypted, not both")
     result.disclosed = _checked_disclosed(inner["disclosed"], "disclosed_jwe")
     result.encrypted["opened"] = True
+    presented: list[Any] | None = inner.get("endorsements")
+    return presented
 
 
 def _check_claims(payload: dict[str, Any], result: VerifyResult) -> list[Fingerprint]:
@@ -296,8 +303,9 @@ def _check(
         raise BadSignature("the signature does not verify with the key in 'iss'")
     result.identity = issuer
     covered = _check_claims(jws.payload, result)
+    sealed_endorsements = None
     if "disclosed_jwe" in jws.payload:
-        _open_disclosure(jws.payload, result, decrypt_key)
+        sealed_endorsements = _open_disclosure(jws.payload, result, decrypt_key)
     try:
         claimed = normalize_destination(jws.payload["aud"])
     except WalletError:
@@ -324,16 +332,17 @@ def _check(
     if missing:
         raise FingerprintMismatch(f"the assertion does not cover fingerprint {missing[0].line()}")
     if "endorsements" in jws.payload:
-        _check_endorsements(jws.payload, public_key, result, trust, now)
+        _check_endorsements(jws.payload["endorsements"], jws.payload, public_key, result, trust, now)
+    elif sealed_endorsements is not None:  # presented inside the encrypted disclosure, checked alike
+        _check_endorsements(sealed_endorsements, jws.payload, public_key, result, trust, now)
 
 
-def _check_endorsements(payload: dict[str, Any], signer: bytes, result: VerifyResult, trust: Trust | None,
-                        now: int) -> None:
+def _check_endorsements(presented: object, payload: dict[str, Any], signer: bytes, result: VerifyResult,
+                        trust: Trust | None, now: int) -> None:
     """Every endorsement the assertion carries, bound to it (its key, audience, jti, iat), against ``trust``."""
     from wallet.endorsements.presentation import MAX_PER_ASSERTION, check
     from wallet.endorsements.trust import TrustStore
 
-    presented = payload["endorsements"]
     if not isinstance(presented, list) or not 1 <= len(presented) <= MAX_PER_ASSERTION or not all(
             isinstance(p, str) for p in presented):
         raise Malformed(f"claim 'endorsements' must list 1-{MAX_PER_ASSERTION} SD-JWT presentations")

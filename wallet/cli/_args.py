@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         to: str
         fingerprint: list[str] | None
         format: AssertionFormat
+        linkable: LinkableChoice | None
         persona: str | None
         state: PrivacyState | None
         disclose: list[str] | None
@@ -65,6 +66,15 @@ if TYPE_CHECKING:
 
     class DestroyArgs(TypedDict):
         yes: bool
+        json_out: bool
+
+    class EncryptionKeyNewArgs(TypedDict):
+        output: str
+        force: bool
+        json_out: bool
+
+    class EncryptionKeyPublicArgs(TypedDict):
+        file: str
         json_out: bool
 
     class EndorseAccountArgs(TypedDict):
@@ -364,11 +374,12 @@ def _agent(v: dict[str, Any]) -> None:
 def _assert(v: dict[str, Any]) -> None:
     from wallet.cli.assertions import assert_
     from wallet.cli.output import AssertionFormat
-    from wallet.vocabulary import CallModel, PrivacyState, ServiceType
+    from wallet.vocabulary import CallModel, LinkableChoice, PrivacyState, ServiceType
     a: AssertArgs = {
         "to": v["to"],
         "fingerprint": v["fingerprint"],
         "format": AssertionFormat(v["format"]),
+        "linkable": None if v["linkable"] is None else LinkableChoice(v["linkable"]),
         "persona": v["persona"],
         "state": None if v["state"] is None else PrivacyState(v["state"]),
         "disclose": v["disclose"],
@@ -439,6 +450,25 @@ def _destroy(v: dict[str, Any]) -> None:
         "json_out": v["json_out"],
     }
     destroy(a)
+
+
+def _encryption_key_new(v: dict[str, Any]) -> None:
+    from wallet.cli.encryption_key import new
+    a: EncryptionKeyNewArgs = {
+        "output": v["output"],
+        "force": v["force"],
+        "json_out": v["json_out"],
+    }
+    new(a)
+
+
+def _encryption_key_public(v: dict[str, Any]) -> None:
+    from wallet.cli.encryption_key import public
+    a: EncryptionKeyPublicArgs = {
+        "file": v["file"],
+        "json_out": v["json_out"],
+    }
+    public(a)
 
 
 def _endorse_account(v: dict[str, Any]) -> None:
@@ -929,6 +959,8 @@ CALLS: dict[str, Callable[[dict[str, Any]], None]] = {
     "dest rm": _dest_rm,
     "dest set": _dest_set,
     "destroy": _destroy,
+    "encryption-key new": _encryption_key_new,
+    "encryption-key public": _encryption_key_public,
     "endorse account": _endorse_account,
     "endorse import": _endorse_import,
     "endorse list": _endorse_list,

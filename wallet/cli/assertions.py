@@ -213,6 +213,7 @@ def assert_(a: AssertArgs) -> None:
         Output.notice(f"undetectable call to {plan.destination}: no identity is sent (decided by {plan.intent.source})")
         Output(a["json_out"]).product(_undetectable(plan.destination), "")
         return
+    _linkability(wallet, plan, b"", fingerprints, a["linkable"])  # the fingerprints: all an assertion has of the SDP
     issued = _sign(wallet, plan, fingerprints, a["ttl"], "assert", recipient)
     _check_output(issued, issued.line.encode(), fingerprints)
     _check_output(issued, issued.token.encode(), fingerprints)

@@ -82,6 +82,7 @@ GROUPS = {
     "trust": "The identity providers this verifier believes, each for some claims (like ssh allowed_signers).",
     "idp": "Run a small identity provider: enroll accounts, issue endorsements, revoke them, publish.",
     "gateway": "A SIP interworking gateway: turn a verified WebRTC call into a SIP INVITE with an RFC 8224 Identity header.",
+    "encryption-key": "A destination's X25519 key pair: callers encrypt their disclosures for it; verify --decrypt-key opens them.",
     "sdp": "Look at an SDP before it goes out: what in it links calls or reveals the caller beyond the identity.",
     "store": "Where the GUID and master secret are kept: move them between the OS keyring and an encrypted file.",
 }
@@ -411,13 +412,23 @@ FingerprintOpt = Annotated[
 ]
 
 
+CallLinkableOpt = Annotated[Optional[LinkableChoice], typer.Option(
+    "--linkable", help="Override your rule for this call: what to do when the SDP (or, for assert, a fingerprint) of "
+    "an unlinkable or undetectable call would link it to others (see 'wallet sdp check').")]
+
+
 @implemented_by("assert", "wallet.cli.assertions:assert_", groups=("signing", "endorsing", "context", "encrypting", "unlocks", "json"))
 def assert_(
     to: ToOpt,
     fingerprint: FingerprintOpt = None,
     format: Annotated[AssertionFormat, typer.Option("--format", help="line: an a=identity line; token: the bare JWS.")] = AssertionFormat.LINE,
+    linkable: CallLinkableOpt = None,
 ) -> None:
     """Sign an identity assertion over DTLS fingerprints for DEST (offline).
+
+    For an unlinkable call, a fingerprint already signed for another destination or in an earlier unlinkable
+    call is refused (exit 34) as by sign-sdp, unless --linkable (or your rule's) says warn or allow; only the
+    fingerprints are checked (sign-sdp also reads the rest of an SDP).
 
     Examples:
         wallet assert --to shop.example --fingerprint 'sha-256 AB:CD:...'    # an a=identity line
@@ -434,9 +445,7 @@ def sign_sdp(
         Optional[str], typer.Option("--output", "-o", metavar="OUT", help="Write the signed SDP to OUT (default: stdout).")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUT if it exists.")] = False,
-    linkable: Annotated[Optional[LinkableChoice], typer.Option(
-        "--linkable", help="Override your rule for this call: what to do when the SDP of an unlinkable or "
-        "undetectable call would link it to others (see 'wallet sdp check').")] = None,
+    linkable: CallLinkableOpt = None,
 ) -> None:
     """Add an a=identity covering every fingerprint of an SDP; every other byte is kept.
 
@@ -845,6 +854,37 @@ def idp_publish(
     """
 
 
+# -- confidential disclosures: a destination's key pair -------------------------------------------
+@implemented_by("encryption-key new", "wallet.cli.encryption_key:new", groups=("json",))
+def encryption_key_new(
+    output: Annotated[str, typer.Option("--output", "-o", metavar="FILE", help="Where to write the private key (an "
+                                        "X25519 JWK, mode 600, written atomically).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing FILE (disclosures encrypted for the "
+                                        "old key no longer open).")] = False,
+) -> None:
+    """Create a destination's X25519 key pair: the private JWK to FILE, the public JWK on stdout.
+
+    Callers' wallets encrypt what they disclose to this destination, endorsements included, for the public key
+    (publish it as the encryption_key of your destination policy, or hand it out for --to-key); only
+    wallet verify --decrypt-key FILE opens it (draft 8.4.2).
+
+    Examples:
+        wallet encryption-key new -o callcentre.x25519.private.jwk > callcentre.x25519.jwk
+        wallet encryption-key new -o callcentre.x25519.private.jwk --force --json
+    """
+
+
+@implemented_by("encryption-key public", "wallet.cli.encryption_key:public", groups=("json",))
+def encryption_key_public(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="The private X25519 JWK (mode 600).")],
+) -> None:
+    """Print the public JWK (and its RFC 7638 thumbprint, the kid callers' JWEs name) of a private key.
+
+    Examples:
+        wallet encryption-key public shop.x25519.private.jwk
+    """
+
+
 # -- SIP interworking: the gateway ----------------------------------------------------------------
 @implemented_by("gateway init", "wallet.cli.gateway:init", groups=("json",))
 def gateway_init(
@@ -1004,6 +1044,6 @@ def agent(
 
 
 #: Top-level commands in the order help lists them (groups gather the commands declared as "GROUP NAME").
-ORDER = ("init", "status", "persona", "pseudonym", "endorse", "assert", "sign-sdp", "sdp", "verify", "trust", "history",
+ORDER = ("init", "status", "persona", "pseudonym", "endorse", "assert", "sign-sdp", "sdp", "verify", "encryption-key", "trust", "history",
          "explain", "dest", "rule", "policy", "idp", "gateway", "export", "import", "passwd", "store",
          "destroy", "agent", "completion", "demo")

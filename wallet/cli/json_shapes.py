@@ -100,6 +100,8 @@ SHAPES: dict[str, Any] = {
     "idp revoke": {"revoked": S, "endorsements": I},
     "idp publish": {"issuer": S, "files": [S]},
     "gateway init": {"home": S, "x5u": S, "public_key": S},
+    "encryption-key new": {"private_key_file": S, "public_key": {"kty": S, "crv": S, "x": S}, "kid": S},
+    "encryption-key public": {"public_key": {"kty": S, "crv": S, "x": S}, "kid": S},
     "gateway invite": {"attest": S, "orig": S, "dest": {"*": [S]}, "origid": S, "iat": I, "output": S_, "invite": S_},
     "passwd": {"home": S, "store": S},
     "store migrate": {"home": S, "store": S},

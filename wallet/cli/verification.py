@@ -134,14 +134,12 @@ def verify(a: VerifyArgs) -> None:
     _check_store_options(a)
     decrypt_key = None
     if a["decrypt_key"] is not None:  # imported only then: start-up of a plain verify
-        if a["batch"]:
-            raise UsageError("--decrypt-key is not available with --batch yet", hint="verify one input at a time")
         from wallet.cli.common import load_decrypt_key
 
         decrypt_key = load_decrypt_key(a["decrypt_key"])
     if a["batch"]:
         _batch(a["file"], a["audience"], fingerprints, a["expect_id"], when, a["no_replay_check"], a["replay_store"],
-               enforced, load_trust(a["trust"], missing_ok=True), a["replay_fail_open"])
+               enforced, load_trust(a["trust"], missing_ok=True), a["replay_fail_open"], decrypt_key)
         return
     if a["trust"] is not None:
         import os
@@ -260,6 +258,7 @@ def _batch(
     policy: Policy | None,
     trust: TrustStore,
     fail_open: bool = False,
+    decrypt_key: dict[str, str] | None = None,
 ) -> None:
     """Connect stdin (or FILE) and stdout to wallet.assertions.batch.verify_batch; a summary on stderr."""
     from wallet.assertions.batch import Settings, verify_batch_chunks
@@ -289,7 +288,7 @@ def _batch(
     out = sys.stdout
     progress = BatchProgress()
     try:
-        settings = Settings.checked(audience, list(fingerprints), expect_id, when, policy, trust, store)
+        settings = Settings.checked(audience, list(fingerprints), expect_id, when, policy, trust, store, decrypt_key)
         for chunk in verify_batch_chunks(_lines(stream), settings, replay=store):
             # one write per chunk: the calling process does nothing per request that it can do per chunk
             out.write("".join([text + "\n" for _, _, text, _ in chunk]))
