@@ -71,8 +71,9 @@ class Relay(example.Signalling):  # type: ignore[misc]
     ``resign``: her own SDP signed by her own wallet (``wallet``).
     """
 
-    def __init__(self, mode: str, wallet: Any = None) -> None:
+    def __init__(self, mode: str, wallet: Any = None, *, answer_mode: str | None = None) -> None:
         self.mode, self.wallet = mode, wallet
+        self.answer_mode = answer_mode or mode  # what she does to the answer (default: as to the offer)
         self.to_alice, self.to_bob = RTCPeerConnection(), RTCPeerConnection()
         self.forwarded: list[str] = []
         self.channels: dict[str, Any] = {}
@@ -87,14 +88,14 @@ class Relay(example.Signalling):  # type: ignore[misc]
         self.forwarded.append(str(message))
         self.channels[to].send(message)
 
-    async def _deliver(self, signed: str, own: str, to: str) -> Any:
+    async def _deliver(self, signed: str, own: str, to: str, mode: str) -> Any:
         self.certificates[to] = next(line.split(":", 1)[1].strip() for line in own.splitlines()
                                      if line.startswith("a=fingerprint:sha-256 "))
-        if self.mode == "keep":
+        if mode == "keep":
             sent = with_identity(with_fingerprints_of(own, signed), identity_line(signed))
-        elif self.mode == "forward":
+        elif mode == "forward":
             return example.Delivery(verified=signed, applied=own)
-        elif self.mode == "swap":
+        elif mode == "swap":
             sent = with_identity(own, identity_line(signed))
         else:
             sent = await self.wallet.sign(own, to)
@@ -107,11 +108,11 @@ class Relay(example.Signalling):  # type: ignore[misc]
         self.channels["bob"] = channel
         channel.on("message", lambda m: self._forward("alice", m))
         await self.to_bob.setLocalDescription(await self.to_bob.createOffer())
-        return await self._deliver(signed, self.to_bob.localDescription.sdp, BOB)
+        return await self._deliver(signed, self.to_bob.localDescription.sdp, BOB, self.mode)
 
     async def answer(self, signed: str) -> Any:
         await self.to_bob.setRemoteDescription(RTCSessionDescription(sdp=signed, type="answer"))
-        return await self._deliver(signed, self.to_alice.localDescription.sdp, ALICE)
+        return await self._deliver(signed, self.to_alice.localDescription.sdp, ALICE, self.answer_mode)
 
     async def close(self) -> None:
         await self.to_alice.close()
@@ -212,6 +213,26 @@ def test_a_relay_that_swaps_and_re_signs_with_its_own_wallet_is_caught_by_expect
     assert_not_authenticated(a, b)
     assert b.refused["stage"] == "verify" and b.refused["code"] == "identity-mismatch"
     assert mallory.identity(BOB) in b.refused["message"] and b.peer_id is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answer_mode, code", [("swap", "fingerprint-mismatch"), ("resign", "identity-mismatch")])
+def test_the_answer_swapped_or_re_signed_is_caught_by_the_caller(parties: tuple[Any, Any], tmp_path: Path,
+                                                                answer_mode: str, code: str) -> None:
+    """Mutual authentication: the callee's signed answer gets the same scrutiny as the offer. Mallory lets the
+    genuine offer through to Bob's verifier (while his aiortc gets her own SDP), then swaps the answer's
+    fingerprint or re-signs it with her own wallet: Alice's verifier refuses the answer, and nobody is
+    authenticated."""
+    alice, bob = parties
+    mallory = example.Peer.create(tmp_path, "mallory", MALLORY, "mallory's own passphrase")
+    a, b = run_call(alice, bob, via=Relay("forward", mallory, answer_mode=answer_mode))
+    assert_not_authenticated(a)
+    assert a.refused["stage"] == "verify" and a.refused["code"] == code, a.refused
+    assert a.dtls == "not started"  # refused before any handshake: nothing said to Mallory
+    # Bob verified the genuine offer, but no call came of it: Alice never started the handshake
+    assert b.peer_id == alice.identity(BOB) and b.authenticated is False and b.received == []
+    if answer_mode == "resign":
+        assert mallory.identity(ALICE) in a.refused["message"]
 
 
 CORP_IDP = "https://idp.corp.example"
