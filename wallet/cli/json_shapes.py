@@ -99,6 +99,7 @@ SHAPES: dict[str, Any] = {
     "idp issue": {"issuer": S, "request": S, "endorsements": I, "response?": ANY, "output?": S},
     "idp revoke": {"revoked": S, "endorsements": I},
     "idp publish": {"issuer": S, "files": [S]},
+    "idp proxy": {"file": S, "domain": S, "path": S, "bytes": I},
     "gateway init": {"home": S, "x5u": S, "public_key": S},
     "gateway invite": {"attest": S, "orig": S, "dest": {"*": [S]}, "origid": S, "iat": I, "output": S_, "invite": S_},
     "passwd": {"home": S, "store": S},
