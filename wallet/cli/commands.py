@@ -867,7 +867,7 @@ def idp_proxy(
 ) -> None:
     """Write the browser IdP proxy: a script that validates wallet assertions offline inside Firefox (RFC 8827).
 
-    Serve DIR at https://DOMAIN/ (docs/browser.md); a page's pc.peerIdentity then resolves to
+    Serve DIR at https://DOMAIN/; a page's pc.peerIdentity then resolves to
     KEY+AUDIENCE@DOMAIN for an offer signed with 'wallet sign-sdp --idp-domain DOMAIN'. The host serves a
     file and never receives an assertion.
 
