@@ -94,6 +94,8 @@ def test_every_product_matches_its_documented_shape(cli, file_wallet: Path, tmp_
     j("trust add", ISS, "--metadata", str(tmp_path / "site/.well-known/jwt-vc-issuer"), "--trust", trust)
     j("trust status", ISS, str(tmp_path / "site/statuslists/1"), "--trust", trust)
     j("trust list", "--trust", trust)
+    j("idp proxy", "-o", str(tmp_path / "site"), "--domain", "idp.example", "--trust", trust)
+    j("idp proxy", "-o", str(tmp_path / "site"), "--domain", "idp.example", code=7)  # already there
     endorsed, fresh = tmp_path / "endorsed.sdp", tmp_path / "fresh.sdp"
     fresh.write_bytes(re.sub(rb"(a=fingerprint:sha-256 )[0-9A-F:]+", rb"\g<1>" + ":".join(["CD"] * 32).encode(),
                              SDP.read_bytes()))  # a new certificate: this unlinkable call must not reuse one

@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("cli", ["wallet.cli"]),
     ("facade", ["wallet.facade", "wallet.backup", "wallet.idp", "wallet.endorse", "wallet.webrtc"]),
     ("interworking", ["wallet.interworking"]),
-    ("assertions", ["wallet.assertions"]),
+    ("assertions", ["wallet.assertions", "wallet.browser"]),
     ("endorsements", ["wallet.endorsements"]),
     ("privacy", ["wallet.privacy"]),
     ("identity", ["wallet.identity"]),

@@ -53,3 +53,13 @@ def test_every_linkability_check_row_names_tests_that_exist() -> None:
     found = [(m.group(1), m.group(2)) for line in DOC.read_text().splitlines() if (m := LINKABILITY_ROW.match(line))]
     assert [number for number, _ in found] == [f"L{i}" for i in range(1, len(found) + 1)] and len(found) >= 6
     check_rows(found)
+
+
+BROWSER_ROW = re.compile(r"^\| (B\d+) \| .+? \| (.+) \|$")
+
+
+def test_every_browser_path_row_names_tests_that_exist() -> None:
+    """The "browser path" table: a row is met only where named tests show it."""
+    found = [(m.group(1), m.group(2)) for line in DOC.read_text().splitlines() if (m := BROWSER_ROW.match(line))]
+    assert [number for number, _ in found] == [f"B{i}" for i in range(1, len(found) + 1)] and len(found) >= 5
+    check_rows(found)

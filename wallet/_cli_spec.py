@@ -1674,6 +1674,99 @@ SPEC: dict[str, Any] = {'args': [],
                                                          'opts': ['--json'],
                                                          'required': False,
                                                          'value': None}]},
+                                   'proxy': {'args': [],
+                                             'help': 'Write the browser IdP proxy: a script that '
+                                                     'validates wallet assertions offline inside '
+                                                     'Firefox (RFC 8827).',
+                                             'options': {'--audience': {'help': 'Accept only '
+                                                                                'assertions for '
+                                                                                'DEST '
+                                                                                '(repeatable); '
+                                                                                'without it any '
+                                                                                'audience, shown '
+                                                                                'in the identity '
+                                                                                'name.',
+                                                                        'value': 'text'},
+                                                         '--domain': {'help': 'The host (and port) '
+                                                                              'that will serve DIR '
+                                                                              'over https: the '
+                                                                              'idp.domain the '
+                                                                              'assertions name '
+                                                                              '(sign-sdp '
+                                                                              '--idp-domain).',
+                                                                      'value': 'text'},
+                                                         '--force': {'help': 'Replace a proxy '
+                                                                             'already there.',
+                                                                     'value': None},
+                                                         '--help': {'help': 'Show help and exit.',
+                                                                    'value': None},
+                                                         '--json': {'help': 'Print one JSON object '
+                                                                            '(stable keys: see '
+                                                                            'JSON OUTPUT in man '
+                                                                            'wallet).',
+                                                                    'value': None},
+                                                         '--output': {'help': 'The site root to '
+                                                                              'write '
+                                                                              '.well-known/idp-proxy/did-key-jws '
+                                                                              'under (it must '
+                                                                              'exist).',
+                                                                      'value': 'dir'},
+                                                         '--trust': {'help': 'Believe the '
+                                                                             'endorsements of the '
+                                                                             'identity providers '
+                                                                             'in this trust file '
+                                                                             '(keys, claims, '
+                                                                             'validity); default: '
+                                                                             'none.',
+                                                                     'value': 'path'},
+                                                         '-h': {'help': 'Show help and exit.',
+                                                                'value': None},
+                                                         '-o': {'help': 'The site root to write '
+                                                                        '.well-known/idp-proxy/did-key-jws '
+                                                                        'under (it must exist).',
+                                                                'value': 'dir'}},
+                                             'params': [{'default': None,
+                                                         'kind': 'option',
+                                                         'multiple': False,
+                                                         'name': 'output',
+                                                         'opts': ['--output', '-o'],
+                                                         'required': True,
+                                                         'value': 'dir'},
+                                                        {'default': None,
+                                                         'kind': 'option',
+                                                         'multiple': False,
+                                                         'name': 'domain',
+                                                         'opts': ['--domain'],
+                                                         'required': True,
+                                                         'value': 'text'},
+                                                        {'default': None,
+                                                         'kind': 'option',
+                                                         'multiple': True,
+                                                         'name': 'audience',
+                                                         'opts': ['--audience'],
+                                                         'required': False,
+                                                         'value': 'text'},
+                                                        {'default': None,
+                                                         'kind': 'option',
+                                                         'multiple': False,
+                                                         'name': 'trust',
+                                                         'opts': ['--trust'],
+                                                         'required': False,
+                                                         'value': 'path'},
+                                                        {'default': False,
+                                                         'kind': 'flag',
+                                                         'multiple': False,
+                                                         'name': 'force',
+                                                         'opts': ['--force'],
+                                                         'required': False,
+                                                         'value': None},
+                                                        {'default': False,
+                                                         'kind': 'flag',
+                                                         'multiple': False,
+                                                         'name': 'json_out',
+                                                         'opts': ['--json'],
+                                                         'required': False,
+                                                         'value': None}]},
                                    'publish': {'args': [{'name': 'DIR', 'value': 'dir'}],
                                                'help': 'Write the issuer metadata '
                                                        '(/.well-known/jwt-vc-issuer, with its '
@@ -2888,6 +2981,12 @@ SPEC: dict[str, Any] = {'args': [],
                                        '--force': {'help': 'Overwrite OUT if it exists.',
                                                    'value': None},
                                        '--help': {'help': 'Show help and exit.', 'value': None},
+                                       '--idp-domain': {'help': "Name DOMAIN as the a=identity's "
+                                                                'IdP, for a browser that loads its '
+                                                                "proxy from there ('wallet idp "
+                                                                "proxy'); default: wallet.invalid, "
+                                                                'which no browser loads.',
+                                                        'value': 'text'},
                                        '--json': {'help': 'Print one JSON object (stable keys: see '
                                                           'JSON OUTPUT in man wallet).',
                                                   'value': None},
@@ -3000,6 +3099,13 @@ SPEC: dict[str, Any] = {'args': [],
                                        'opts': ['--linkable'],
                                        'required': False,
                                        'value': 'choice'},
+                                      {'default': None,
+                                       'kind': 'option',
+                                       'multiple': False,
+                                       'name': 'idp_domain',
+                                       'opts': ['--idp-domain'],
+                                       'required': False,
+                                       'value': 'text'},
                                       {'default': None,
                                        'kind': 'option',
                                        'multiple': False,

@@ -57,9 +57,11 @@ class Envelope:
         self.domain, self.protocol, self.assertion = domain, protocol, assertion
 
 
-def envelope(token: str) -> str:
-    """The value of an ``a=identity`` attribute: standard base64 of the RFC 8827 JSON."""
-    doc = {"idp": {"domain": IDP_DOMAIN, "protocol": IDP_PROTOCOL}, "assertion": token}
+def envelope(token: str, domain: str = IDP_DOMAIN) -> str:
+    """The value of an ``a=identity`` attribute: standard base64 of the RFC 8827 JSON. ``domain`` is the IdP
+    domain it names: a browser loads the IdP proxy from there (wallet.browser.proxy); the default is under
+    ``.invalid``, which no browser loads."""
+    doc = {"idp": {"domain": domain, "protocol": IDP_PROTOCOL}, "assertion": token}
     return base64.b64encode(dumps(doc)).decode("ascii")
 
 

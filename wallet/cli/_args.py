@@ -173,6 +173,14 @@ if TYPE_CHECKING:
         passphrase_file: str | None
         json_out: bool
 
+    class IdpProxyArgs(TypedDict):
+        output: str
+        domain: str
+        audience: list[str] | None
+        trust: str | None
+        force: bool
+        json_out: bool
+
     class IdpPublishArgs(TypedDict):
         directory: str
         passphrase_file: str | None
@@ -291,6 +299,7 @@ if TYPE_CHECKING:
         output: str | None
         force: bool
         linkable: LinkableChoice | None
+        idp_domain: str | None
         persona: str | None
         state: PrivacyState | None
         disclose: list[str] | None
@@ -635,6 +644,19 @@ def _idp_issue(v: dict[str, Any]) -> None:
     issue(a)
 
 
+def _idp_proxy(v: dict[str, Any]) -> None:
+    from wallet.cli.browser import proxy
+    a: IdpProxyArgs = {
+        "output": v["output"],
+        "domain": v["domain"],
+        "audience": v["audience"],
+        "trust": v["trust"],
+        "force": v["force"],
+        "json_out": v["json_out"],
+    }
+    proxy(a)
+
+
 def _idp_publish(v: dict[str, Any]) -> None:
     from wallet.cli.idp import publish
     a: IdpPublishArgs = {
@@ -846,6 +868,7 @@ def _sign_sdp(v: dict[str, Any]) -> None:
         "output": v["output"],
         "force": v["force"],
         "linkable": None if v["linkable"] is None else LinkableChoice(v["linkable"]),
+        "idp_domain": v["idp_domain"],
         "persona": v["persona"],
         "state": None if v["state"] is None else PrivacyState(v["state"]),
         "disclose": v["disclose"],
@@ -974,6 +997,7 @@ CALLS: dict[str, Callable[[dict[str, Any]], None]] = {
     "idp enroll": _idp_enroll,
     "idp init": _idp_init,
     "idp issue": _idp_issue,
+    "idp proxy": _idp_proxy,
     "idp publish": _idp_publish,
     "idp revoke": _idp_revoke,
     "import": _import,

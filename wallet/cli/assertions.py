@@ -271,6 +271,17 @@ def _linkability(wallet: Wallet, plan: Plan, raw: bytes, fingerprints: list[Fing
     return traits
 
 
+def _idp_domain(given: str | None) -> str:
+    """The IdP domain the envelope names: --idp-domain (for a browser's IdP proxy, docs/browser.md) or the default."""
+    from wallet.assertions.token import IDP_DOMAIN
+
+    if given is None:
+        return IDP_DOMAIN
+    from wallet.browser.proxy import check_idp_domain
+
+    return check_idp_domain(given)
+
+
 def sign_sdp(a: SignSdpArgs) -> None:
     from wallet.assertions.token import envelope
     from wallet.errors import UsageError
@@ -278,6 +289,7 @@ def sign_sdp(a: SignSdpArgs) -> None:
 
     context = read_context(a["to"], a["policy"], a["origin"])  # usage errors before anything is unlocked or read
     recipient = encryption_key(a["to_key"], context[0], a["to"])
+    domain = _idp_domain(a["idp_domain"])
     staged = _staged(None if a["output"] == "-" else a["output"], a["force"])  # -o - is stdout
     raw, sdp = read_sdp(a["file"])
     if not sdp.fingerprints:
@@ -306,7 +318,7 @@ def sign_sdp(a: SignSdpArgs) -> None:
         )
         return
     issued = _sign(wallet, plan, sdp.fingerprints, a["ttl"], "sign-sdp", recipient)
-    signed = sdp.with_identity(envelope(issued.token))
+    signed = sdp.with_identity(envelope(issued.token, domain))
     _check_output(issued, signed)
     summary = _summary(issued)
     if staged is not None:

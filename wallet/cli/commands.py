@@ -446,6 +446,9 @@ def sign_sdp(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUT if it exists.")] = False,
     linkable: CallLinkableOpt = None,
+    idp_domain: Annotated[Optional[str], typer.Option(
+        "--idp-domain", metavar="DOMAIN", help="Name DOMAIN as the a=identity's IdP, for a browser that loads its "
+        "proxy from there ('wallet idp proxy'); default: wallet.invalid, which no browser loads.")] = None,
 ) -> None:
     """Add an a=identity covering every fingerprint of an SDP; every other byte is kept.
 
@@ -459,6 +462,7 @@ def sign_sdp(
         wallet sign-sdp --to shop.example - < offer.sdp > offer.signed.sdp
         wallet sign-sdp --to callcentre.example fresh-offer.sdp --state unlinkable --verified verified_person
         wallet sign-sdp --to shop.example click-offer.sdp --service click-to-link --origin https://news.example/article
+        wallet sign-sdp --to shop.example offer.sdp --idp-domain idp.example -o browser.sdp --force    # for Firefox
     """
 
 
@@ -851,6 +855,34 @@ def idp_publish(
 
     Examples:
         wallet idp publish site    # then serve site/ at the issuer URL
+    """
+
+
+@implemented_by("idp proxy", "wallet.cli.browser:proxy", groups=("json",))
+def idp_proxy(
+    output: Annotated[str, typer.Option("--output", "-o", metavar="DIR", help="The site root to write "
+                                        ".well-known/idp-proxy/did-key-jws under (it must exist).")],
+    domain: Annotated[str, typer.Option("--domain", metavar="DOMAIN", help="The host (and port) that will serve "
+                                        "DIR over https: the idp.domain the assertions name (sign-sdp --idp-domain).")],
+    audience: Annotated[
+        Optional[list[str]], typer.Option("--audience", metavar="DEST", help="Accept only assertions for DEST "
+                                          "(repeatable); without it any audience, shown in the identity name.")
+    ] = None,
+    trust: Annotated[
+        Optional[str], typer.Option("--trust", metavar="FILE", help="Believe the endorsements of the identity "
+                                    "providers in this trust file (keys, claims, validity); default: none.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a proxy already there.")] = False,
+) -> None:
+    """Write the browser IdP proxy: a script that validates wallet assertions offline inside Firefox (RFC 8827).
+
+    Serve DIR at https://DOMAIN/; a page's pc.peerIdentity then resolves to
+    KEY+AUDIENCE@DOMAIN for an offer signed with 'wallet sign-sdp --idp-domain DOMAIN'. The host serves a
+    file and never receives an assertion.
+
+    Examples:
+        wallet idp proxy -o site --domain idp.example --audience https://shop.example
+        wallet idp proxy -o site --domain idp.example --trust trusted-idps.json --force --json
     """
 
 

@@ -1,0 +1,104 @@
+"""The IdP proxy script a static host serves at ``https://<domain>/.well-known/idp-proxy/did-key-jws``.
+
+    >>> from wallet.browser.proxy import PROXY_PATH, render
+    >>> PROXY_PATH
+    '.well-known/idp-proxy/did-key-jws'
+    >>> b'"domain":"idp.example"' in render(domain="idp.example", audiences=["shop.example"])
+    True
+
+The script (``idp-proxy.js`` beside this module) is one file with no dependency; :func:`render` fills in its
+configuration: the domain the assertions name (``idp.domain`` of the RFC 8827 envelope, chosen with
+``wallet sign-sdp --idp-domain``), the audiences it accepts (normalised destinations; none given: any, and the
+audience is shown in the identity name for the page to compare), and the identity providers whose
+endorsements it believes (the entries of a wallet trust file: keys, claims, validity window).
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+from wallet.assertions.token import IDP_DOMAIN, IDP_PROTOCOL
+from wallet.encoding import dumps
+from wallet.errors import UsageError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
+if TYPE_CHECKING:
+    from typing import Any
+
+    from wallet.endorsements.trust import TrustStore
+
+#: Where the browser loads the proxy from, under the domain's https origin (RFC 8827 section 5.6.5.2).
+PROXY_PATH = f".well-known/idp-proxy/{IDP_PROTOCOL}"
+FORMAT = "wallet-idp-proxy/1"
+_CONFIG = re.compile(rb"/\*WALLET-CONFIG\*/ .*? /\*END-WALLET-CONFIG\*/")
+_DOMAIN_CHARS = re.compile(r"[A-Za-z0-9.\-:\[\]]{1,260}")
+
+
+def check_idp_domain(domain: str) -> str:
+    """An IdP domain as RFC 8827 names it: a host with an optional port, in normal form (lower case, no :443).
+
+    UsageError for anything else (a URL, a path, a user part, an invalid host or port)."""
+    from wallet.destination import normalize_destination
+
+    hint = "a host name with an optional port, as the browser loads https://DOMAIN/" + PROXY_PATH
+    if not isinstance(domain, str) or not _DOMAIN_CHARS.fullmatch(domain):
+        shown = domain[:80] if isinstance(domain, str) else type(domain).__name__
+        raise UsageError(f"{shown!r} is not an IdP domain", hint=hint)
+    try:
+        normal = normalize_destination("https://" + domain).removeprefix("https://")
+    except UsageError as exc:
+        raise UsageError(f"{domain[:80]!r} is not an IdP domain: {exc.message}", hint=hint) from None
+    if normal != domain:
+        raise UsageError(f"the IdP domain {domain[:80]!r} is not in normal form", hint=f"write it {normal!r}")
+    return normal
+
+
+def is_idp_domain(domain: str) -> bool:
+    """Whether an envelope may name ``domain``: the wallet's own ``.invalid`` one, or any IdP domain in normal form."""
+    if domain == IDP_DOMAIN:
+        return True
+    try:
+        check_idp_domain(domain)
+    except UsageError:
+        return False
+    return True
+
+
+def _issuers(trust: TrustStore | None) -> dict[str, Any]:
+    from wallet.encoding import b64url
+
+    if trust is None:
+        return {}
+    return {entry.issuer: {"keys": {thumb: b64url(key) for thumb, key in entry.keys.items()},
+                           "kids": dict(entry.kids),
+                           "claims": None if entry.claims is None else list(entry.claims),
+                           "valid_after": entry.valid_after, "valid_before": entry.valid_before}
+            for entry in trust.entries()}
+
+
+def config(*, domain: str, audiences: list[str] | None = None, trust: TrustStore | None = None) -> dict[str, Any]:
+    """What :func:`render` bakes into the script (UsageError for a bad domain or audience)."""
+    from wallet.destination import normalize_destination
+
+    domain = check_idp_domain(domain)
+    if domain.endswith(".invalid") or domain == "invalid":
+        raise UsageError(f"no browser can load a proxy from {domain!r} (.invalid never resolves, RFC 6761)",
+                         hint="give the domain you will serve the proxy from, e.g. --domain idp.example")
+    accepted = None if not audiences else list(dict.fromkeys(normalize_destination(a) for a in audiences))
+    return {"format": FORMAT, "domain": domain, "protocol": IDP_PROTOCOL, "audiences": accepted,
+            "issuers": _issuers(trust)}
+
+
+def template() -> bytes:
+    return resources.files("wallet.browser").joinpath("idp-proxy.js").read_bytes()
+
+
+def render(*, domain: str, audiences: list[str] | None = None, trust: TrustStore | None = None) -> bytes:
+    """The proxy script with its configuration: what to serve at ``https://<domain>/`` + :data:`PROXY_PATH`."""
+    baked = b"/*WALLET-CONFIG*/ " + dumps(config(domain=domain, audiences=audiences, trust=trust)) \
+        + b" /*END-WALLET-CONFIG*/"
+    script, count = _CONFIG.subn(lambda _: baked, template(), count=1)
+    if count != 1:
+        raise RuntimeError("idp-proxy.js has no configuration slot")
+    return script
