@@ -310,13 +310,15 @@ class Wallet:
         findings: list[Finding] = []
         if not links:
             return lk.address_findings(traits)
-        wanted = {f.key() for f in fingerprints}
-        other: dict[tuple[str, str], set[str]] = {}
-        same: set[tuple[str, str]] = set()
-        earlier_unlinkable: dict[tuple[str, str], int] = {}
+        # The digest is the certificate, whatever the hash function is called ("sha-256", "SHA256", "sha_256" are
+        # all tokens a verifier accepts): compared alone, no spelling of the name slips a certificate through.
+        wanted = {f.digest for f in fingerprints}
+        other: dict[str, set[str]] = {}
+        same: set[str] = set()
+        earlier_unlinkable: dict[str, int] = {}
         for entry in self.history():
             for item in entry["fingerprints"]:
-                key = (item["algorithm"].lower(), item["digest"].upper())
+                key = item["digest"].upper()
                 if key not in wanted:
                     continue
                 if entry["destination"] != destination:
@@ -326,15 +328,15 @@ class Wallet:
                 if entry["state"] == "unlinkable":
                     earlier_unlinkable[key] = earlier_unlinkable.get(key, 0) + 1
         for fp in fingerprints:
-            if fp.key() in other:
-                dests = sorted(other[fp.key()])
+            if fp.digest in other:
+                dests = sorted(other[fp.digest])
                 findings.append(lk.Finding("fingerprint-other-destination", 0, fp.line(),
                                            "signed for " + ", ".join(dests[:3]) + (" ..." if len(dests) > 3 else "")))
-            if fp.key() in same:
+            if fp.digest in same:
                 findings.append(lk.Finding("fingerprint-same-destination", 0, fp.line(),
                                            f"signed for {destination} before, with an identity"))
-            if fp.key() in earlier_unlinkable:
-                n = earlier_unlinkable[fp.key()]
+            if fp.digest in earlier_unlinkable:
+                n = earlier_unlinkable[fp.digest]
                 findings.append(lk.Finding("fingerprint-unlinkable-call", 0, fp.line(),
                                            f"{n} earlier unlinkable call{'s' if n != 1 else ''}"))
         findings += lk.address_findings(traits)
@@ -426,15 +428,17 @@ class Wallet:
                 present(h["token"], set(e["claims"]), audience=dest, nonce=payload["jti"], issued_at=payload["iat"],
                         secret_key=key.secret_key)
                 for h, e in zip(held, endorsements or [])]
+        sealed: list[str] = []
         if encrypt_to is not None and (disclosed or held):  # nothing disclosed, nothing to encrypt
             from wallet.jwe import check_public_jwk
 
+            sealed = list(payload.get("endorsements", []))
             assertion.seal_disclosure(payload, check_public_jwk(encrypt_to))
         token = assertion.sign(key, payload)
         entry = new_entry({**payload, "disclosed": disclosed}, command=command, scope=scope, persona=who.name, decided_by=decided_by,
                           endorsements=[{"issuer": h["issuer"], "claims": {c: h["claims"][c] for c in e["claims"]}}
                                         for h, e in zip(held, endorsements or [])])
-        return Issued(token, payload, key, who, entry, held)
+        return Issued(token, payload, key, who, entry, held, sealed)
 
     def _held(self, held_id: str) -> Held:
         from wallet.endorsements.holder import check_held
@@ -577,16 +581,19 @@ class Plan:
 class Issued:
     """A signed assertion, what it disclosed, and the held endorsements it presents."""
 
-    __slots__ = ("token", "payload", "key", "persona", "entry", "endorsements")
+    __slots__ = ("token", "payload", "key", "persona", "entry", "endorsements", "sealed_presentations")
 
     def __init__(self, token: str, payload: dict[str, Any], key: Pseudonym, persona: Persona, entry: LedgerEntry,
-                 endorsements: list[Held] | None = None) -> None:
+                 endorsements: list[Held] | None = None, sealed_presentations: list[str] | None = None) -> None:
         self.token = token
         self.payload = payload
         self.key = key
         self.persona = persona
         self.entry = entry
         self.endorsements = endorsements or []
+        #: The endorsement presentations sealed in ``disclosed_jwe`` (the signer's own check needs them: the
+        #: output alone does not show them to anyone without the destination's key).
+        self.sealed_presentations = sealed_presentations or []
 
     @property
     def line(self) -> str:

@@ -181,9 +181,9 @@ def _checked_disclosed(disclosed: object, claim: str = "disclosed") -> dict[str,
     return disclosed
 
 
-def _open_disclosure(payload: dict[str, Any], result: VerifyResult, key: dict[str, str] | None) -> list[Any] | None:
-    """The encrypted disclosure (claim ``disclosed_jwe``): its header always checked, opened with ``key``; the
-    endorsement presentations it carries, if any (checked by the caller like clear ones), else None.
+def _open_disclosure(payload: dict[str, Any], result: VerifyResult, key: dict[str, str] | None) -> dict[str, Any] | None:
+    """The encrypted disclosure (claim ``disclosed_jwe``): its header always checked, opened with ``key``; its
+    plaintext once opened (its "endorsements", if present, are checked by the caller like clear ones), else None.
 
     Its plaintext is {"iss", "aud", "jti", "disclosed"} and, when the caller presents endorsements, "endorsements"
     (then absent from the clear claims): the outer assertion's signer, audience and id bind it, so a JWE lifted
@@ -215,8 +215,7 @@ def _open_disclosure(payload: dict[str, Any], result: VerifyResult, key: dict[st
         raise Malformed("an assertion presents its endorsements either in the clear or encrypted, not both")
     result.disclosed = _checked_disclosed(inner["disclosed"], "disclosed_jwe")
     result.encrypted["opened"] = True
-    presented: list[Any] | None = inner.get("endorsements")
-    return presented
+    return inner
 
 
 def _check_claims(payload: dict[str, Any], result: VerifyResult) -> list[Fingerprint]:
@@ -303,9 +302,9 @@ def _check(
         raise BadSignature("the signature does not verify with the key in 'iss'")
     result.identity = issuer
     covered = _check_claims(jws.payload, result)
-    sealed_endorsements = None
+    opened = None
     if "disclosed_jwe" in jws.payload:
-        sealed_endorsements = _open_disclosure(jws.payload, result, decrypt_key)
+        opened = _open_disclosure(jws.payload, result, decrypt_key)
     try:
         claimed = normalize_destination(jws.payload["aud"])
     except WalletError:
@@ -333,8 +332,8 @@ def _check(
         raise FingerprintMismatch(f"the assertion does not cover fingerprint {missing[0].line()}")
     if "endorsements" in jws.payload:
         _check_endorsements(jws.payload["endorsements"], jws.payload, public_key, result, trust, now)
-    elif sealed_endorsements is not None:  # presented inside the encrypted disclosure, checked alike
-        _check_endorsements(sealed_endorsements, jws.payload, public_key, result, trust, now)
+    elif opened is not None and "endorsements" in opened:  # presented inside the encrypted disclosure: alike
+        _check_endorsements(opened["endorsements"], jws.payload, public_key, result, trust, now)
 
 
 def _browser_domain(domain: str) -> bool:

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from wallet.facade import Issued, Plan, Wallet
     from wallet.storage.files import StagedFile
     from wallet.assertions.linkability import Traits
+    from wallet.endorsements.trust import TrustStore
+    from wallet.errors import Rejected
 
 
 def _notice(wallet: Wallet, issued: Issued, plan: Plan) -> None:
@@ -129,11 +131,30 @@ def _check_output(issued: Issued, output: bytes, fingerprints: list[Fingerprint]
             trust.add(h["issuer"], keys=[{"kty": "OKP", "crv": "Ed25519", "x": h["issuer_key"]}])
     result = verify(output, audience=issued.payload["aud"], fingerprints=fingerprints, at=issued.payload["iat"],
                     trust=trust)
+    if result.valid and issued.sealed_presentations:  # sealed for the destination: checked here as it will
+        result.error = _sealed_presentation_error(issued, trust)
+        result.valid = result.error is None
     if not result.valid:
         assert result.error is not None
         code, message = result.error.code, result.error.message
         raise UsageError(f"nothing was signed: verifiers would refuse the result ({code}: {message})",
                          hint="a smaller SDP, fewer fingerprints or shorter disclosed attributes")
+
+
+def _sealed_presentation_error(issued: Issued, trust: TrustStore | None) -> Rejected | None:
+    """What the destination would say of the endorsement presentations sealed in the disclosure, once opened."""
+    from wallet.endorsements.presentation import check
+    from wallet.endorsements.trust import TrustStore
+    from wallet.errors import Rejected
+
+    payload = issued.payload
+    try:
+        for presentation in issued.sealed_presentations:
+            check(presentation, trust=trust or TrustStore.empty(), signer=issued.key.public_key, audience=payload["aud"],
+                  nonce=payload["jti"], issued_at=payload["iat"], now=payload["iat"])
+    except Rejected as exc:
+        return exc
+    return None
 
 
 def _deliver(wallet: Wallet, issued: Issued, write: Callable[[], None], seen: Traits | None = None) -> None:
@@ -209,11 +230,11 @@ def assert_(a: AssertArgs) -> None:
     wallet = unlock_wallet(a["passphrase_file"])
     plan = _plan(wallet, a["to"], persona=a["persona"], state=a["state"], disclose=a["disclose"], service=a["service"], model=a["model"],
                  context=context, endorsed_by=a["endorsed_by"], verified=a["verified"])
+    _linkability(wallet, plan, b"", fingerprints, a["linkable"])  # the fingerprints: all an assertion has of the SDP
     if plan.outcome.state == "undetectable":
         Output.notice(f"undetectable call to {plan.destination}: no identity is sent (decided by {plan.intent.source})")
         Output(a["json_out"]).product(_undetectable(plan.destination), "")
         return
-    _linkability(wallet, plan, b"", fingerprints, a["linkable"])  # the fingerprints: all an assertion has of the SDP
     issued = _sign(wallet, plan, fingerprints, a["ttl"], "assert", recipient)
     _check_output(issued, issued.line.encode(), fingerprints)
     _check_output(issued, issued.token.encode(), fingerprints)
