@@ -909,7 +909,7 @@ def browser_signer(
     A page's pc.setIdentityProvider(DOMAIN, {protocol: "did-key-jws"}) then gets a wallet assertion for the
     page's origin, as 'wallet sign-sdp --to ORIGIN' would sign it (your rules choose persona, state and
     disclosures), after you answer y on this terminal; Enter, anything else or no answer refuses. It runs in
-    the foreground until Ctrl-C; see docs/browser.md for what guards it.
+    the foreground until Ctrl-C, and signs only for pages whose proxy is served from a --domain.
 
     Examples:
         wallet browser-signer --port 8517 --domain idp.example
