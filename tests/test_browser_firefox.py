@@ -33,7 +33,7 @@ from conftest import PASSPHRASE, TESTS, require_real_part, wallet_exe
 from tty_program import Terminal
 
 CASES = ["valid", "swapped-fingerprint", "wrong-audience", "expired", "forged-signature", "bench", "probe-generate",
-         "generate-approved", "generate-declined"]
+         "generate-approved", "generate-declined", "csrf-page"]
 #: What the user answers at browser-signer's prompt for each generate case, in the order the page runs them.
 ANSWERS = {"generate-approved": "y", "generate-declined": "n"}
 BENCH_ROUNDS = 20
@@ -259,6 +259,26 @@ def _answer_prompts(term: Terminal, session: Session) -> None:
         term.send(answer)
 
 
+def _csrf_page(signer_port: int) -> bytes:
+    """A page of another origin (https://127.0.0.1:PORT, framed by the test page) whose own fetches ask
+    browser-signer for a signature, as a web page mounting a CSRF attack would; it reports what it got."""
+    contents = json.dumps(json.dumps({"fingerprint": [{"algorithm": "sha-256", "digest": ":".join(["AB"] * 32)}]}))
+    return f"""<!doctype html><meta charset="utf-8"><script>
+const SIGNER = "http://127.0.0.1:{signer_port}/sign";
+async function attempt(ctype, mode) {{
+  try {{
+    const r = await fetch(SIGNER, {{ method: "POST", mode, headers: {{ "Content-Type": ctype }},
+                                   body: JSON.stringify({{ contents: {contents}, origin: "https://localhost:" + location.port }}) }});
+    return "status " + r.status + ": " + (await r.text()).slice(0, 200);
+  }} catch (e) {{ return "error " + e.name; }}
+}}
+(async () => {{
+  parent.postMessage({{ json: await attempt("application/json", "cors"), plain: await attempt("text/plain", "cors"),
+                        opaque: await attempt("text/plain", "no-cors") }}, "*");
+}})();
+</script>""".encode()
+
+
 def _firefox_session(tmp_path: Path) -> Session:
     tools = _needs()
     work = tmp_path / "e2e"
@@ -293,6 +313,7 @@ def _firefox_session(tmp_path: Path) -> Session:
         "/.well-known/idp-proxy/did-key-jws": (proxy, js),
         "/.well-known/idp-proxy/did-key-jws-bench": (_bench_proxy(proxy, "localhost"), js),
         "/.well-known/idp-proxy/did-key-jws-probe": (_probe_proxy(domain), js),
+        "/csrf.html": (_csrf_page(signer_port), "text/html; charset=utf-8"),
     }
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -420,3 +441,17 @@ def test_browser_signer_log_holds_no_token_or_secret(firefox: Session) -> None:
     assert token.split(".")[2] not in log
     assert "eyJ" not in log  # no JWS of any kind
     assert PASSPHRASE not in log
+
+
+@pytest.mark.slow
+def test_a_web_page_cannot_get_a_signature_from_browser_signer(firefox: Session) -> None:
+    """CSRF: a page of another origin posts to the signer itself (not through the proxy). The preflighted JSON
+    request and the simple text/plain one both fail in the page (no CORS answer for its origin), the opaque
+    no-cors one gets nothing readable, the signer refuses each for its Origin, and the user is never asked."""
+    got = _result(firefox, "csrf-page")
+    assert got["ok"], got
+    assert got["json"] == "error TypeError" and got["plain"] == "error TypeError", got
+    assert got["opaque"] == "status 0: ", got
+    log = firefox.signer_log
+    assert log.count("Sign? [y/N]") == 2, log  # the two generate cases only
+    assert f"is not an IdP origin this endpoint serves" in log and f"'https://127.0.0.1:{firefox.port}'" in log, log
