@@ -332,7 +332,10 @@ SPEC: dict[str, Any] = {'args': [],
                                                         'value': 'int'},
                                              '--prompt-timeout': {'help': 'Refuse a request left '
                                                                           'unanswered this long '
-                                                                          '(1-600).',
+                                                                          '(1-600); Firefox itself '
+                                                                          'gives up after '
+                                                                          'media.peerconnection.identity.timeout '
+                                                                          '(10 s).',
                                                                   'value': 'int'},
                                              '--ttl': {'help': 'Lifetime of the assertion '
                                                                '(1-86400).',
@@ -352,7 +355,7 @@ SPEC: dict[str, Any] = {'args': [],
                                              'opts': ['--domain'],
                                              'required': True,
                                              'value': 'text'},
-                                            {'default': 60,
+                                            {'default': 10,
                                              'kind': 'option',
                                              'multiple': False,
                                              'name': 'prompt_timeout',

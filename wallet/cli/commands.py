@@ -898,7 +898,8 @@ def browser_signer(
                                               "from https://DOMAIN (repeatable): requests with another Origin are "
                                               "refused.")],
     prompt_timeout: Annotated[int, typer.Option("--prompt-timeout", metavar="SECONDS", help="Refuse a request left "
-                                                "unanswered this long (1-600).")] = 60,
+                                                "unanswered this long (1-600); Firefox itself gives up after "
+                                                "media.peerconnection.identity.timeout (10 s).")] = 10,
     ttl: TtlOpt = DEFAULT_TTL,
     dangerous_approve_for: Annotated[Optional[list[str]], typer.Option(
         "--dangerous-approve-for", metavar="ORIGIN", help="DANGEROUS: sign for pages of ORIGIN without asking "
