@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run every benchmark against a regular (non-editable) install, as a user gets it from the README.
+# Run every benchmark (bench/browser_proxy.py needs node) against a regular (non-editable) install, as a user gets it from the README.
 #   bash bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,8 @@ echo "== bench/sdp.py"
 "$venv/bin/python" bench/sdp.py
 echo "== bench/endorsements.py"
 "$venv/bin/python" bench/endorsements.py
+echo "== bench/browser_proxy.py"
+"$venv/bin/python" bench/browser_proxy.py
 echo "== bench/explain.py"
 .ci/with-keyring "$venv/bin/python" bench/explain.py
 rm -rf "$(dirname "$venv")"

@@ -243,8 +243,8 @@ def _check_claims(payload: dict[str, Any], result: VerifyResult) -> list[Fingerp
         not isinstance(origin, dict)
         or origin.get("status") not in ("disclosed", "withheld", "none")
         or set(origin) - {"status", "url"}
-        or (origin["status"] == "disclosed") != isinstance(origin.get("url"), str)
-        or len(str(origin.get("url", ""))) > 2048
+        or (origin["status"] == "disclosed") != ("url" in origin)  # a url exactly when disclosed
+        or ("url" in origin and (not isinstance(origin["url"], str) or len(origin["url"]) > 2048))
     ):
         raise Malformed("claim 'origin' must be {status: disclosed|withheld|none[, url]}")
     if origin["status"] == "disclosed":

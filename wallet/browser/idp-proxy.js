@@ -10,7 +10,8 @@
 // Ed25519 are here, the latter with BigInt.
 "use strict";
 (function (root) {
-  const CONFIG = /*WALLET-CONFIG*/ {"format": "wallet-idp-proxy/1", "domain": "wallet.invalid", "protocol": "did-key-jws", "audiences": null, "issuers": {}} /*END-WALLET-CONFIG*/;
+  // JSON.parse, not an object literal: a member named "__proto__" (a kid, a claim) stays an own property.
+  const CONFIG = JSON.parse(/*WALLET-CONFIG*/ "{\"format\": \"wallet-idp-proxy/1\", \"domain\": \"wallet.invalid\", \"protocol\": \"did-key-jws\", \"audiences\": null, \"issuers\": {}}" /*END-WALLET-CONFIG*/);
 
   // -- errors: the codes are `wallet verify`'s (docs/assertion-format.md section 3) -----------------------
   class Refused extends Error {
@@ -365,8 +366,10 @@
         out += String.fromCharCode(u);
       }
     }
+    const NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/y;
     function number() {
-      const m = /^-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/.exec(text.slice(i, i + 5000));
+      NUMBER.lastIndex = i; // sticky: matched where it stands, however long (no copy of the rest)
+      const m = NUMBER.exec(text);
       if (!m) bad("unexpected character");
       i += m[0].length;
       if (m[1] === undefined && m[2] === undefined) {
@@ -475,7 +478,6 @@
   const SKEW = 60, MAX_TTL = 86400;
   const HASH_LENGTHS = { "sha-1": 20, "sha-224": 28, "sha-256": 32, "sha-384": 48, "sha-512": 64, md5: 16, md2: 16 };
   const UNSAFE = /[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/u;
-  const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u; // Python's str.isprintable, but ' '
 
   function fingerprint(item) {
     if (!isObject(item) || Object.keys(item).sort().join() !== "algorithm,digest") {
@@ -495,11 +497,23 @@
       refuse("malformed", `claim '${claim}' must map attribute names to printable strings`);
     }
   }
-  function normalisedOrigin(url) { // an https (or http) origin as the wallet normalises it: lower case, no default port
-    const m = /^(https?):\/\/([a-z0-9.-]+)(?::([1-9][0-9]{0,4}))?$/.exec(url);
+  // A web origin in the wallet's normal form (wallet/destination.py), the part of it this proxy can decide:
+  // http, https, ws or wss; a DNS name of LDH labels or a canonical IPv4 address (a dotted numeric host must be
+  // one); a port only if not the default. Stricter than the wallet, by choice (docs/browser.md): an IPv6
+  // literal, an internationalised (xn--) label or a destination that is no web origin (sip:, tel:, acct:) is
+  // refused here; `wallet sign-sdp --idp-domain` refuses to sign for a browser what this refuses.
+  const DEFAULT_PORTS = { http: "80", https: "443", ws: "80", wss: "443" };
+  function normalisedOrigin(url) {
+    if (typeof url !== "string") return false;
+    const m = /^(https?|wss?):\/\/([a-z0-9.-]+)(?::([1-9][0-9]{0,4}))?$/.exec(url);
     if (!m || m[2].length > 253) return false;
-    if (!m[2].split(".").every((l) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(l))) return false;
-    if (m[3] !== undefined && (Number(m[3]) > 65535 || m[3] === (m[1] === "https" ? "443" : "80"))) return false;
+    const labels = m[2].split(".");
+    if (/^[0-9.]+$/.test(m[2])) {
+      if (labels.length !== 4 || !labels.every((l) => /^(?:0|[1-9][0-9]{0,2})$/.test(l) && Number(l) <= 255)) return false;
+    } else if (!labels.every((l) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(l) && !l.startsWith("xn--"))) {
+      return false;
+    }
+    if (m[3] !== undefined && (Number(m[3]) > 65535 || m[3] === DEFAULT_PORTS[m[1]])) return false;
     return true;
   }
   function checkJwe(token) { // the header of an encrypted disclosure (docs/assertion-format.md section 6)
@@ -542,8 +556,8 @@
     const origin = has(p, "origin") ? p.origin : { status: "none" };
     if (!isObject(origin) || !["disclosed", "withheld", "none"].includes(origin.status) ||
         Object.keys(origin).some((k) => k !== "status" && k !== "url") ||
-        (origin.status === "disclosed") !== (typeof origin.url === "string") ||
-        (has(origin, "url") && typeof origin.url === "string" && codePoints(origin.url) > 2048)) {
+        (origin.status === "disclosed") !== has(origin, "url") || (has(origin, "url") && typeof origin.url !== "string") ||
+        (has(origin, "url") && codePoints(origin.url) > 2048)) {
       refuse("malformed", "claim 'origin' must be {status: disclosed|withheld|none[, url]}");
     }
     if (origin.status === "disclosed" && !normalisedOrigin(origin.url)) refuse("malformed", "claim 'origin': the url is not a normalised web origin");
@@ -620,7 +634,7 @@
       if (!has(p, name) || p[name] === null) bad(`an endorsement must say when it was issued and until when it is valid (no ${name})`);
       if (!isNumericDate(p[name])) bad(`an endorsement's ${name} must be whole seconds`);
     }
-    if (typeof p.vct !== "string" || codePoints(p.vct) === 0 || codePoints(p.vct) > 2048 || NOT_PRINTABLE.test(p.vct.replace(/ /g, "x"))) bad("an endorsement names its type (vct)");
+    if (typeof p.vct !== "string" || !/^[\x20-\x7e]{1,2048}$/.test(p.vct)) bad("an endorsement names its type (vct)");
     if (has(p, "nbf") && p.nbf !== null && !isNumericDate(p.nbf)) bad("an endorsement's nbf must be whole seconds");
     if (!isObject(p.cnf) || Object.keys(p.cnf).join() !== "jwk") bad("an endorsement binds one key (cnf.jwk)");
     sd.holder = keyOfJwk(p.cnf.jwk);
@@ -682,7 +696,8 @@
     if (typeof b.iat !== "number" || Math.abs(b.iat - issuedAt) > SKEW) bad("the endorsement's key binding was made at another time than the assertion");
     if (has(sd.payload, "status") && sd.payload.status !== null) {
       const st = sd.payload.status, e = isObject(st) ? st.status_list : undefined;
-      if (!isObject(e) || typeof e.uri !== "string" || typeof e.idx !== "number" || e.idx < 0) bad("an endorsement's status is {status_list: {idx, uri}}");
+      const idxOk = (typeof e?.idx === "number" && e.idx >= 0) || (e?.idx instanceof BigLiteral && !e.idx.text.startsWith("-"));
+      if (!isObject(e) || typeof e.uri !== "string" || !idxOk) bad("an endorsement's status is {status_list: {idx, uri}}");
     }
     const shown = Object.keys(claims).filter((n) => !REGISTERED.includes(n));
     if (entry.claims !== null) {
@@ -714,6 +729,7 @@
     // The audience: the token's own aud, compared with the audiences baked in by whoever serves this proxy,
     // and with `origin` where the browser passes a real one (Firefox passes the string "undefined").
     if (CONFIG.audiences !== null && !CONFIG.audiences.includes(p.aud)) refuse("audience-mismatch", `the assertion is for ${JSON.stringify(p.aud.slice(0, 80))}, not a site this proxy serves`);
+    if (CONFIG.audiences === null && !normalisedOrigin(p.aud)) refuse("audience-mismatch", `the assertion's audience ${JSON.stringify(p.aud.slice(0, 80))} is not a web origin in normal form`);
     if (typeof origin === "string" && /^https?:\/\//.test(origin) && origin !== p.aud) refuse("audience-mismatch", `the assertion is for ${JSON.stringify(p.aud.slice(0, 80))}, not ${origin}`);
     if (p.iat > now + SKEW) refuse("not-yet-valid", "the assertion was issued in the future (check the clocks)");
     if (now > p.exp + SKEW) refuse("expired", "the assertion has expired");

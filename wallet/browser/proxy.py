@@ -1,9 +1,11 @@
 """The IdP proxy script a static host serves at ``https://<domain>/.well-known/idp-proxy/did-key-jws``.
 
-    >>> from wallet.browser.proxy import PROXY_PATH, render
+    >>> from wallet.browser.proxy import PROXY_PATH, config, render
     >>> PROXY_PATH
     '.well-known/idp-proxy/did-key-jws'
-    >>> b'"domain":"idp.example"' in render(domain="idp.example", audiences=["shop.example"])
+    >>> config(domain="idp.example", audiences=["shop.example"])["audiences"]
+    ['https://shop.example']
+    >>> render(domain="idp.example").isascii()
     True
 
 The script (``idp-proxy.js`` beside this module) is one file with no dependency; :func:`render` fills in its
@@ -19,7 +21,6 @@ import re
 from importlib import resources
 
 from wallet.assertions.token import IDP_DOMAIN, IDP_PROTOCOL
-from wallet.encoding import dumps
 from wallet.errors import UsageError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
@@ -32,7 +33,9 @@ if TYPE_CHECKING:
 PROXY_PATH = f".well-known/idp-proxy/{IDP_PROTOCOL}"
 FORMAT = "wallet-idp-proxy/1"
 _CONFIG = re.compile(rb"/\*WALLET-CONFIG\*/ .*? /\*END-WALLET-CONFIG\*/")
-_DOMAIN_CHARS = re.compile(r"[A-Za-z0-9.\-:\[\]]{1,260}")
+# No IPv6 literal: Firefox takes an identity's domain up to its first ':' (PeerConnectionIdp), so "[::1]:8443"
+# could never match the name the proxy returns.
+_DOMAIN_CHARS = re.compile(r"[A-Za-z0-9.\-:]{1,260}")
 
 
 def check_idp_domain(domain: str) -> str:
@@ -41,7 +44,7 @@ def check_idp_domain(domain: str) -> str:
     UsageError for anything else (a URL, a path, a user part, an invalid host or port)."""
     from wallet.destination import normalize_destination
 
-    hint = "a host name with an optional port, as the browser loads https://DOMAIN/" + PROXY_PATH
+    hint = "a host name or IPv4 address with an optional port (no IPv6 literal), as the browser loads https://DOMAIN/" + PROXY_PATH
     if not isinstance(domain, str) or not _DOMAIN_CHARS.fullmatch(domain):
         shown = domain[:80] if isinstance(domain, str) else type(domain).__name__
         raise UsageError(f"{shown!r} is not an IdP domain", hint=hint)
@@ -52,6 +55,42 @@ def check_idp_domain(domain: str) -> str:
     if normal != domain:
         raise UsageError(f"the IdP domain {domain[:80]!r} is not in normal form", hint=f"write it {normal!r}")
     return normal
+
+
+_WEB_ORIGIN = re.compile(r"(https?|wss?)://([a-z0-9.-]{1,253})(?::([1-9][0-9]{0,4}))?")
+_WEB_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_IPV4_PART = re.compile(r"0|[1-9][0-9]{0,2}")
+_DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
+
+
+def browser_origin(url: str) -> bool:
+    """Whether the proxy reads ``url`` as a web origin in normal form (idp-proxy.js normalisedOrigin, the same
+    rules): http(s)/ws(s), LDH labels or a canonical IPv4 address, no default port. Stricter than the wallet's
+    own reading: no IPv6 literal, no xn-- label, no destination that is not a web origin."""
+    m = _WEB_ORIGIN.fullmatch(url)
+    if m is None:
+        return False
+    scheme, host, port = m.groups()
+    labels = host.split(".")
+    if all(c.isdigit() or c == "." for c in host):
+        if len(labels) != 4 or not all(_IPV4_PART.fullmatch(x) and int(x) <= 255 for x in labels):
+            return False
+    elif not all(_WEB_LABEL.fullmatch(x) and not x.startswith("xn--") for x in labels):
+        return False
+    return port is None or (int(port) <= 65535 and port != _DEFAULT_PORTS[scheme])
+
+
+def check_browser_call(destination: str, origin: dict[str, Any] | None) -> None:
+    """Refuse to sign for a browser (``--idp-domain``) what its IdP proxy would refuse: a destination or a
+    disclosed origin that is not a web origin it reads (:func:`browser_origin`)."""
+    hint = "a browser call is to a web origin (https://host[:port]); sign without --idp-domain for other uses"
+    if not browser_origin(destination):
+        raise UsageError(f"the browser's IdP proxy would refuse {destination[:80]!r}: not a web origin it reads",
+                         hint=hint)
+    url = (origin or {}).get("url")
+    if isinstance(url, str) and not browser_origin(url):
+        raise UsageError(f"the browser's IdP proxy would refuse the origin {url[:80]!r}: not a web origin it reads",
+                         hint=hint)
 
 
 def is_idp_domain(domain: str) -> bool:
@@ -108,9 +147,14 @@ def template() -> bytes:
 def render(*, domain: str, audiences: list[str] | None = None, trust: TrustStore | None = None,
            signer_port: int | None = None) -> bytes:
     """The proxy script with its configuration: what to serve at ``https://<domain>/`` + :data:`PROXY_PATH`."""
-    baked = b"/*WALLET-CONFIG*/ " + dumps(config(domain=domain, audiences=audiences, trust=trust,
-                                                 signer_port=signer_port)) \
-        + b" /*END-WALLET-CONFIG*/"
+    # A JSON text inside a JavaScript string literal, parsed by the script with JSON.parse: a member named
+    # "__proto__" stays a member (an object literal would make it the prototype), and every byte is ASCII
+    # (Firefox reads the proxy one byte per character, as ISO-8859-1: a UTF-8 claim name would arrive garbled).
+    import json
+
+    text = json.dumps(config(domain=domain, audiences=audiences, trust=trust, signer_port=signer_port),
+                      ensure_ascii=True)
+    baked = b"/*WALLET-CONFIG*/ " + json.dumps(text, ensure_ascii=True).encode("ascii") + b" /*END-WALLET-CONFIG*/"
     script, count = _CONFIG.subn(lambda _: baked, template(), count=1)
     if count != 1:
         raise RuntimeError("idp-proxy.js has no configuration slot")

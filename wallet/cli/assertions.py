@@ -338,6 +338,10 @@ def sign_sdp(a: SignSdpArgs) -> None:
             f"(decided by {plan.intent.source})"
         )
         return
+    if a["idp_domain"] is not None:  # for a browser: only what its IdP proxy reads (docs/browser.md)
+        from wallet.browser.proxy import check_browser_call
+
+        check_browser_call(plan.destination, plan.outcome.origin)
     issued = _sign(wallet, plan, sdp.fingerprints, a["ttl"], "sign-sdp", recipient)
     signed = sdp.with_identity(envelope(issued.token, domain))
     _check_output(issued, signed)

@@ -39,7 +39,14 @@ def proxy(a: IdpProxyArgs) -> None:
     for made in (os.path.join(root, ".well-known"), parent):
         if os.path.islink(made) or (os.path.lexists(made) and not os.path.isdir(made)):
             raise FileError(f"refusing to write under {made}: it is not a directory", hint="remove it, or give another DIR")
-    os.makedirs(parent, mode=0o755, exist_ok=True)
+    for made in (os.path.join(root, ".well-known"), parent):  # the umask would narrow os.makedirs' mode
+        try:
+            os.mkdir(made, 0o755)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise FileError(f"cannot create {made}: {exc.strerror}") from None
+        os.chmod(made, 0o755)  # made here: reachable by the web server, whoever it runs as
     try:
         staged.write(script)
         os.chmod(staged.staged_path, 0o644)  # served to anyone: it holds public keys only

@@ -202,7 +202,8 @@ def read_endorsement(text: str) -> SdJwt:
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**53:
             raise BadEndorsement(f"an endorsement's {name} must be whole seconds")
     vct = sd.payload.get("vct")
-    if not isinstance(vct, str) or not 0 < len(vct) <= 2048 or not vct.isprintable():
+    # printable ASCII: "printable" by Unicode tables would differ between runtimes (the browser proxy's, Python's)
+    if not isinstance(vct, str) or not 0 < len(vct) <= 2048 or not vct.isascii() or not vct.isprintable():
         raise BadEndorsement("an endorsement names its type (vct: 1-2048 printable characters)")
     nbf = sd.payload.get("nbf")
     if nbf is not None and (not isinstance(nbf, int) or isinstance(nbf, bool) or not 0 <= nbf < 2**53):
