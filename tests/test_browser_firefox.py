@@ -30,8 +30,12 @@ from urllib.parse import parse_qs, quote, urlparse
 import pytest
 
 from conftest import PASSPHRASE, TESTS, require_real_part, wallet_exe
+from tty_program import Terminal
 
-CASES = ["valid", "swapped-fingerprint", "wrong-audience", "expired", "forged-signature", "bench", "probe-generate"]
+CASES = ["valid", "swapped-fingerprint", "wrong-audience", "expired", "forged-signature", "bench", "probe-generate",
+         "generate-approved", "generate-declined", "csrf-page"]
+#: What the user answers at browser-signer's prompt for each generate case, in the order the page runs them.
+ANSWERS = {"generate-approved": "y", "generate-declined": "n"}
 BENCH_ROUNDS = 20
 LAUNCH_TIMEOUT = 150  # seconds for the whole browser session
 
@@ -83,6 +87,8 @@ class Session:
         self.done = threading.Event()
         self.files: dict[str, tuple[bytes, str]] = {}
         self.port = 0
+        self.prompts: list[str] = []
+        self.signer_log = ""
 
     @property
     def origin(self) -> str:
@@ -235,6 +241,44 @@ rtcIdentityProvider.register({{
 """.encode()
 
 
+def _browser_signer(env: dict[str, str], domain: str) -> tuple[Terminal, int]:
+    """`wallet browser-signer` on a pseudo-terminal (its prompts are a person's), on a free port it reports."""
+    term = Terminal(["browser-signer", "--port", "0", "--domain", domain, "--prompt-timeout", "60"], env)
+    term.expect("listening on http://127.0.0.1:", timeout=60)
+    port = int(term.expect("/sign", timeout=10).removesuffix("/sign"))
+    return term, port
+
+
+def _answer_prompts(term: Terminal, session: Session) -> None:
+    """The user at browser-signer's terminal: reads each question, answers as ANSWERS says."""
+    for answer in ANSWERS.values():
+        try:
+            session.prompts.append(term.expect("Sign? [y/N]", timeout=LAUNCH_TIMEOUT))
+        except AssertionError:
+            return
+        term.send(answer)
+
+
+def _csrf_page(signer_port: int) -> bytes:
+    """A page of another origin (https://127.0.0.1:PORT, framed by the test page) whose own fetches ask
+    browser-signer for a signature, as a web page mounting a CSRF attack would; it reports what it got."""
+    contents = json.dumps(json.dumps({"fingerprint": [{"algorithm": "sha-256", "digest": ":".join(["AB"] * 32)}]}))
+    return f"""<!doctype html><meta charset="utf-8"><script>
+const SIGNER = "http://127.0.0.1:{signer_port}/sign";
+async function attempt(ctype, mode) {{
+  try {{
+    const r = await fetch(SIGNER, {{ method: "POST", mode, headers: {{ "Content-Type": ctype }},
+                                   body: JSON.stringify({{ contents: {contents}, origin: "https://localhost:" + location.port }}) }});
+    return "status " + r.status + ": " + (await r.text()).slice(0, 200);
+  }} catch (e) {{ return "error " + e.name; }}
+}}
+(async () => {{
+  parent.postMessage({{ json: await attempt("application/json", "cors"), plain: await attempt("text/plain", "cors"),
+                        opaque: await attempt("text/plain", "no-cors") }}, "*");
+}})();
+</script>""".encode()
+
+
 def _firefox_session(tmp_path: Path) -> Session:
     tools = _needs()
     work = tmp_path / "e2e"
@@ -257,7 +301,11 @@ def _firefox_session(tmp_path: Path) -> Session:
     domain = f"localhost:{session.port}"
     site = work / "site"
     site.mkdir()
-    session.cli(["idp", "proxy", "-o", str(site), "--domain", domain, "--audience", session.origin], b"")
+    signer, signer_port = _browser_signer(env, domain)
+    session.cli(["idp", "proxy", "-o", str(site), "--domain", domain, "--audience", session.origin,
+                 "--signer-port", str(signer_port)], b"")
+    answering = threading.Thread(target=_answer_prompts, args=(signer, session), daemon=True)
+    answering.start()
     proxy = (site / ".well-known" / "idp-proxy" / "did-key-jws").read_bytes()
     js = "application/javascript"
     session.files = {
@@ -265,6 +313,7 @@ def _firefox_session(tmp_path: Path) -> Session:
         "/.well-known/idp-proxy/did-key-jws": (proxy, js),
         "/.well-known/idp-proxy/did-key-jws-bench": (_bench_proxy(proxy, "localhost"), js),
         "/.well-known/idp-proxy/did-key-jws-probe": (_probe_proxy(domain), js),
+        "/csrf.html": (_csrf_page(signer_port), "text/html; charset=utf-8"),
     }
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -288,6 +337,9 @@ def _firefox_session(tmp_path: Path) -> Session:
             browser.wait(timeout=20)
         server.shutdown()
         server.server_close()
+        os.kill(signer.pid, signal.SIGINT)
+        signer.wait(timeout=20)
+        session.signer_log = signer.text()
     return session
 
 
@@ -342,3 +394,64 @@ def test_signing_probe_in_the_sandbox(firefox: Session) -> None:
     got = _result(firefox, "probe-generate")
     print("generateAssertion probe:", json.dumps(got), "loopback endpoint reached:", len(firefox.agent_probes))
     assert "timeout" not in got.get("error", ""), got
+
+
+@pytest.mark.slow
+def test_generate_assertion_signs_after_the_user_says_yes(firefox: Session) -> None:
+    """pc1.setIdentityProvider(...): Firefox asks the proxy's generateAssertion, which asks browser-signer, which
+    asks the user on its terminal; the offer carries the wallet assertion and pc2.peerIdentity resolves to it."""
+    got = _result(firefox, "generate-approved")
+    assert got["ok"], (got, firefox.signer_log)
+    offer = got["offer"].encode()
+    key = _issuer(offer).removeprefix("did:key:")
+    assert got["idp"] == f"localhost:{firefox.port}"
+    assert got["name"] == f"{key}+{quote(firefox.origin, safe='')}@localhost"
+    assert got["audience_is_this_page"] is True
+    token = json.loads(base64.b64decode(next(x for x in offer.decode().splitlines()
+                                              if x.startswith("a=identity:"))[len("a=identity:"):]))
+    assert token["idp"] == {"domain": f"localhost:{firefox.port}", "protocol": "did-key-jws"}
+    payload = json.loads(base64.urlsafe_b64decode(token["assertion"].split(".")[1] + "=="))
+    fingerprints = [line.split(":", 1)[1].split(" ", 1) for line in offer.decode().splitlines()
+                    if line.startswith("a=fingerprint:")]
+    assert payload["aud"] == firefox.origin
+    assert [[f["algorithm"], f["digest"]] for f in payload["contents"]] == fingerprints
+    # What the user was shown before saying yes: the real page origin, persona, state, identity, disclosures.
+    prompt = firefox.prompts[0]
+    for shown in (f"site:      {firefox.origin}", "persona:   default", "state:     pseudonymous",
+                  f"identity:  did:key:{key}", "discloses: nothing", fingerprints[0][1]):
+        assert shown in prompt, prompt
+
+
+@pytest.mark.slow
+def test_generate_assertion_refused_when_the_user_says_no(firefox: Session) -> None:
+    got = _result(firefox, "generate-declined")
+    assert got["ok"] is False, got
+    assert "timeout" not in got["error"], got
+    assert len(firefox.prompts) == 2, firefox.prompts
+    assert "refused for " + firefox.origin + ": the user said no" in firefox.signer_log
+
+
+@pytest.mark.slow
+def test_browser_signer_log_holds_no_token_or_secret(firefox: Session) -> None:
+    log = firefox.signer_log
+    print("browser-signer's terminal:\n" + log)
+    assert "signed for " + firefox.origin in log, log
+    token = json.loads(base64.b64decode(next(x for x in _result(firefox, "generate-approved")["offer"].splitlines()
+                                              if x.startswith("a=identity:"))[len("a=identity:"):]))["assertion"]
+    assert token.split(".")[2] not in log
+    assert "eyJ" not in log  # no JWS of any kind
+    assert PASSPHRASE not in log
+
+
+@pytest.mark.slow
+def test_a_web_page_cannot_get_a_signature_from_browser_signer(firefox: Session) -> None:
+    """CSRF: a page of another origin posts to the signer itself (not through the proxy). The preflighted JSON
+    request and the simple text/plain one both fail in the page (no CORS answer for its origin), the opaque
+    no-cors one gets nothing readable, the signer refuses each for its Origin, and the user is never asked."""
+    got = _result(firefox, "csrf-page")
+    assert got["ok"], got
+    assert got["json"] == "error TypeError" and got["plain"] == "error TypeError", got
+    assert got["opaque"] == "status 0: ", got
+    log = firefox.signer_log
+    assert log.count("Sign? [y/N]") == 2, log  # the two generate cases only
+    assert f"is not an IdP origin this endpoint serves" in log and f"'https://127.0.0.1:{firefox.port}'" in log, log

@@ -28,7 +28,7 @@ def test_commands_and_subcommands() -> None:
     assert names(["rule", ""]) == ["add", "list", "rm"]
     assert sorted(names(["rule", "add", "--service", "c"])) == ["click-to-link", "conferencing", "contact-list"]
     assert names(["persona", ""]) == ["add", "list", "rename", "rm", "set", "show"]
-    assert names([""])[:6] == ["agent", "assert", "completion", "demo", "dest", "destroy"]
+    assert names([""])[:6] == ["agent", "assert", "browser-signer", "completion", "demo", "dest"]
     assert names(["s"]) == ["sdp", "sign-sdp", "status", "store"]
     assert names(["store", ""]) == ["migrate"] and names(["store", "migrate", "--to", ""]) == ["keyring", "file"]
 

@@ -51,7 +51,7 @@ def test_every_command_has_examples(path: str) -> None:
         assert f"wallet {path}" in line, f"an example of 'wallet {path}' runs another command: {line}"
     assert any(PLACEHOLDER not in line for line in examples), f"'wallet {path}' has no runnable example"
     runnable = [line for line in examples if PLACEHOLDER not in line and _command(line) not in RUN_ELSEWHERE]
-    assert runnable or path == "store migrate", f"'wallet {path}' has no example that runs here"
+    assert runnable or path in ("store migrate", "browser-signer"), f"'wallet {path}' has no example that runs here"
 
 
 @pytest.mark.parametrize("path", sorted(DECLARATIONS))
@@ -170,6 +170,9 @@ RUN_ELSEWHERE = {
         "needs a Redis server: tests/test_shared_replay.py runs batches on a real redis-server",
     'eval "$(wallet agent)"': "leaves an agent running: tests/test_agent.py starts and stops real ones",
     'eval "$(wallet agent stop)"': "needs a running agent: tests/test_agent.py",
+    "wallet browser-signer --port 8517 --domain idp.example": "asks on a terminal and serves until Ctrl-C: "
+        "tests/test_browser_signer.py drives its prompt on a pseudo-terminal, tests/test_browser_firefox.py from Firefox",
+    "wallet browser-signer --port 8517 --domain idp.example --prompt-timeout 30 --ttl 120": "same tests",
 }
 
 RUNNABLE = [(path, i, line) for path in sorted(DECLARATIONS) for i, line in enumerate(described(path)[2])

@@ -295,6 +295,94 @@ SPEC: dict[str, Any] = {'args': [],
                                      'opts': ['--json'],
                                      'required': False,
                                      'value': None}]},
+              'browser-signer': {'args': [],
+                                 'help': "Sign for Firefox: a loopback endpoint the IdP proxy's "
+                                         'generateAssertion calls; it asks you before each '
+                                         'signature.',
+                                 'options': {'--dangerous-approve-for': {'help': 'DANGEROUS: sign '
+                                                                                 'for pages of '
+                                                                                 'ORIGIN without '
+                                                                                 'asking '
+                                                                                 '(repeatable; any '
+                                                                                 'page of ORIGIN '
+                                                                                 'then gets an '
+                                                                                 'assertion '
+                                                                                 'silently). For '
+                                                                                 'tests and '
+                                                                                 'kiosks.',
+                                                                         'value': 'text'},
+                                             '--domain': {'help': 'Sign only for the IdP proxy '
+                                                                  'served from https://DOMAIN '
+                                                                  '(repeatable): requests with '
+                                                                  'another Origin are refused.',
+                                                          'value': 'text'},
+                                             '--help': {'help': 'Show help and exit.',
+                                                        'value': None},
+                                             '--passphrase-file': {'help': "Read the file store's "
+                                                                           'passphrase from PATH '
+                                                                           "('-' = stdin). "
+                                                                           'Default: '
+                                                                           '$WALLET_PASSPHRASE_FILE, '
+                                                                           'else prompt on a TTY.',
+                                                                   'value': 'path'},
+                                             '--port': {'help': 'Listen on 127.0.0.1:PORT (the '
+                                                                'port the proxy was written with: '
+                                                                'wallet idp proxy --signer-port '
+                                                                'PORT; 0: any free port).',
+                                                        'value': 'int'},
+                                             '--prompt-timeout': {'help': 'Refuse a request left '
+                                                                          'unanswered this long '
+                                                                          '(1-600); Firefox itself '
+                                                                          'gives up after '
+                                                                          'media.peerconnection.identity.timeout '
+                                                                          '(10 s).',
+                                                                  'value': 'int'},
+                                             '--ttl': {'help': 'Lifetime of the assertion '
+                                                               '(1-86400).',
+                                                       'value': 'int'},
+                                             '-h': {'help': 'Show help and exit.', 'value': None}},
+                                 'params': [{'default': None,
+                                             'kind': 'option',
+                                             'multiple': False,
+                                             'name': 'port',
+                                             'opts': ['--port'],
+                                             'required': True,
+                                             'value': 'int'},
+                                            {'default': None,
+                                             'kind': 'option',
+                                             'multiple': True,
+                                             'name': 'domain',
+                                             'opts': ['--domain'],
+                                             'required': True,
+                                             'value': 'text'},
+                                            {'default': 10,
+                                             'kind': 'option',
+                                             'multiple': False,
+                                             'name': 'prompt_timeout',
+                                             'opts': ['--prompt-timeout'],
+                                             'required': False,
+                                             'value': 'int'},
+                                            {'default': 300,
+                                             'kind': 'option',
+                                             'multiple': False,
+                                             'name': 'ttl',
+                                             'opts': ['--ttl'],
+                                             'required': False,
+                                             'value': 'int'},
+                                            {'default': None,
+                                             'kind': 'option',
+                                             'multiple': True,
+                                             'name': 'dangerous_approve_for',
+                                             'opts': ['--dangerous-approve-for'],
+                                             'required': False,
+                                             'value': 'text'},
+                                            {'default': None,
+                                             'kind': 'option',
+                                             'multiple': False,
+                                             'name': 'passphrase_file',
+                                             'opts': ['--passphrase-file'],
+                                             'required': False,
+                                             'value': 'path'}]},
               'completion': {'args': [{'choices': ['bash', 'zsh', 'fish'],
                                        'name': 'SHELL',
                                        'value': 'choice'}],
@@ -1711,6 +1799,20 @@ SPEC: dict[str, Any] = {'args': [],
                                                                               'under (it must '
                                                                               'exist).',
                                                                       'value': 'dir'},
+                                                         '--signer-port': {'help': 'Let pages get '
+                                                                                   'assertions '
+                                                                                   'too: '
+                                                                                   'generateAssertion '
+                                                                                   'asks the '
+                                                                                   "'wallet "
+                                                                                   'browser-signer '
+                                                                                   "--port PORT' "
+                                                                                   "of the user's "
+                                                                                   'machine '
+                                                                                   '(http://127.0.0.1:PORT); '
+                                                                                   'default: it '
+                                                                                   'refuses.',
+                                                                           'value': 'int'},
                                                          '--trust': {'help': 'Believe the '
                                                                              'endorsements of the '
                                                                              'identity providers '
@@ -1760,6 +1862,13 @@ SPEC: dict[str, Any] = {'args': [],
                                                          'opts': ['--force'],
                                                          'required': False,
                                                          'value': None},
+                                                        {'default': None,
+                                                         'kind': 'option',
+                                                         'multiple': False,
+                                                         'name': 'signer_port',
+                                                         'opts': ['--signer-port'],
+                                                         'required': False,
+                                                         'value': 'int'},
                                                         {'default': False,
                                                          'kind': 'flag',
                                                          'multiple': False,

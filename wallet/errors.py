@@ -311,6 +311,17 @@ class LinkableRefused(WalletError):
                "fingerprint, see 'wallet sdp check') and the rule says refuse; nothing was signed or recorded.")
 
 
+class Declined(WalletError):
+    """wallet browser-signer: the user answered no (or nothing in time, or the rules send no identity to the
+    site); the request gets this code and nothing was signed or recorded."""
+
+    code = "declined"
+    exit_code = 36
+    meaning = ("browser-signer: the user refused to sign for the page (no, Enter or no answer in time), or the "
+               "rules send no identity there; nothing was signed or recorded. The endpoint answers with this code "
+               "and keeps running.")
+
+
 class Interrupted(WalletError):
     code = "interrupted"
     exit_code = 130

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
         persona_removed: NotRequired[bool]
 
 
-COMMANDS = ("assert", "sign-sdp")
+COMMANDS = ("assert", "sign-sdp", "browser-signer")
 _MAX_TIME = 2**53
 _MAX_TEXT = 8192
 _DID = re.compile(r"did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}")

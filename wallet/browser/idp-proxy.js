@@ -746,16 +746,38 @@
     };
   }
 
+  // -- generateAssertion: ask `wallet browser-signer` on this machine (docs/browser.md "Signing in the browser") --
+  // CONFIG.signer (http://127.0.0.1:PORT/sign, from `wallet idp proxy --signer-port`) asks the user on their
+  // terminal, signs for `origin` (the page's, as Firefox passes it) and answers {"assertion": token}. The
+  // token is checked here as validateAssertion would check it, for this origin and these fingerprints.
+  async function generate(contents, origin) {
+    if (typeof CONFIG.signer !== "string") throw new Error("this IdP proxy only validates: sign with the wallet (wallet sign-sdp --idp-domain " + CONFIG.domain + "), or write the proxy with --signer-port");
+    const response = await fetch(CONFIG.signer, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ contents, origin }),
+      mode: "cors", credentials: "omit", cache: "no-store", redirect: "error", referrerPolicy: "no-referrer",
+    });
+    let answer = null;
+    try { answer = JSON.parse(await response.text()); } catch (e) { answer = null; }
+    if (answer === null || typeof answer !== "object") throw new Error("the wallet signer's answer is not JSON (status " + response.status + ")");
+    if (!response.ok || typeof answer.assertion !== "string") {
+      const error = answer.error && typeof answer.error.message === "string" ? answer.error : { code: "malformed", message: "no assertion" };
+      throw new Error("the wallet did not sign: " + String(error.code) + ": " + error.message);
+    }
+    const checked = validate(answer.assertion, origin, Math.floor(Date.now() / 1000));
+    const asked = JSON.parse(contents).fingerprint.map((f) => f.algorithm.toLowerCase() + " " + f.digest.toUpperCase());
+    const got = JSON.parse(checked.contents).fingerprint.map((f) => f.algorithm + " " + f.digest);
+    if (!asked.every((f) => got.includes(f))) refuse("fingerprint-mismatch", "the wallet's assertion does not cover the fingerprints Firefox gave");
+    return { idp: { domain: CONFIG.domain, protocol: CONFIG.protocol }, assertion: answer.assertion };
+  }
+
   const api = {
     CONFIG, Refused, sha256, sha512, ed25519Verify, b64urlDecode, parseJson, utf8Decode, validate, identityName,
     validateAssertion(assertion, origin) { return validate(assertion, origin, Math.floor(Date.now() / 1000)); },
   };
   if (typeof root.rtcIdentityProvider !== "undefined") {
     root.rtcIdentityProvider.register({
-      async generateAssertion() {
-        // The proxy sandbox cannot reach a local wallet (docs/browser.md "Signing in the browser"): sign the
-        // offer with `wallet sign-sdp --idp-domain` instead.
-        throw new Error("this IdP proxy only validates: sign with the wallet (wallet sign-sdp --idp-domain " + CONFIG.domain + ")");
+      async generateAssertion(contents, origin) {
+        return generate(contents, origin);
       },
       async validateAssertion(assertion, origin) {
         const result = api.validateAssertion(assertion, origin);

@@ -116,8 +116,12 @@ def _issuers(trust: TrustStore | None) -> dict[str, Any]:
             for entry in trust.entries()}
 
 
-def config(*, domain: str, audiences: list[str] | None = None, trust: TrustStore | None = None) -> dict[str, Any]:
-    """What :func:`render` bakes into the script (UsageError for a bad domain or audience)."""
+def config(*, domain: str, audiences: list[str] | None = None, trust: TrustStore | None = None,
+           signer_port: int | None = None) -> dict[str, Any]:
+    """What :func:`render` bakes into the script (UsageError for a bad domain, audience or signer port).
+
+    ``signer_port``: generateAssertion posts to ``wallet browser-signer`` at http://127.0.0.1:PORT/sign
+    (wallet.browser.signer); without it the key is absent and generateAssertion refuses."""
     from wallet.destination import normalize_destination
 
     domain = check_idp_domain(domain)
@@ -125,22 +129,31 @@ def config(*, domain: str, audiences: list[str] | None = None, trust: TrustStore
         raise UsageError(f"no browser can load a proxy from {domain!r} (.invalid never resolves, RFC 6761)",
                          hint="give the domain you will serve the proxy from, e.g. --domain idp.example")
     accepted = None if not audiences else list(dict.fromkeys(normalize_destination(a) for a in audiences))
-    return {"format": FORMAT, "domain": domain, "protocol": IDP_PROTOCOL, "audiences": accepted,
-            "issuers": _issuers(trust)}
+    baked = {"format": FORMAT, "domain": domain, "protocol": IDP_PROTOCOL, "audiences": accepted,
+             "issuers": _issuers(trust)}
+    if signer_port is not None:
+        if isinstance(signer_port, bool) or not isinstance(signer_port, int) or not 1 <= signer_port <= 65535:
+            raise UsageError(f"--signer-port {signer_port!r} is not a TCP port", hint="1-65535, the port of wallet browser-signer")
+        from wallet.browser.signer import PATH
+
+        baked["signer"] = f"http://127.0.0.1:{signer_port}{PATH}"
+    return baked
 
 
 def template() -> bytes:
     return resources.files("wallet.browser").joinpath("idp-proxy.js").read_bytes()
 
 
-def render(*, domain: str, audiences: list[str] | None = None, trust: TrustStore | None = None) -> bytes:
+def render(*, domain: str, audiences: list[str] | None = None, trust: TrustStore | None = None,
+           signer_port: int | None = None) -> bytes:
     """The proxy script with its configuration: what to serve at ``https://<domain>/`` + :data:`PROXY_PATH`."""
     # A JSON text inside a JavaScript string literal, parsed by the script with JSON.parse: a member named
     # "__proto__" stays a member (an object literal would make it the prototype), and every byte is ASCII
     # (Firefox reads the proxy one byte per character, as ISO-8859-1: a UTF-8 claim name would arrive garbled).
     import json
 
-    text = json.dumps(config(domain=domain, audiences=audiences, trust=trust), ensure_ascii=True)
+    text = json.dumps(config(domain=domain, audiences=audiences, trust=trust, signer_port=signer_port),
+                      ensure_ascii=True)
     baked = b"/*WALLET-CONFIG*/ " + json.dumps(text, ensure_ascii=True).encode("ascii") + b" /*END-WALLET-CONFIG*/"
     script, count = _CONFIG.subn(lambda _: baked, template(), count=1)
     if count != 1:

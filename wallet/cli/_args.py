@@ -43,6 +43,14 @@ if TYPE_CHECKING:
         passphrase_file: str | None
         json_out: bool
 
+    class BrowserSignerArgs(TypedDict):
+        port: int
+        domain: list[str]
+        prompt_timeout: int
+        ttl: int
+        dangerous_approve_for: list[str] | None
+        passphrase_file: str | None
+
     class CompletionArgs(TypedDict):
         shell: Shell
 
@@ -179,6 +187,7 @@ if TYPE_CHECKING:
         audience: list[str] | None
         trust: str | None
         force: bool
+        signer_port: int | None
         json_out: bool
 
     class IdpPublishArgs(TypedDict):
@@ -404,6 +413,19 @@ def _assert(v: dict[str, Any]) -> None:
         "json_out": v["json_out"],
     }
     assert_(a)
+
+
+def _browser_signer(v: dict[str, Any]) -> None:
+    from wallet.cli.browser import signer
+    a: BrowserSignerArgs = {
+        "port": v["port"],
+        "domain": v["domain"],
+        "prompt_timeout": v["prompt_timeout"],
+        "ttl": v["ttl"],
+        "dangerous_approve_for": v["dangerous_approve_for"],
+        "passphrase_file": v["passphrase_file"],
+    }
+    signer(a)
 
 
 def _completion(v: dict[str, Any]) -> None:
@@ -652,6 +674,7 @@ def _idp_proxy(v: dict[str, Any]) -> None:
         "audience": v["audience"],
         "trust": v["trust"],
         "force": v["force"],
+        "signer_port": v["signer_port"],
         "json_out": v["json_out"],
     }
     proxy(a)
@@ -976,6 +999,7 @@ def _verify(v: dict[str, Any]) -> None:
 CALLS: dict[str, Callable[[dict[str, Any]], None]] = {
     "agent": _agent,
     "assert": _assert,
+    "browser-signer": _browser_signer,
     "completion": _completion,
     "demo": _demo,
     "dest list": _dest_list,

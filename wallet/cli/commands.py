@@ -873,6 +873,9 @@ def idp_proxy(
                                     "providers in this trust file (keys, claims, validity); default: none.")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace a proxy already there.")] = False,
+    signer_port: Annotated[Optional[int], typer.Option(
+        "--signer-port", metavar="PORT", help="Let pages get assertions too: generateAssertion asks the "
+        "'wallet browser-signer --port PORT' of the user's machine (http://127.0.0.1:PORT); default: it refuses.")] = None,
 ) -> None:
     """Write the browser IdP proxy: a script that validates wallet assertions offline inside Firefox (RFC 8827).
 
@@ -883,6 +886,35 @@ def idp_proxy(
     Examples:
         wallet idp proxy -o site --domain idp.example --audience https://shop.example
         wallet idp proxy -o site --domain idp.example --trust trusted-idps.json --force --json
+        wallet idp proxy -o site --domain idp.example --signer-port 8517 --force    # pages may ask browser-signer
+    """
+
+
+@implemented_by("browser-signer", "wallet.cli.browser:signer", groups=("unlocks",))
+def browser_signer(
+    port: Annotated[int, typer.Option("--port", metavar="PORT", help="Listen on 127.0.0.1:PORT (the port the proxy "
+                                      "was written with: wallet idp proxy --signer-port PORT; 0: any free port).")],
+    domain: Annotated[list[str], typer.Option("--domain", metavar="DOMAIN", help="Sign only for the IdP proxy served "
+                                              "from https://DOMAIN (repeatable): requests with another Origin are "
+                                              "refused.")],
+    prompt_timeout: Annotated[int, typer.Option("--prompt-timeout", metavar="SECONDS", help="Refuse a request left "
+                                                "unanswered this long (1-600); Firefox itself gives up after "
+                                                "media.peerconnection.identity.timeout (10 s).")] = 10,
+    ttl: TtlOpt = DEFAULT_TTL,
+    dangerous_approve_for: Annotated[Optional[list[str]], typer.Option(
+        "--dangerous-approve-for", metavar="ORIGIN", help="DANGEROUS: sign for pages of ORIGIN without asking "
+        "(repeatable; any page of ORIGIN then gets an assertion silently). For tests and kiosks.")] = None,
+) -> None:
+    """Sign for Firefox: a loopback endpoint the IdP proxy's generateAssertion calls; it asks you before each signature.
+
+    A page's pc.setIdentityProvider(DOMAIN, {protocol: "did-key-jws"}) then gets a wallet assertion for the
+    page's origin, as 'wallet sign-sdp --to ORIGIN' would sign it (your rules choose persona, state and
+    disclosures), after you answer y on this terminal; Enter, anything else or no answer refuses. It runs in
+    the foreground until Ctrl-C, and signs only for pages whose proxy is served from a --domain.
+
+    Examples:
+        wallet browser-signer --port 8517 --domain idp.example
+        wallet browser-signer --port 8517 --domain idp.example --prompt-timeout 30 --ttl 120
     """
 
 
@@ -1078,4 +1110,4 @@ def agent(
 #: Top-level commands in the order help lists them (groups gather the commands declared as "GROUP NAME").
 ORDER = ("init", "status", "persona", "pseudonym", "endorse", "assert", "sign-sdp", "sdp", "verify", "encryption-key", "trust", "history",
          "explain", "dest", "rule", "policy", "idp", "gateway", "export", "import", "passwd", "store",
-         "destroy", "agent", "completion", "demo")
+         "destroy", "agent", "browser-signer", "completion", "demo")

@@ -99,7 +99,7 @@ SHAPES: dict[str, Any] = {
     "idp issue": {"issuer": S, "request": S, "endorsements": I, "response?": ANY, "output?": S},
     "idp revoke": {"revoked": S, "endorsements": I},
     "idp publish": {"issuer": S, "files": [S]},
-    "idp proxy": {"file": S, "domain": S, "path": S, "bytes": I},
+    "idp proxy": {"file": S, "domain": S, "path": S, "bytes": I, "signer": S_},
     "gateway init": {"home": S, "x5u": S, "public_key": S},
     "encryption-key new": {"private_key_file": S, "public_key": {"kty": S, "crv": S, "x": S}, "kid": S},
     "encryption-key public": {"public_key": {"kty": S, "crv": S, "x": S}, "kid": S},

@@ -52,6 +52,8 @@ NEVER = {
     "store migrate": "moves the secret between stores",
     "destroy": "deletes the identity; it must not be one request away for any process of the user's",
     "agent": "starts or stops an agent",
+    "browser-signer": "a long-running endpoint that unlocks once itself and asks on its own terminal before each "
+                      "signature; run in the agent it would hold a request slot until Ctrl-C",
 }
 #: The environment a command run by the agent sees from its client (every other variable is the agent's own):
 #: where the wallet is (it must be the agent's), where ~ and the data directories are, and how to print.
