@@ -31,6 +31,7 @@ import pytest
 
 from conftest import PASSPHRASE, TESTS, require_real_part, wallet_exe
 from tty_program import Terminal
+from wallet.cli.browser import READ_S
 
 CASES = ["valid", "swapped-fingerprint", "wrong-audience", "expired", "forged-signature", "bench", "probe-generate",
          "generate-approved", "generate-declined", "csrf-page"]
@@ -256,6 +257,7 @@ def _answer_prompts(term: Terminal, session: Session) -> None:
             session.prompts.append(term.expect("Sign? [y/N]", timeout=LAUNCH_TIMEOUT))
         except AssertionError:
             return
+        time.sleep(READ_S + 0.25)  # a person reads the question first (keys before READ_S are dropped)
         term.send(answer)
 
 

@@ -38,13 +38,18 @@ if TYPE_CHECKING:
     from wallet.assertions.sdp import Fingerprint
 
 PATH = "/sign"
+#: The one answer to a request that was read and not signed, whatever the reason (the user's terminal says it).
+DECLINED = "declined"
+DECLINED_MESSAGE = "the wallet did not sign"
 CONTENT_TYPE = "application/json"
 #: The largest request body: RFC 8827 contents with a few fingerprints and an origin need well under 2 KiB.
 MAX_BODY = 8192
 MAX_CONTENTS = 4096
 MAX_FINGERPRINTS = 8
-#: Seconds a client has to send its request (line, headers and body) once connected.
+#: Seconds a client has to send its whole request (line, headers and body) once connected, however it dribbles.
 READ_TIMEOUT = 5.0
+#: Connections handled at once (each a thread); more are dropped unanswered.
+MAX_CONNECTIONS = 16
 
 
 class Refusal(Exception):
@@ -121,6 +126,30 @@ class Endpoint(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), _Handler)
         self.port: int = self.server_address[1]
 
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)  # connections served at once
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        """Before a byte is read: another user's process is dropped (fail closed when the owner is not found)."""
+        if self.check_uid and peer_uid(client_address, ("127.0.0.1", self.port)) != os.geteuid():
+            return False
+        return True
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(blocking=False):  # more clients than a proxy ever needs: drop, never queue
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         self.log("a connection failed (dropped or timed out)")
 
@@ -131,6 +160,25 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "wallet-browser-signer"
     sys_version = ""
+
+    def setup(self) -> None:
+        super().setup()
+        # One deadline for the whole request: the socket timeout alone restarts at every byte a client dribbles.
+        self._deadline = threading.Timer(READ_TIMEOUT, self._expire)
+        self._deadline.daemon = True
+        self._deadline.start()
+
+    def _expire(self) -> None:
+        import socket
+
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def finish(self) -> None:
+        self._deadline.cancel()
+        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # http.server's log prints request lines; the endpoint logs outcomes only (Endpoint.log)
@@ -202,11 +250,14 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.server.waiting.acquire(blocking=False):
             self._refuse(Refusal(409, "busy", "another request is waiting for the user's answer"), cors=True)
             return
+        self._deadline.cancel()  # the request is read: the user's time is the prompt's
         try:
             token = self.server.sign(origin, fingerprints)
         except WalletError as err:
+            # The reason stays on the user's terminal: a requester learns nothing from it (where else a
+            # certificate was used, that a rule hides the wallet from this site, that the user said no).
             self.server.log(f"did not sign for {origin} ({err.code}): {err.message}")
-            self._answer(403, {"error": {"code": err.code, "message": err.message}}, cors=True)
+            self._answer(403, {"error": {"code": DECLINED, "message": DECLINED_MESSAGE}}, cors=True)
             return
         except Exception as exc:  # noqa: BLE001 - one request's failure never ends the endpoint
             self.server.log(f"a request for {origin} failed ({type(exc).__name__})")

@@ -90,7 +90,7 @@ def signer(a: BrowserSignerArgs) -> None:
     ask = _Asker(wallet, terminal, timeout=a["prompt_timeout"], ttl=a["ttl"], unattended=unattended,
                  domains=a["domain"])
     try:
-        endpoint = Endpoint(a["port"], idp_origins=origins, sign=ask.sign, log=_log)
+        endpoint = Endpoint(a["port"], idp_origins=origins, sign=ask.sign, log=ask.log)
     except OSError as exc:
         raise FileError(f"cannot listen on 127.0.0.1:{a['port']}: {exc.strerror or type(exc).__name__}",
                         hint="choose another --port (and write the proxy with --signer-port PORT)") from None
@@ -116,6 +116,10 @@ def _log(message: str) -> None:
 
     sys.stderr.write(f"wallet browser-signer: {for_terminal(message)}\n")
     sys.stderr.flush()
+
+
+#: Seconds a question is on screen before a key counts as its answer.
+READ_S = 0.75
 
 
 class _Terminal:
@@ -147,6 +151,16 @@ class _Terminal:
             pass
         os.write(self.fd, question.encode("utf-8", "replace"))
         deadline = time.monotonic() + timeout
+        # Nobody reads a question in under READ_S: a key pressed before then (for the previous question, at its
+        # deadline) is dropped, never taken as the answer to this one.
+        unread = time.monotonic() + min(READ_S, timeout / 2)
+        while (left := unread - time.monotonic()) > 0:
+            if select.select([self.fd], [], [], left)[0] and not os.read(self.fd, 256):
+                return ""
+        try:
+            termios.tcflush(self.fd, termios.TCIFLUSH)  # also a line half typed in that time (canonical mode)
+        except termios.error:
+            pass
         typed = b""
         while b"\n" not in typed and len(typed) < 256:
             left = deadline - time.monotonic()
@@ -178,6 +192,29 @@ class _Asker:
         self.wallet, self.terminal, self.timeout, self.ttl = wallet, terminal, timeout, ttl
         self.unattended, self.domains = unattended, domains
         self.jobs: queue.Queue[_Job] = queue.Queue(maxsize=1)
+        #: While a question waits for its answer nothing else is written to the terminal (a flood of
+        #: refused requests must not push the question off screen); what was held is counted, then said.
+        self.asking = False
+        self.held = 0
+
+    def log(self, message: str) -> None:
+        """The endpoint's log: held while the user is being asked."""
+        if self.asking:
+            self.held += 1
+            return
+        _log(message)
+
+    def _ask(self, question: str) -> str | None:
+        assert self.terminal is not None
+        self.asking = True
+        try:
+            return self.terminal.ask(question, self.timeout)
+        finally:
+            self.asking = False
+            if self.held:
+                _log(f"{self.held} other request{'s were' if self.held != 1 else ' was'} refused or dropped while "
+                     "you were asked")
+                self.held = 0
 
     def sign(self, origin: str, fingerprints: list[Fingerprint]) -> str:
         """In a handler thread: hand the request to the main thread and wait for its outcome."""
@@ -219,8 +256,15 @@ class _Asker:
         plan = _plan(self.wallet, origin, persona=None, state=None, disclose=None, service=None, model=None,
                      context=([], None))
         if plan.outcome.state == "undetectable":
-            _log(f"{origin} asked for an identity; your rules make calls there undetectable: refused without asking")
+            _log(f"{origin} asked for an identity; your rules make calls there undetectable: refused without asking"
+                 f" (answered as an unanswered question would be, in {self.timeout} s)")
+            import time
+
+            time.sleep(self.timeout)  # as late as a question nobody answered: no tell that a rule decided it
             raise Declined(f"the wallet's rules send no identity to {origin} (undetectable)")
+        from wallet.browser.proxy import check_browser_call
+
+        check_browser_call(plan.destination, plan.outcome.origin)  # never sign what the proxy would refuse
         traits = _linkability(self.wallet, plan, b"", fingerprints, None)
         issued = _sign(self.wallet, plan, fingerprints, self.ttl, "browser-signer")
         _check_output(issued, issued.token.encode(), fingerprints)
@@ -229,7 +273,7 @@ class _Asker:
             _log(f"signed WITHOUT ASKING (--dangerous-approve-for {origin}): {summary}")
         else:
             assert self.terminal is not None
-            answer = self.terminal.ask(f"\n{summary}\nSign? [y/N] (refused in {self.timeout} s) ", self.timeout)
+            answer = self._ask(f"\n{summary}\nSign? [y/N] (refused in {self.timeout} s) ")
             if answer is None:
                 self.terminal.say(f"\nno answer in {self.timeout} s: refused\n")
                 _log(f"refused for {origin}: no answer in {self.timeout} s")
