@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 
 from wallet.assertions.sdp import Fingerprint
+from wallet.assertions.verify import VerifyResult, check_settings, verify
+from wallet.encoding import strict_json
 from wallet.errors import Malformed, Replayed, TooLarge, UsageError, WalletError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
@@ -102,8 +104,6 @@ class Settings:
         decrypt_key: dict[str, str] | None = None,
     ) -> Settings:
         """The batch's settings once checked (UsageError for a malformed one, before any request is read)."""
-        from wallet.assertions.verify import check_settings
-
         check_settings(audience, fingerprints, at, replay, expect_id)
         return cls(audience, list(fingerprints or []), expect_id, at, policy, trust, decrypt_key)
 
@@ -127,8 +127,6 @@ class BatchResult:
 
 def parse_request(line: bytes | str, settings: Settings) -> Request:
     """One request line, checked against the batch's settings (Malformed for anything wrong)."""
-    from wallet.encoding import strict_json
-
     return check_request(strict_json(line, what="request line"), settings)
 
 
@@ -181,9 +179,6 @@ def verify_chunk(chunk: list[Numbered], settings: Settings) -> list[Done]:
 
 def _verify_line(number: int, line: bytes | None, settings: Settings, done: list[Done]) -> None:
     """One request line's result, appended to ``done``."""
-    from wallet.assertions.verify import VerifyResult, verify
-    from wallet.encoding import strict_json
-
     ref = None
     if line is None:
         result = VerifyResult()

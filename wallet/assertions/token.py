@@ -76,11 +76,12 @@ def open_envelope(value: str) -> Envelope:
         raw = binascii.a2b_base64(value.encode("ascii"), strict_mode=True)
     except (binascii.Error, ValueError):
         raise Malformed("the identity envelope is not valid base64") from None
+    middle = raw[_HEAD_LEN:-2]
     if (len(raw) >= _HEAD_LEN + 2 and raw.startswith(_CANONICAL_HEAD) and raw.endswith(b'"}')
-            and not raw[_HEAD_LEN:-2].translate(None, _TOKEN_BYTES)):
+            and not middle.translate(None, _TOKEN_BYTES)):
         # The wallet's own envelope, byte for byte as envelope() writes it, around a token whose characters
         # JSON reads as themselves: exactly what strict_json would give, without parsing it again.
-        return Envelope(IDP_DOMAIN, IDP_PROTOCOL, raw[_HEAD_LEN:-2].decode("ascii"))
+        return Envelope(IDP_DOMAIN, IDP_PROTOCOL, middle.decode("ascii"))
     doc = strict_json(raw, what="identity envelope")
     if not isinstance(doc, dict) or set(doc) != {"idp", "assertion"}:
         raise Malformed("the identity envelope must hold exactly 'idp' and 'assertion'")

@@ -28,7 +28,7 @@ import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from wallet.errors import Malformed, WalletError
+from wallet.errors import Declined, Malformed, WalletError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up; mypy honours the name
 if TYPE_CHECKING:
@@ -38,8 +38,7 @@ if TYPE_CHECKING:
     from wallet.assertions.sdp import Fingerprint
 
 PATH = "/sign"
-#: The one answer to a request that was read and not signed, whatever the reason (the user's terminal says it).
-DECLINED = "declined"
+#: The message of the one answer (code Declined.code) to a request read and not signed, whatever the reason.
 DECLINED_MESSAGE = "the wallet did not sign"
 CONTENT_TYPE = "application/json"
 #: The largest request body: RFC 8827 contents with a few fingerprints and an origin need well under 2 KiB.
@@ -206,11 +205,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(refusal.status, {"error": {"code": refusal.code, "message": refusal.message}}, cors=cors)
 
     def _common(self) -> bool:
-        """The checks every request meets: this user, this host, the IdP origin; whether the Origin is allowed."""
-        if self.server.check_uid:
-            uid = peer_uid(self.client_address, ("127.0.0.1", self.server.port))
-            if uid != os.geteuid():
-                raise Refusal(403, "forbidden", f"the connection is not from a process of uid {os.geteuid()}")
+        """The checks every request meets (its user was checked before it was read, Endpoint.verify_request): this
+        host, the IdP origin; whether the Origin is allowed."""
         if self.headers.get("Host") != f"127.0.0.1:{self.server.port}":
             raise Refusal(403, "forbidden", f"the Host header is not 127.0.0.1:{self.server.port}")
         origins = self.headers.get_all("Origin") or []
@@ -257,7 +253,7 @@ class _Handler(BaseHTTPRequestHandler):
             # The reason stays on the user's terminal: a requester learns nothing from it (where else a
             # certificate was used, that a rule hides the wallet from this site, that the user said no).
             self.server.log(f"did not sign for {origin} ({err.code}): {err.message}")
-            self._answer(403, {"error": {"code": DECLINED, "message": DECLINED_MESSAGE}}, cors=True)
+            self._answer(403, {"error": {"code": Declined.code, "message": DECLINED_MESSAGE}}, cors=True)
             return
         except Exception as exc:  # noqa: BLE001 - one request's failure never ends the endpoint
             self.server.log(f"a request for {origin} failed ({type(exc).__name__})")

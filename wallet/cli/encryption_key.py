@@ -16,14 +16,13 @@ def new(a: EncryptionKeyNewArgs) -> None:
 
     from wallet.cli.common import load_decrypt_key
     from wallet.jwe import generate, thumbprint
-    from wallet.storage.files import check_private, write_new_file
+    from wallet.storage.files import write_new_file
 
     path = os.path.expanduser(a["output"])
     private, public = generate()
     data = (json.dumps(private) + "\n").encode("ascii")
 
     def readable_back(staged: str) -> None:  # what verify --decrypt-key will accept, before it replaces anything
-        check_private(staged, what="decryption key file")
         if load_decrypt_key(staged) != private:
             from wallet.errors import FileError
 
