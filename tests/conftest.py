@@ -22,6 +22,7 @@ import pytest
 import wallet.storage.hardening
 import wallet.storage.encryption
 from wallet._entry import main
+from keyring_daemon import pytest_runtest_protocol, pytest_terminal_summary  # noqa: F401  (hooks, by name)
 
 # Test files (passphrase files above all) are private, as a careful user's are: a passphrase file others could
 # read is refused like a loose key file (tests/test_lifecycle.py makes such files on purpose).

@@ -1,0 +1,91 @@
+"""Keep the suite's gnome-keyring alive, and say so when it was not (a pytest plugin loaded by conftest).
+
+.ci/with-keyring runs gnome-keyring-daemon as its child and leaves, in $WALLET_TEST_KEYRING_DIR, the daemon's
+pid, its log (with a line for each exit) and ``start-daemon``, which starts it again on the same keyrings with
+the same password. Without this guard, a daemon that exits mid-run (seen once in CI: a D-Bus NoReply in the
+middle of a test, then every later keyring test failed) is replaced by one that D-Bus activation starts with
+no password, whose keyring is locked: eight tests would fail for one event, and the report would not say that
+the Secret Service had gone.
+
+For each test marked ``keyring``:
+
+- before it, a daemon that is no longer running is started again, and the terminal summary says when;
+- if the daemon exited while the test ran and the test failed, the failure is kept in the summary (with the
+  daemon's log) and the test runs once more against a restarted daemon. Its second result is the one that
+  counts. A test that fails with the daemon alive is never run again.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from _pytest.runner import runtestprotocol
+
+_DIR = os.environ.get("WALLET_TEST_KEYRING_DIR")
+_events: list[str] = []
+
+
+def _pid() -> int | None:
+    try:
+        return int((Path(_DIR or "") / "daemon.pid").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def running() -> bool:
+    """The daemon .ci/with-keyring started (or its latest restart) is alive and not a zombie."""
+    pid = _pid()
+    if pid is None:
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"gnome-keyring-daemon" in cmdline and stat.rsplit(") ", 1)[1][:1] not in ("Z", "X")
+
+
+def _log_tail() -> str:
+    try:
+        lines = (Path(_DIR or "") / "daemon.log").read_text(errors="replace").splitlines()
+    except OSError:
+        return "(no daemon log)"
+    return "\n".join("    " + line for line in lines[-12:])
+
+
+def restart(why: str | None) -> None:
+    """Start the daemon again on the same keyrings; ``why`` (None: not worth reporting) goes to the summary."""
+    if why is not None:
+        _events.append(f"{why}; its log ends:\n{_log_tail()}")
+    subprocess.run([str(Path(_DIR or "") / "start-daemon")], check=True, timeout=60)
+    if not running():
+        raise RuntimeError("gnome-keyring-daemon did not start again")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    if not _DIR or item.get_closest_marker("keyring") is None:
+        return None
+    if not running():
+        restart(f"the Secret Service daemon was not running before {item.nodeid}: started again")
+    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    reports = runtestprotocol(item, nextitem=nextitem, log=False)
+    if any(report.failed for report in reports) and not running():
+        first = "\n".join(str(report.longrepr)[-1500:] for report in reports if report.failed)
+        restart(f"the Secret Service daemon exited during {item.nodeid}, which failed; ran it again. "
+                f"The first failure:\n{first}\n")
+        reports = runtestprotocol(item, nextitem=nextitem, log=False)
+    for report in reports:
+        item.ihook.pytest_runtest_logreport(report=report)
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _events:
+        terminalreporter.section("gnome-keyring-daemon (the suite's Secret Service)")
+        for event in _events:
+            terminalreporter.write_line(event)
