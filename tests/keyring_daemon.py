@@ -9,16 +9,19 @@ the Secret Service had gone.
 
 For each test marked ``keyring``:
 
-- before it, a daemon that is no longer running is started again, and the terminal summary says when;
-- if the daemon exited while the test ran and the test failed, the failure is kept in the summary (with the
+- before it, a Secret Service that is not usable (the daemon gone, not answering within 10 s, or its default
+  collection locked) is started again, and the terminal summary says when;
+- if it became unusable while the test ran and the test failed, the failure is kept in the summary (with the
   daemon's log) and the test runs once more against a restarted daemon. Its second result is the one that
-  counts. A test that fails with the daemon alive is never run again.
+  counts. A test that fails with the Secret Service usable is never run again.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -48,6 +51,33 @@ def running() -> bool:
     return b"gnome-keyring-daemon" in cmdline and stat.rsplit(") ", 1)[1][:1] not in ("Z", "X")
 
 
+def healthy() -> bool:
+    """Running, and its default collection answers within 10 s and is unlocked (what every keyring test needs)."""
+    if not running():
+        return False
+    from jeepney import DBusAddress, MessageType, Properties, new_method_call
+    from jeepney.io.blocking import open_dbus_connection
+
+    try:
+        conn = open_dbus_connection(bus="SESSION")
+    except (OSError, KeyError, ValueError):
+        return False
+    try:
+        service = DBusAddress("/org/freedesktop/secrets", bus_name="org.freedesktop.secrets",
+                              interface="org.freedesktop.Secret.Service")
+        reply = conn.send_and_get_reply(new_method_call(service, "ReadAlias", "s", ("default",)), timeout=10)
+        if reply.header.message_type == MessageType.error or len(reply.body[0]) <= 1:
+            return False
+        collection = DBusAddress(reply.body[0], bus_name="org.freedesktop.secrets",
+                                 interface="org.freedesktop.Secret.Collection")
+        reply = conn.send_and_get_reply(Properties(collection).get("Locked"), timeout=10)
+        return reply.header.message_type != MessageType.error and reply.body[0][1] is False
+    except (OSError, TimeoutError):
+        return False
+    finally:
+        conn.close()
+
+
 def _log_tail() -> str:
     try:
         lines = (Path(_DIR or "") / "daemon.log").read_text(errors="replace").splitlines()
@@ -60,22 +90,30 @@ def restart(why: str | None) -> None:
     """Start the daemon again on the same keyrings; ``why`` (None: not worth reporting) goes to the summary."""
     if why is not None:
         _events.append(f"{why}; its log ends:\n{_log_tail()}")
+    pid = _pid()
+    if pid is not None and running():  # alive but of no use (hung, or its keyring locked): replaced
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while running() and time.monotonic() < deadline:
+            time.sleep(0.05)
     subprocess.run([str(Path(_DIR or "") / "start-daemon")], check=True, timeout=60)
-    if not running():
-        raise RuntimeError("gnome-keyring-daemon did not start again")
+    if not healthy():
+        raise RuntimeError("gnome-keyring-daemon did not start again unlocked")
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
     if not _DIR or item.get_closest_marker("keyring") is None:
         return None
-    if not running():
-        restart(f"the Secret Service daemon was not running before {item.nodeid}: started again")
+    if not healthy():
+        restart(f"the Secret Service was not usable (daemon gone, hung or locked) before {item.nodeid}: "
+                "started again")
     item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
     reports = runtestprotocol(item, nextitem=nextitem, log=False)
-    if any(report.failed for report in reports) and not running():
+    if any(report.failed for report in reports) and not healthy():
         first = "\n".join(str(report.longrepr)[-1500:] for report in reports if report.failed)
-        restart(f"the Secret Service daemon exited during {item.nodeid}, which failed; ran it again. "
+        restart(f"the Secret Service became unusable (daemon gone, hung or locked) during {item.nodeid}, which "
+                "failed; ran it again against a restarted daemon. "
                 f"The first failure:\n{first}\n")
         reports = runtestprotocol(item, nextitem=nextitem, log=False)
     for report in reports:

@@ -65,3 +65,18 @@ def test_a_killed_daemon_comes_back_unlocked_with_its_items() -> None:
         found[0].delete()
     finally:
         conn.close()
+
+
+def test_a_locked_collection_is_not_healthy_and_a_restart_unlocks_it() -> None:
+    _need_guard()
+    import secretstorage
+
+    assert keyring_daemon.healthy()
+    conn = secretstorage.dbus_init()
+    try:
+        secretstorage.get_default_collection(conn).lock()
+    finally:
+        conn.close()
+    assert keyring_daemon.running() and not keyring_daemon.healthy()
+    keyring_daemon.restart(None)
+    assert keyring_daemon.healthy()
