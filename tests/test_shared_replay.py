@@ -1,7 +1,8 @@
 """The shared replay store (--replay-store redis://...), attacked on a real redis-server started here.
 
-Each server is Debian's redis-server (or valkey-server) on 127.0.0.1 and a free port, with no persistence
-unless a test needs it, stopped afterwards. In CI a missing server fails (tests/conftest.py require_real_part).
+Each server is Debian's redis-server (or valkey-server; WALLET_TEST_REDIS_SERVER=PATH picks another binary, such
+as a Valkey built from source) on 127.0.0.1 and a free port, with no persistence unless a test needs it, stopped
+afterwards. In CI a missing server fails (tests/conftest.py require_real_part).
 The claims: each assertion is accepted at most once across any number of verifier processes; a store that
 cannot be reached accepts nothing (exit 30) unless --replay-fail-open, which marks every such result; no
 secret of the URL is ever printed.
@@ -37,6 +38,9 @@ UNAVAILABLE = 30
 
 
 def _server_binary() -> str:
+    chosen = os.environ.get("WALLET_TEST_REDIS_SERVER")
+    if chosen:
+        return chosen
     for name in ("redis-server", "valkey-server"):
         found = shutil.which(name) or (f"/usr/bin/{name}" if os.path.exists(f"/usr/bin/{name}") else None)
         if found:
