@@ -31,9 +31,14 @@ _DIR = os.environ.get("WALLET_TEST_KEYRING_DIR")
 _events: list[str] = []
 
 
+def _file(name: str) -> Path:
+    """A file .ci/with-keyring keeps in its directory: daemon.pid, daemon.log, start-daemon."""
+    return Path(_DIR or "") / name
+
+
 def _pid() -> int | None:
     try:
-        return int((Path(_DIR or "") / "daemon.pid").read_text())
+        return int(_file("daemon.pid").read_text())
     except (OSError, ValueError):
         return None
 
@@ -78,9 +83,16 @@ def healthy() -> bool:
         conn.close()
 
 
+def wait_gone(seconds: float = 10) -> None:
+    """Until the daemon is no longer running (at most ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def _log_tail() -> str:
     try:
-        lines = (Path(_DIR or "") / "daemon.log").read_text(errors="replace").splitlines()
+        lines = _file("daemon.log").read_text(errors="replace").splitlines()
     except OSError:
         return "(no daemon log)"
     return "\n".join("    " + line for line in lines[-12:])
@@ -93,10 +105,8 @@ def restart(why: str | None) -> None:
     pid = _pid()
     if pid is not None and running():  # alive but of no use (hung, or its keyring locked): replaced
         os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while running() and time.monotonic() < deadline:
-            time.sleep(0.05)
-    subprocess.run([str(Path(_DIR or "") / "start-daemon")], check=True, timeout=60)
+        wait_gone()
+    subprocess.run([str(_file("start-daemon"))], check=True, timeout=60)
     if not healthy():
         raise RuntimeError("gnome-keyring-daemon did not start again unlocked")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import pytest
 
@@ -50,9 +49,7 @@ def test_a_killed_daemon_comes_back_unlocked_with_its_items() -> None:
     pid = keyring_daemon._pid()
     assert pid is not None and keyring_daemon.running() and _owner_pid() == pid
     os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while keyring_daemon.running() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    keyring_daemon.wait_gone()
     assert not keyring_daemon.running()
     keyring_daemon.restart(None)
     assert keyring_daemon.running() and keyring_daemon._pid() != pid and _owner_pid() == keyring_daemon._pid()

@@ -448,13 +448,19 @@
   // -- compact JWS (RFC 7515) with EdDSA (RFC 8037, RFC 9864) -----------------------------------------------
   const ALLOWED_ALGS = ["EdDSA", "Ed25519"];
   const MAX_TOKEN_CHARS = 16 * 1024;
-  function parseCompact(token, maxChars, what) {
+  // A compact serialisation (JWS: 3 parts, JWE: 5): size, ASCII, the number of parts, each strict base64url.
+  function compactParts(token, count, maxChars, what) {
     if (codePoints(token) > maxChars) refuse("too-large", `the ${what} is longer than ${maxChars} bytes`);
     if (!isAscii(token)) refuse("malformed", `the ${what} contains non-ASCII characters`);
     const parts = token.split(".");
-    if (parts.length !== 3) refuse("malformed", "a compact JWS has three parts separated by '.'");
+    if (parts.length !== count) refuse("malformed", `the ${what} must have ${count} parts separated by '.'`);
     const raw = parts.map(b64urlDecode);
-    if (raw.includes(null)) refuse("malformed", "a token part is not unpadded base64url");
+    if (raw.includes(null)) refuse("malformed", `a part of the ${what} is not unpadded base64url`);
+    return { parts, raw };
+  }
+
+  function parseCompact(token, maxChars, what) {
+    const { parts, raw } = compactParts(token, 3, maxChars, what);
     const header = jsonOfBytes(raw[0], "token header");
     if (!isObject(header)) refuse("malformed", "the token header is not a JSON object");
     if (!ALLOWED_ALGS.includes(header.alg)) refuse("unsupported-alg", "unsupported alg (only EdDSA)");
@@ -518,12 +524,7 @@
   }
   function checkJwe(token) { // the header of an encrypted disclosure (docs/assertion-format.md section 6)
     if (typeof token !== "string") refuse("malformed", "an encrypted disclosure must be a compact JWE string");
-    if (codePoints(token) > 12 * 1024) refuse("too-large", "the encrypted disclosure is too long");
-    if (!isAscii(token)) refuse("malformed", "the encrypted disclosure contains non-ASCII characters");
-    const parts = token.split(".");
-    if (parts.length !== 5) refuse("malformed", "a compact JWE has five parts separated by '.'");
-    const raw = parts.map(b64urlDecode);
-    if (raw.includes(null)) refuse("malformed", "a JWE part is not unpadded base64url");
+    const { raw } = compactParts(token, 5, 12 * 1024, "encrypted disclosure");
     const header = jsonOfBytes(raw[0], "JWE header");
     if (!isObject(header)) refuse("malformed", "the JWE header is not a JSON object");
     if (has(header, "zip") || has(header, "crit")) refuse("malformed", "the JWE header asks for zip/crit");
